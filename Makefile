@@ -1,0 +1,50 @@
+# OpenHV build.  `make` builds the library, hvrun, examples and tests;
+# `make check` runs every test; `make demo` runs a guest.
+# Each directory's rules live in its own build.mk, included below.
+
+BUILD   ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SAN     ?=
+CC      ?= cc
+CXX     ?= c++
+VERSION := 0.1.0
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   ?= -O2 -g
+CXXFLAGS ?= -O2 -g
+ALL_CFLAGS   := -std=c17 $(WARN) -D_GNU_SOURCE -fPIC -Iinclude $(CFLAGS)
+ALL_CXXFLAGS := -std=c++17 -Wall -Wextra -Werror -Iinclude $(CXXFLAGS)
+ALL_LDFLAGS  := $(LDFLAGS) -pthread
+ifneq ($(SAN),)
+ALL_CFLAGS   += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_CXXFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer
+ALL_LDFLAGS  += -fsanitize=$(SAN)
+endif
+
+LIB_SRCS := $(wildcard src/core/*.c src/api/*.c src/emu/*.c src/kvm/*.c)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_A    := $(BUILD)/libopenhv.a
+LIB_SO   := $(BUILD)/libopenhv.so
+
+.PHONY: all lib check demo install clean
+all: lib
+
+lib: $(LIB_A) $(LIB_SO)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libopenhv.so.0 -o $@ $^ $(ALL_LDFLAGS)
+
+-include $(LIB_OBJS:.o=.d)
+-include $(wildcard */build.mk */*/build.mk)
+
+clean:
+	rm -rf $(BUILD) build-*

@@ -1,0 +1,34 @@
+# Benchmarks: `make bench` builds and runs them; `make check` only builds
+# them (benchmarks are never timed tests).  $$(VAR) prerequisites name
+# variables that build.mk files read later define.
+.SECONDEXPANSION:
+BENCH_OUT    := $(BUILD)/bench
+BENCH_GUESTS := $(BENCH_OUT)/loop.bin $(BENCH_OUT)/io.bin
+BENCH_PROGS  := $(BENCH_OUT)/mips
+BENCH_LDFLAGS := $(shell ld --help 2>/dev/null | grep -q no-warn-rwx-segments && echo --no-warn-rwx-segments)
+
+.PHONY: bench
+tests: $(BENCH_PROGS) $(BENCH_GUESTS)
+
+bench: $(BENCH_PROGS) $(BENCH_GUESTS)
+	$(BENCH_OUT)/mips
+
+$(BUILD)/obj/bench/%.o: ALL_CFLAGS += -Itools/common -Ibench/guests \
+	-DBENCH_GUEST_DIR='"$(abspath $(BENCH_OUT))"'
+
+$(BENCH_OUT)/%: $(BUILD)/obj/bench/%.o $$(GUEST_MODE_OBJ) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $< $(GUEST_MODE_OBJ) $(LIB_A) $(ALL_LDFLAGS)
+
+$(BENCH_OUT)/%.o: bench/guests/%.S bench/guests/bench.h
+	@mkdir -p $(dir $@)
+	$(CC) -c -ffreestanding -Ibench/guests $< -o $@
+
+$(BENCH_OUT)/%.elf: $(BENCH_OUT)/%.o
+	ld $(BENCH_LDFLAGS) -nostdlib -static -N -e _start -Ttext=0x100000 $< -o $@
+
+$(BENCH_OUT)/%.bin: $(BENCH_OUT)/%.elf
+	objcopy -O binary -j .text $< $@
+
+.PRECIOUS: $(BENCH_OUT)/%.o $(BENCH_OUT)/%.elf
+-include $(BUILD)/obj/bench/mips.d

@@ -1,0 +1,290 @@
+/*
+ * Benchmarks through the public API: guest MIPS on a CPU-bound loop
+ * (instructions counted in the guest: iterations x instructions per
+ * iteration) and the round-trip cost of an I/O exit, with hv_vcpu_run and
+ * hv_vcpu_run_until.  Each backend runs in its own child process (one VM
+ * per process); one run prints every number and the ratios between them.
+ *
+ * usage: mips [BACKEND...]   (default: emu kvm)
+ */
+#include <Hypervisor/hv.h>
+#include <Hypervisor/hv_vmx.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "guest_mode.h"
+
+/* OpenHV's instruction counter, to cross-check the guest's own count. */
+#if defined(__has_include)
+#if __has_include(<Hypervisor/openhv.h>)
+#include <Hypervisor/openhv.h>
+#define BENCH_HAVE_OPENHV_H 1
+#endif
+#endif
+
+#ifndef BENCH_GUEST_DIR
+#define BENCH_GUEST_DIR "build/bench"
+#endif
+
+enum { QUAL_IN = 1u << 3 };
+
+/* Measurements run until they take at least this long. */
+#define MIN_SECONDS 0.25
+
+struct result {
+    int ok;
+    char error[200];
+    double mips;
+    double ns_per_io_exit_run;
+    double ns_per_io_exit_run_until;   /* < 0: run_until unavailable */
+    double library_count_ratio;        /* library / guest instruction count; < 0: unknown */
+    char backend[96];
+};
+
+struct bench_vm {
+    uint8_t *ram;
+    hv_vcpuid_t vcpu;
+};
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int fail(struct result *res, const char *what, hv_return_t r)
+{
+    snprintf(res->error, sizeof res->error, "%s: 0x%x", what, (unsigned)r);
+    return -1;
+}
+
+static int load_guest(struct bench_vm *vm, const char *name, struct result *res)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s.bin", BENCH_GUEST_DIR, name);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(res->error, sizeof res->error, "cannot open %.100s", path);
+        return -1;
+    }
+    size_t n = fread(vm->ram + BENCH_CODE, 1, BENCH_DATA - BENCH_CODE, f);
+    fclose(f);
+    if (n == 0) {
+        snprintf(res->error, sizeof res->error, "%.100s is empty", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Restart the loaded guest with RDI = count. */
+static hv_return_t restart(struct bench_vm *vm, uint64_t count)
+{
+    struct guest_layout layout = {
+        .entry = BENCH_CODE, .stack = BENCH_STACK,
+        .scratch = BENCH_SCRATCH, .scratch_hva = vm->ram + BENCH_SCRATCH,
+    };
+    hv_return_t r = guest_mode_setup(vm->vcpu, GUEST_LONG64, &layout);
+    if (r == HV_SUCCESS)
+        r = hv_vcpu_write_register(vm->vcpu, HV_X86_RDI, count);
+    return r;
+}
+
+static hv_return_t enter(hv_vcpuid_t vcpu, int use_run_until)
+{
+    return use_run_until ? hv_vcpu_run_until(vcpu, HV_DEADLINE_FOREVER) : hv_vcpu_run(vcpu);
+}
+
+/*
+ * Run until the guest writes the exit port, handling BENCH_IO_PORT exits
+ * on the way; *io_exits counts them.  Returns 0, or -1 with res->error.
+ */
+static int run_guest(struct bench_vm *vm, int use_run_until, uint64_t *io_exits, struct result *res)
+{
+    *io_exits = 0;
+    for (;;) {
+        hv_return_t r = enter(vm->vcpu, use_run_until);
+        if (r != HV_SUCCESS)
+            return fail(res, use_run_until ? "hv_vcpu_run_until" : "hv_vcpu_run", r);
+        uint64_t reason = 0, qual = 0, len = 0, rip = 0;
+        hv_vmx_vcpu_read_vmcs(vm->vcpu, VMCS_RO_EXIT_REASON, &reason);
+        if (reason == VMX_REASON_IRQ || reason == VMX_REASON_EPT_VIOLATION)
+            continue;          /* handled by the framework; re-enter */
+        if (reason != VMX_REASON_IO)
+            return fail(res, "unexpected exit reason", (hv_return_t)reason);
+        hv_vmx_vcpu_read_vmcs(vm->vcpu, VMCS_RO_EXIT_QUALIFIC, &qual);
+        if ((qual >> 16) == BENCH_EXIT_PORT)
+            return 0;
+        hv_vmx_vcpu_read_vmcs(vm->vcpu, VMCS_RO_VMEXIT_INSTR_LEN, &len);
+        hv_vcpu_read_register(vm->vcpu, HV_X86_RIP, &rip);
+        hv_vcpu_write_register(vm->vcpu, HV_X86_RIP, rip + len);
+        ++*io_exits;
+    }
+}
+
+/* Guest instructions the library has counted so far (0: unknown). */
+static uint64_t library_instructions(hv_vcpuid_t vcpu)
+{
+#ifdef BENCH_HAVE_OPENHV_H
+    struct openhv_vcpu_stats stats;
+    if (openhv_vcpu_stats(vcpu, &stats) == HV_SUCCESS)
+        return stats.instructions;
+#else
+    (void)vcpu;
+#endif
+    return 0;
+}
+
+/* Time `guest` with growing counts until a run lasts MIN_SECONDS; returns
+ * seconds per count unit of the last run, or -1.  *count_out is the last
+ * count, *counted what the library counted during that run. */
+static double calibrated(struct bench_vm *vm, uint64_t start, int use_run_until, struct result *res,
+                         uint64_t *count_out, uint64_t *counted)
+{
+    for (uint64_t count = start;; count *= 4) {
+        hv_return_t r = restart(vm, count);
+        if (r != HV_SUCCESS)
+            return fail(res, "guest_mode_setup", r);
+        uint64_t io_exits, before = library_instructions(vm->vcpu);
+        double t0 = now();
+        if (run_guest(vm, use_run_until, &io_exits, res) != 0)
+            return -1;
+        double elapsed = now() - t0;
+        *counted = library_instructions(vm->vcpu) - before;
+        if (elapsed >= MIN_SECONDS || count >= (1ull << 34)) {
+            *count_out = count;
+            return elapsed / (double)count;
+        }
+    }
+}
+
+static int measure(struct result *res)
+{
+    struct bench_vm vm = {0};
+    hv_return_t r = hv_vm_create(HV_VM_DEFAULT);
+    if (r != HV_SUCCESS)
+        return fail(res, "hv_vm_create", r);
+    vm.ram = mmap(NULL, BENCH_MEM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (vm.ram == MAP_FAILED)
+        return fail(res, "mmap", HV_NO_RESOURCES);
+    r = hv_vm_map(vm.ram, 0, BENCH_MEM, HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC);
+    if (r != HV_SUCCESS)
+        return fail(res, "hv_vm_map", r);
+    r = hv_vcpu_create(&vm.vcpu, HV_VCPU_DEFAULT);
+    if (r != HV_SUCCESS)
+        return fail(res, "hv_vcpu_create", r);
+
+#ifdef BENCH_HAVE_OPENHV_H
+    snprintf(res->backend, sizeof res->backend, "%s", openhv_backend_name());
+#endif
+    uint64_t count, counted;
+    if (load_guest(&vm, "loop", res) != 0)
+        return -1;
+    double per_iteration = calibrated(&vm, 1 << 16, 0, res, &count, &counted);
+    if (per_iteration < 0)
+        return -1;
+    res->mips = LOOP_INSNS_PER_ITERATION / per_iteration / 1e6;
+    res->library_count_ratio =
+        counted ? (double)counted / ((double)count * LOOP_INSNS_PER_ITERATION) : -1;
+
+    if (load_guest(&vm, "io", res) != 0)
+        return -1;
+    double per_exit = calibrated(&vm, 1 << 10, 0, res, &count, &counted);
+    if (per_exit < 0)
+        return -1;
+    res->ns_per_io_exit_run = per_exit * 1e9;
+    struct result until = {0};
+    per_exit = calibrated(&vm, 1 << 10, 1, &until, &count, &counted);
+    res->ns_per_io_exit_run_until = per_exit < 0 ? -1 : per_exit * 1e9;
+
+    hv_vcpu_destroy(vm.vcpu);
+    hv_vm_unmap(0, BENCH_MEM);
+    hv_vm_destroy();
+    res->ok = 1;
+    return 0;
+}
+
+/* One backend per child: the VM is process-wide. */
+static void run_backend(const char *backend, struct result *res)
+{
+    memset(res, 0, sizeof *res);
+    int fds[2];
+    if (pipe(fds) != 0) {
+        snprintf(res->error, sizeof res->error, "pipe failed");
+        return;
+    }
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        setenv("OPENHV_BACKEND", backend, 1);
+        struct result child = {0};
+        measure(&child);
+        ssize_t written = write(fds[1], &child, sizeof child);
+        _exit(written == (ssize_t)sizeof child ? 0 : 1);
+    }
+    close(fds[1]);
+    ssize_t got = pid > 0 ? read(fds[0], res, sizeof *res) : -1;
+    close(fds[0]);
+    int status = 0;
+    if (pid > 0)
+        waitpid(pid, &status, 0);
+    if (got != (ssize_t)sizeof *res) {
+        memset(res, 0, sizeof *res);
+        snprintf(res->error, sizeof res->error, "child failed (status 0x%x)", (unsigned)status);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const char *const defaults[] = {"emu", "kvm"};
+    int n = argc > 1 ? argc - 1 : 2;
+    const char *const *backends = argc > 1 ? (const char *const *)argv + 1 : defaults;
+    struct result *results = calloc((size_t)n, sizeof *results);
+    if (results == NULL)
+        return 1;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    printf("%-8s %12s %18s %24s %10s\n", "backend", "guest MIPS", "ns/IO exit (run)",
+           "ns/IO exit (run_until)", "until/run");
+    for (int i = 0; i < n; i++) {
+        struct result *r = &results[i];
+        run_backend(backends[i], r);
+        if (!r->ok) {
+            printf("%-8s unavailable: %s\n", backends[i], r->error);
+            continue;
+        }
+        char until[32] = "n/a", ratio[32] = "n/a";
+        if (r->ns_per_io_exit_run_until >= 0) {
+            snprintf(until, sizeof until, "%.0f", r->ns_per_io_exit_run_until);
+            snprintf(ratio, sizeof ratio, "%.2f", r->ns_per_io_exit_run_until / r->ns_per_io_exit_run);
+        }
+        printf("%-8s %12.1f %18.0f %24s %10s\n", backends[i], r->mips, r->ns_per_io_exit_run, until, ratio);
+        if (r->backend[0] != '\0')
+            printf("         backend: %s\n", r->backend);
+        if (r->library_count_ratio >= 0)
+            printf("         instructions counted by the library / by the guest: %.4f\n",
+                   r->library_count_ratio);
+    }
+    /* Ratios of every backend to the first that ran. */
+    int base = -1;
+    for (int i = 0; i < n && base < 0; i++)
+        if (results[i].ok)
+            base = i;
+    for (int i = 0; base >= 0 && i < n; i++) {
+        if (i == base || !results[i].ok)
+            continue;
+        printf("%s/%s: %.2fx guest MIPS, %.2fx IO exit cost\n", backends[i], backends[base],
+               results[i].mips / results[base].mips,
+               results[i].ns_per_io_exit_run / results[base].ns_per_io_exit_run);
+    }
+    int status = base >= 0 ? 0 : 1;
+    free(results);
+    return status;
+}

@@ -1,0 +1,29 @@
+/*
+ * OpenHV extensions: diagnostics that are NOT part of Apple's
+ * Hypervisor.framework API.  Portable clients must not depend on them.
+ */
+#ifndef OPENHV_EXTENSIONS_H
+#define OPENHV_EXTENSIONS_H
+
+#include <Hypervisor/hv.h>
+#include <stdint.h>
+
+__BEGIN_DECLS
+
+/* "<backend> (<why it was chosen>)" while a VM exists, else "none (no VM)".
+ * Valid until hv_vm_destroy. */
+OS_EXPORT const char *openhv_backend_name(void);
+
+struct openhv_vcpu_stats {
+    uint64_t exits[128];      /* by basic exit reason (VMX_REASON_*, low 7 bits) */
+    uint64_t runs;            /* hv_vcpu_run / hv_vcpu_run_until calls */
+    uint64_t instructions;    /* guest instructions executed (emu backend only) */
+    uint64_t exec_ns;         /* as hv_vcpu_get_exec_time */
+};
+
+/* Counters of a vCPU; owning thread only, like every per-vCPU call. */
+OS_EXPORT hv_return_t openhv_vcpu_stats(hv_vcpuid_t vcpu, struct openhv_vcpu_stats *stats);
+
+__END_DECLS
+
+#endif

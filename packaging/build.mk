@@ -1,0 +1,25 @@
+# `make install`: headers, libraries, pkg-config file and hvrun under
+# $(DESTDIR)$(PREFIX).  $$(HVRUN) is defined by tools/hvrun/build.mk, read later.
+.SECONDEXPANSION:
+INSTALL_INC := $(DESTDIR)$(PREFIX)/include/Hypervisor
+INSTALL_LIB := $(DESTDIR)$(PREFIX)/lib
+INSTALL_BIN := $(DESTDIR)$(PREFIX)/bin
+OPENHV_PC   := $(BUILD)/openhv.pc
+
+$(OPENHV_PC): packaging/openhv.pc.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+all: $(OPENHV_PC)
+
+install: $(LIB_A) $(LIB_SO) $$(HVRUN) $(OPENHV_PC)
+	install -d $(INSTALL_INC) $(INSTALL_LIB)/pkgconfig $(INSTALL_BIN)
+	install -m 644 include/Hypervisor/*.h $(INSTALL_INC)
+	install -m 644 $(LIB_A) $(INSTALL_LIB)/libopenhv.a
+	install -m 755 $(LIB_SO) $(INSTALL_LIB)/libopenhv.so.$(VERSION)
+	ln -sf libopenhv.so.$(VERSION) $(INSTALL_LIB)/libopenhv.so.0
+	ln -sf libopenhv.so.0 $(INSTALL_LIB)/libopenhv.so
+	install -m 644 $(OPENHV_PC) $(INSTALL_LIB)/pkgconfig/openhv.pc
+	install -m 755 $(HVRUN) $(INSTALL_BIN)/hvrun
+
+TEST_SCRIPTS += packaging/check-install.sh

@@ -1,0 +1,43 @@
+/*
+ * Shared checks of the public entry points.
+ *
+ * Error conventions (docs/notes/core-api.md has the full table):
+ *   no VM                                   -> HV_NO_DEVICE
+ *   unknown vCPU id, or a vCPU owned by
+ *   another thread                          -> HV_BAD_ARGUMENT
+ *   NULL out-pointer, bad flags, bad range  -> HV_BAD_ARGUMENT
+ * A failing call changes nothing.
+ */
+#ifndef OPENHV_API_H
+#define OPENHV_API_H
+
+#include <Hypervisor/hv.h>
+#include <Hypervisor/hv_vmx.h>
+
+#include "../core/vcpu.h"
+#include "../core/vm.h"
+
+/* The VM of this process, or NULL. */
+static inline struct hv_vm *api_vm(void)
+{
+    return __atomic_load_n(&hv_current_vm, __ATOMIC_ACQUIRE);
+}
+
+/* The vCPU `id` if it exists and belongs to the calling thread. */
+hv_return_t api_vcpu(hv_vcpuid_t id, struct hv_vcpu **out);
+
+/* Bracket every API access to vcpu->vmcs / msr / fpstate: bring the state
+ * up to date before reading, and mark it written afterwards. */
+static inline void api_pull(struct hv_vcpu *v)
+{
+    if (v->vm->backend->state_pull != NULL)
+        v->vm->backend->state_pull(v);
+}
+
+static inline void api_dirty(struct hv_vcpu *v)
+{
+    if (v->vm->backend->state_dirty != NULL)
+        v->vm->backend->state_dirty(v);
+}
+
+#endif

@@ -1,0 +1,150 @@
+/* vCPU lifecycle and per-vCPU housekeeping calls. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+
+#define KNOWN_VCPU_FLAGS (HV_VCPU_ACCEL_RDPMC | HV_VCPU_TSC_RELATIVE)
+
+static bool thread_has_vcpu(const struct hv_vm *vm, pthread_t self)
+{
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+        if (vm->vcpus[i] != NULL && pthread_equal(vm->vcpus[i]->owner, self))
+            return true;
+    return false;
+}
+
+hv_return_t hv_vcpu_create(hv_vcpuid_t *vcpu, hv_vcpu_options_t flags)
+{
+    struct hv_vm *vm = api_vm();
+    if (vm == NULL)
+        return HV_NO_DEVICE;
+    if (vcpu == NULL || (flags & ~(hv_vcpu_options_t)KNOWN_VCPU_FLAGS) != 0)
+        return HV_BAD_ARGUMENT;
+    struct hv_vcpu *v = aligned_alloc(64, (sizeof *v + 63) & ~(size_t)63);
+    if (v == NULL)
+        return HV_NO_RESOURCES;
+    memset(v, 0, sizeof *v);
+
+    hv_return_t ret = HV_NO_RESOURCES;
+    pthread_mutex_lock(&vm->lock);
+    if (thread_has_vcpu(vm, pthread_self())) {
+        ret = HV_BUSY;
+    } else {
+        for (hv_vcpuid_t id = 0; id < HV_MAX_VCPUS; id++) {
+            if (vm->vcpus[id] != NULL)
+                continue;
+            v->vm = vm;
+            v->id = id;
+            v->owner = pthread_self();
+            v->options = flags;
+            v->space = HV_VM_SPACE_DEFAULT;
+            vcpu_init_state(v, vm->backend);
+            /* With vm->lock held: the id stays reserved while the backend
+             * builds its state, and no one can kick a half-made vCPU. */
+            ret = vm->backend->vcpu_create(v);
+            if (ret == HV_SUCCESS) {
+                vm->vcpus[id] = v;
+                vm->vcpu_count++;
+                *vcpu = id;
+            }
+            break;
+        }
+    }
+    pthread_mutex_unlock(&vm->lock);
+    if (ret != HV_SUCCESS)
+        free(v);
+    return ret;
+}
+
+hv_return_t hv_vcpu_destroy(hv_vcpuid_t vcpu)
+{
+    struct hv_vcpu *v;
+    hv_return_t ret = api_vcpu(vcpu, &v);
+    if (ret != HV_SUCCESS)
+        return ret;
+    struct hv_vm *vm = v->vm;
+    pthread_mutex_lock(&vm->lock);
+    vm->backend->vcpu_destroy(v);
+    vm->vcpus[vcpu] = NULL;
+    vm->vcpu_count--;
+    pthread_mutex_unlock(&vm->lock);
+    free(v);
+    return HV_SUCCESS;
+}
+
+hv_return_t hv_vcpu_set_space(hv_vcpuid_t vcpu, hv_vm_space_t asid)
+{
+    struct hv_vcpu *v;
+    hv_return_t ret = api_vcpu(vcpu, &v);
+    if (ret != HV_SUCCESS)
+        return ret;
+    if (asid >= HV_MAX_SPACES)
+        return HV_BAD_ARGUMENT;
+    pthread_mutex_lock(&v->vm->lock);
+    if (v->vm->space_used[asid]) {
+        v->space = asid;
+        /* Translations cached for the old space are stale now. */
+        atomic_store(&v->tlb_flush_request, true);
+    } else {
+        ret = HV_BAD_ARGUMENT;
+    }
+    pthread_mutex_unlock(&v->vm->lock);
+    return ret;
+}
+
+hv_return_t hv_vcpu_flush(hv_vcpuid_t vcpu)
+{
+    (void)vcpu;
+    return HV_UNSUPPORTED;
+}
+
+hv_return_t hv_vcpu_invalidate_tlb(hv_vcpuid_t vcpu)
+{
+    struct hv_vcpu *v;
+    hv_return_t ret = api_vcpu(vcpu, &v);
+    if (ret != HV_SUCCESS)
+        return ret;
+    atomic_store(&v->tlb_flush_request, true);
+    if (v->vm->backend->vcpu_invalidate_tlb != NULL)
+        v->vm->backend->vcpu_invalidate_tlb(v);
+    return HV_SUCCESS;
+}
+
+hv_return_t hv_vcpu_vmx_status(hv_vcpuid_t vcpu, uint32_t *status)
+{
+    struct hv_vcpu *v;
+    hv_return_t ret = api_vcpu(vcpu, &v);
+    if (ret != HV_SUCCESS)
+        return ret;
+    if (status == NULL)
+        return HV_BAD_ARGUMENT;
+    if (!v->vmx_status_valid)
+        return HV_ERROR;
+    *status = v->vmx_status;
+    return HV_SUCCESS;
+}
+
+hv_return_t hv_vcpu_get_exec_time(hv_vcpuid_t vcpu, uint64_t *time)
+{
+    struct hv_vcpu *v;
+    hv_return_t ret = api_vcpu(vcpu, &v);
+    if (ret != HV_SUCCESS)
+        return ret;
+    if (time == NULL)
+        return HV_BAD_ARGUMENT;
+    *time = v->exec_ns;
+    return HV_SUCCESS;
+}
+
+hv_return_t hv_vcpu_get_idle_time(hv_vcpuid_t vcpu, uint64_t *time)
+{
+    struct hv_vcpu *v;
+    hv_return_t ret = api_vcpu(vcpu, &v);
+    if (ret != HV_SUCCESS)
+        return ret;
+    if (time == NULL)
+        return HV_BAD_ARGUMENT;
+    *time = v->idle_ns;
+    return HV_SUCCESS;
+}

@@ -1,0 +1,329 @@
+/*
+ * Instruction decoder: prefixes, opcode, ModRM/SIB/displacement and
+ * immediates, driven entirely by the rows of opcodes.h.
+ */
+#include <pthread.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+struct op_entry {
+    emu_handler exec;
+    uint8_t modrm, imm, size, flags;
+};
+
+enum { SPACE_1B, SPACE_0F, SPACE_0F38, SPACE_COUNT };
+
+/* [64-bit mode?][space][opcode byte][ModRM.reg]; built once from the table. */
+static struct op_entry op_lut[2][SPACE_COUNT][256][8];
+/* Rows that need a mandatory F3 prefix, same indexing. */
+static struct op_entry op_lut_f3[2][SPACE_COUNT][256][8];
+static pthread_once_t op_lut_once = PTHREAD_ONCE_INIT;
+
+struct op_row {
+    uint32_t opcode;
+    int ext;
+    struct op_entry e;
+};
+
+#define ROW(op, ext, modrm, imm, size, flags, handler) \
+    { (op), (ext), { (handler), (modrm), (imm), (size), (flags) } },
+static const struct op_row op_rows[] = { OPCODE_TABLE(ROW) };
+#undef ROW
+
+static unsigned space_of(uint32_t opcode)
+{
+    if (opcode >= OPC_0F38)
+        return SPACE_0F38;
+    return opcode >= OPC_0F ? SPACE_0F : SPACE_1B;
+}
+
+static void op_lut_build(void)
+{
+    for (size_t i = 0; i < sizeof op_rows / sizeof op_rows[0]; i++) {
+        const struct op_row *r = &op_rows[i];
+        unsigned sp = space_of(r->opcode), b = r->opcode & 0xff;
+        for (unsigned m64 = 0; m64 < 2; m64++) {
+            if ((r->e.flags & F_NO64) && m64)
+                continue;
+            if ((r->e.flags & F_ONLY64) && !m64)
+                continue;
+            struct op_entry *slot = (r->e.flags & F_F3) ? op_lut_f3[m64][sp][b] : op_lut[m64][sp][b];
+            for (unsigned ext = 0; ext < 8; ext++)
+                if (r->ext == EXT_ANY || (unsigned)r->ext == ext)
+                    slot[ext] = r->e;
+        }
+    }
+}
+
+/* The ModRM kind of an opcode: the same in every member of a group. */
+static unsigned modrm_kind(const struct op_entry *slot)
+{
+    for (unsigned ext = 0; ext < 8; ext++)
+        if (slot[ext].exec)
+            return slot[ext].modrm;
+    return MR_NONE;
+}
+
+static bool slot_used(const struct op_entry *slot)
+{
+    for (unsigned ext = 0; ext < 8; ext++)
+        if (slot[ext].exec)
+            return true;
+    return false;
+}
+
+void exec_ud(struct emu_cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    EMU_UD(cpu);
+}
+
+void exec_gp_too_long(struct emu_cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    EMU_GP0(cpu);
+}
+
+enum decode_status { DEC_OK, DEC_NEED_MORE };
+
+static const int8_t modrm16_base[8] = { GPR_RBX, GPR_RBX, GPR_RBP, GPR_RBP, GPR_RSI, GPR_RDI, GPR_RBP, GPR_RBX };
+static const int8_t modrm16_index[8] = { GPR_RSI, GPR_RDI, GPR_RSI, GPR_RDI, -1, -1, -1, -1 };
+
+struct cursor {
+    const uint8_t *b;
+    unsigned avail, pos;
+    bool too_long, short_input;
+};
+
+/* Next n bytes little-endian; flags the cursor instead of reading past. */
+static uint64_t take(struct cursor *c, unsigned n)
+{
+    if (c->pos + n > 15) {
+        c->too_long = true;
+        c->pos = 15;
+        return 0;
+    }
+    if (c->pos + n > c->avail) {
+        c->short_input = true;
+        c->pos = c->avail;
+        return 0;
+    }
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)c->b[c->pos + i] << (8 * i);
+    c->pos += n;
+    return v;
+}
+
+static bool stopped(const struct cursor *c) { return c->too_long || c->short_input; }
+
+static unsigned operand_size(unsigned rule, bool m64, unsigned def, bool pfx66, uint8_t rex)
+{
+    unsigned v = (rex & 8) ? 8 : pfx66 ? (def == 2 ? 4 : 2) : def;
+    switch (rule) {
+    case S_B: return 1;
+    case S_W: return 2;
+    case S_D64: return m64 ? (pfx66 && !(rex & 8) ? 2 : 8) : v;
+    case S_F64: return m64 ? 8 : v;
+    default: return v;
+    }
+}
+
+static void decode_mem(struct cursor *c, struct insn *out, uint8_t rex, bool m64)
+{
+    out->has_mem = true;
+    out->base = out->index = -1;
+    out->scale = 1;
+    unsigned mod = out->mod, rm = out->modrm & 7;
+    if (out->addrsize == 2) {
+        if (mod == 0 && rm == 6) {
+            out->disp = (int16_t)take(c, 2);
+            return;
+        }
+        out->base = modrm16_base[rm];
+        out->index = modrm16_index[rm];
+        if (mod == 1)
+            out->disp = (int8_t)take(c, 1);
+        else if (mod == 2)
+            out->disp = (int16_t)take(c, 2);
+        return;
+    }
+    if (rm == 4) {
+        uint8_t sib = (uint8_t)take(c, 1);
+        unsigned idx = ((sib >> 3) & 7) | ((rex & 2) << 2);
+        out->scale = (uint8_t)(1u << (sib >> 6));
+        if (idx != 4)
+            out->index = (int8_t)idx;
+        if ((sib & 7) == 5 && mod == 0)
+            out->disp = (int32_t)take(c, 4);
+        else
+            out->base = (int8_t)((sib & 7) | ((rex & 1) << 3));
+    } else if (rm == 5 && mod == 0) {
+        out->disp = (int32_t)take(c, 4);
+        out->rip_relative = m64;
+        return;
+    } else {
+        out->base = (int8_t)(rm | ((rex & 1) << 3));
+    }
+    if (mod == 1)
+        out->disp = (int8_t)take(c, 1);
+    else if (mod == 2)
+        out->disp = (int32_t)take(c, 4);
+}
+
+static void decode_imm(struct cursor *c, struct insn *out, unsigned kind)
+{
+    unsigned z = out->opsize == 2 ? 2 : 4;
+    switch (kind) {
+    case I_B:
+    case I_J8:
+        out->imm = (uint64_t)(int64_t)(int8_t)take(c, 1);
+        break;
+    case I_UB:
+        out->imm = take(c, 1);
+        break;
+    case I_W:
+        out->imm = take(c, 2);
+        break;
+    case I_Z:
+    case I_JZ:
+        out->imm = sign_extend(take(c, z), z);
+        break;
+    case I_V:
+        out->imm = take(c, out->opsize);
+        break;
+    case I_MOFFS:
+        out->has_mem = true;
+        out->base = out->index = -1;
+        out->scale = 1;
+        out->disp = (int64_t)take(c, out->addrsize);
+        break;
+    case I_ENTER:
+        out->imm = take(c, 2);
+        out->imm2 = take(c, 1);
+        break;
+    case I_FAR:
+        out->imm = take(c, z);
+        out->imm2 = take(c, 2);
+        break;
+    default:
+        break;
+    }
+}
+
+static enum decode_status decode(bool m64, unsigned def_op, unsigned def_addr, const uint8_t *bytes,
+                                 unsigned avail, struct insn *out)
+{
+    pthread_once(&op_lut_once, op_lut_build);
+    memset(out, 0, sizeof *out);
+    out->seg_override = -1;
+    out->base = out->index = -1;
+    out->scale = 1;
+    struct cursor c = { bytes, avail, 0, false, false };
+    bool pfx67 = false;
+    uint8_t rex = 0, op;
+
+    for (;;) {
+        op = (uint8_t)take(&c, 1);
+        if (stopped(&c))
+            goto done;
+        switch (op) {
+        case 0x26: case 0x2e: case 0x36: case 0x3e:
+            out->seg_override = (int8_t)((op >> 3) & 3);
+            break;
+        case 0x64: case 0x65:
+            out->seg_override = (int8_t)(SEG_FS + (op & 1));
+            break;
+        case 0x66: out->opsize_prefix = true; break;
+        case 0x67: pfx67 = true; break;
+        case 0xf0: out->lock = true; break;
+        case 0xf2: case 0xf3: out->rep = op; break;
+        default:
+            if (m64 && (op & 0xf0) == 0x40) {
+                rex = op;
+                continue; /* a REX followed by a legacy prefix is ignored */
+            }
+            goto opcode;
+        }
+        rex = 0;
+    }
+opcode:
+    out->rex = rex;
+    unsigned space = SPACE_1B;
+    uint32_t opcode = op;
+    if (op == 0x0f) {
+        op = (uint8_t)take(&c, 1);
+        space = SPACE_0F;
+        opcode = OPC_0F | op;
+        if (op == 0x38) {
+            op = (uint8_t)take(&c, 1);
+            space = SPACE_0F38;
+            opcode = OPC_0F38 | op;
+        } else if (op == 0x3a) {
+            op = (uint8_t)take(&c, 1);
+            opcode = OPC_0F3A | op;
+            if (!stopped(&c)) {
+                out->opcode = opcode;
+                out->exec = exec_ud; /* no 0F 3A instruction is emulated */
+            }
+            goto done;
+        }
+        if (stopped(&c))
+            goto done;
+    }
+    out->opcode = opcode;
+
+    const struct op_entry *slot = op_lut[m64][space][op];
+    if (out->rep == REP_F3 && slot_used(op_lut_f3[m64][space][op])) {
+        slot = op_lut_f3[m64][space][op];
+        out->rep = REP_NONE;
+    }
+    unsigned mr = modrm_kind(slot);
+    const struct op_entry *e = &slot[0];
+    if (mr != MR_NONE) {
+        out->has_modrm = true;
+        out->modrm = (uint8_t)take(&c, 1);
+        if (stopped(&c))
+            goto done;
+        out->mod = out->modrm >> 6;
+        out->reg = (uint8_t)(((out->modrm >> 3) & 7) | ((rex & 4) << 1));
+        out->rm = (uint8_t)((out->modrm & 7) | ((rex & 1) << 3));
+        e = &slot[(out->modrm >> 3) & 7];
+    }
+    if (!e->exec) {
+        out->exec = exec_ud;
+        goto done;
+    }
+    out->opsize = (uint8_t)operand_size(e->size, m64, def_op, out->opsize_prefix, rex);
+    out->addrsize = (uint8_t)(m64 ? (pfx67 ? 4 : 8) : (pfx67 ? 6 - def_addr : def_addr));
+    if (mr == MR_REG)
+        out->mod = 3;
+    else if (mr == MR_YES && out->mod != 3)
+        decode_mem(&c, out, rex, m64);
+    decode_imm(&c, out, e->imm);
+    if (out->lock && (!(e->flags & F_LOCK) || !out->has_mem || e->imm == I_MOFFS))
+        out->exec = exec_ud;
+    else
+        out->exec = e->exec;
+
+done:
+    if (c.too_long) {
+        out->len = 15;
+        out->exec = exec_gp_too_long;
+        return DEC_OK;
+    }
+    if (c.short_input)
+        return DEC_NEED_MORE;
+    out->len = (uint8_t)c.pos;
+    if (!out->opsize)
+        out->opsize = (uint8_t)def_op;
+    if (!out->addrsize)
+        out->addrsize = (uint8_t)(m64 ? 8 : def_addr);
+    return DEC_OK;
+}
+
+bool emu_decode_bytes(const struct emu_cpu *cpu, const uint8_t *bytes, unsigned avail, struct insn *out)
+{
+    return decode(mode64(cpu), cpu->def_opsize, cpu->def_addrsize, bytes, avail, out) == DEC_OK;
+}

@@ -1,0 +1,195 @@
+/*
+ * The emulator's internal interface.
+ *
+ * Two halves meet here, in the manner of KVM's emulate.c:
+ *   - the instruction engine (decode.c, icache.c, flags.c, the exec_*.c
+ *     files): decoding, the decoded-instruction cache, lazy flags and the
+ *     general-purpose instruction set;
+ *   - the machine (mmu.c, seg.c, except.c, sys_*.c, vmexit.c, run.c):
+ *     segmentation, paging, the software TLB, guest-physical access through
+ *     the memory map, exceptions and event delivery, system instructions,
+ *     VM exits and the run loop.
+ * The engine reaches memory, exceptions and VMX policy only through the
+ * functions declared under "machine" below, so it never sees host pointers
+ * it did not get from the machine, and never decides an exit itself.
+ *
+ * Control flow: an instruction either completes (the run loop then commits
+ * cpu->next_rip to RIP) or aborts with a longjmp to cpu->abort (exception or
+ * VM exit), leaving RIP on the instruction.  Handlers therefore perform every
+ * access that can fault before they change architectural state.
+ */
+#ifndef OPENHV_EMU_H
+#define OPENHV_EMU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../core/vcpu.h"
+#include "../core/vm.h"
+
+struct emu_cpu;
+struct insn;
+
+typedef void (*emu_handler)(struct emu_cpu *cpu, const struct insn *in);
+
+/* Opcode spaces of insn.opcode: one-byte 0x00XX, 0x0FXX, 0x0F38XX, 0x0F3AXX. */
+#define OPC_0F   0x0f00u
+#define OPC_0F38 0x0f3800u
+#define OPC_0F3A 0x0f3a00u
+
+enum { REP_NONE = 0, REP_F3 = 0xf3, REP_F2 = 0xf2 };
+
+struct insn {
+    uint32_t opcode;          /* see OPC_*; e.g. 0x0fa2 is CPUID */
+    uint8_t len;              /* 1..15 */
+    uint8_t opsize;           /* 1 for byte forms, else 2, 4 or 8 */
+    uint8_t addrsize;         /* 2, 4 or 8 */
+    int8_t seg_override;      /* SEG_ES..SEG_GS, or -1 */
+    uint8_t rep;              /* REP_* */
+    bool lock;
+    bool opsize_prefix;       /* 0x66 was present */
+    uint8_t rex;              /* REX byte, 0 if none */
+
+    bool has_modrm;
+    uint8_t modrm;
+    uint8_t mod;              /* modrm 7:6 */
+    uint8_t reg;              /* modrm 5:3 extended by REX.R: 0..15 */
+    uint8_t rm;               /* modrm 2:0 extended by REX.B (register form) */
+
+    /* Memory operand, valid when has_modrm && mod != 3 (or moffs forms). */
+    bool has_mem;
+    int8_t base;              /* GPR or -1 */
+    int8_t index;             /* GPR or -1 */
+    uint8_t scale;            /* 1, 2, 4, 8 */
+    bool rip_relative;
+    int64_t disp;
+
+    uint64_t imm;             /* first immediate, sign- or zero-extended as the opcode says */
+    uint64_t imm2;            /* second immediate (ENTER level, far-pointer selector) */
+
+    emu_handler exec;         /* resolved at decode time */
+};
+
+/* Processor modes, from CR0.PE, RFLAGS.VM, EFER.LMA and CS.L. */
+enum emu_mode { MODE_REAL, MODE_PROT, MODE_V86, MODE_COMPAT, MODE_LONG };
+
+struct emu_tlb;               /* mmu.c */
+struct emu_icache;            /* icache.c */
+
+struct emu_cpu {
+    struct hv_vcpu *vcpu;
+    struct hv_vm *vm;
+    struct vmcs *vmcs;
+    struct vmcs_guest *g;     /* == &vcpu->vmcs.guest: registers live here */
+
+    /* Mode cache, refreshed by emu_update_mode() after CS, CR0, CR4, EFER or
+     * RFLAGS.VM change. */
+    enum emu_mode mode;
+    uint8_t cpl;
+    uint8_t def_opsize;       /* 2 or 4 (4 in 64-bit mode) */
+    uint8_t def_addrsize;     /* 2, 4 or 8 */
+    uint8_t stack_addrsize;   /* 2, 4 or 8, from SS.B / mode */
+
+    /* Lazy flags (flags.c).  When lf_op is LF_NONE the arithmetic flags in
+     * g->rflags are current. */
+    uint32_t lf_op;
+    uint8_t lf_size;
+    uint64_t lf_res, lf_src1, lf_src2;
+
+    /* The instruction in flight. */
+    const struct insn *insn;
+    uint64_t insn_rip;        /* RIP of the instruction in flight */
+    uint64_t next_rip;        /* committed to g->rip when it completes */
+
+    struct emu_tlb *tlb;
+    struct emu_icache *icache;
+
+    jmp_buf abort;            /* exceptions and VM exits longjmp here */
+    uint64_t mem_gen_seen;    /* vm->mem_gen when TLB/icache were last valid */
+    bool interrupt_shadow_next; /* STI / MOV SS: block events after the next instruction */
+};
+
+/* ------------------------------------------------------------------ */
+/* Instruction engine (decode.c, icache.c, flags.c, exec_*.c)          */
+
+/* Decode the instruction at CS:RIP, through the decoded-instruction cache.
+ * Faults (#PF, #GP, #UD, EPT violation on fetch) abort through cpu->abort. */
+const struct insn *emu_decode_at_rip(struct emu_cpu *cpu);
+
+/* Decode bytes without the cache (tests, and the run loop's fallback). */
+bool emu_decode_bytes(const struct emu_cpu *cpu, const uint8_t *bytes, unsigned avail,
+                      struct insn *out);
+
+struct emu_icache *emu_icache_create(void);
+void emu_icache_destroy(struct emu_icache *ic);
+void emu_icache_flush(struct emu_icache *ic);
+
+/* Lazy flags. */
+uint64_t emu_get_rflags(struct emu_cpu *cpu);             /* materialises */
+void emu_set_rflags(struct emu_cpu *cpu, uint64_t value); /* writes all bits as given */
+void emu_flags_sync(struct emu_cpu *cpu);                 /* before an exit */
+
+/* Registers: size 1 honours the AH..BH encoding when no REX is present. */
+uint64_t emu_reg_read(const struct emu_cpu *cpu, const struct insn *in, unsigned reg, unsigned size);
+void emu_reg_write(struct emu_cpu *cpu, const struct insn *in, unsigned reg, unsigned size, uint64_t val);
+
+/* Memory operand: effective address (offset), and its segment. */
+uint64_t emu_ea(const struct emu_cpu *cpu, const struct insn *in);
+int emu_ea_seg(const struct insn *in);
+
+/* r/m operand of size `size`, register or memory. */
+uint64_t emu_rm_read(struct emu_cpu *cpu, const struct insn *in, unsigned size);
+void emu_rm_write(struct emu_cpu *cpu, const struct insn *in, unsigned size, uint64_t val);
+
+/* Stack, honouring SS's address size; size 2, 4 or 8. */
+void emu_push(struct emu_cpu *cpu, uint64_t val, unsigned size);
+uint64_t emu_pop(struct emu_cpu *cpu, unsigned size);
+
+/* ------------------------------------------------------------------ */
+/* Machine (mmu.c, seg.c, except.c, sys_*.c, vmexit.c, run.c)          */
+
+/* Logical (segment:offset) accesses; size 1, 2, 4, 8.  Segment limit and
+ * canonical checks, paging, EPT; faults and exits abort. */
+uint64_t emu_read(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size);
+void emu_write(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size, uint64_t val);
+void emu_read_bytes(struct emu_cpu *cpu, int seg, uint64_t off, void *buf, unsigned size);
+void emu_write_bytes(struct emu_cpu *cpu, int seg, uint64_t off, const void *buf, unsigned size);
+
+/* Host pointer for an atomic read-modify-write of guest RAM; checks read and
+ * write permission at every level first (faults abort; an EPT violation is
+ * reported with both read and write bits).  NULL if the access crosses a
+ * page: the caller then falls back to emu_read + emu_write. */
+void *emu_rmw_ptr(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size);
+
+/* Instruction fetch: copies up to `want` bytes at CS:rip that can be fetched
+ * without a fault and returns how many (at least 1, or it aborts with the
+ * fault of the first byte).  *gpa gets the guest-physical address of the
+ * first byte and *hva its host address (valid until the next TLB flush). */
+unsigned emu_fetch(struct emu_cpu *cpu, uint64_t rip, uint8_t *buf, unsigned want,
+                   uint64_t *gpa, const uint8_t **hva);
+/* Abort with the fault of fetching CS:rip (used when an instruction runs
+ * into a page that emu_fetch stopped before). */
+_Noreturn void emu_fetch_fault(struct emu_cpu *cpu, uint64_t rip);
+
+/* Raise an exception in the guest (vector 0..31); goes through the exception
+ * bitmap, so it may become a VMX_REASON_EXC_NMI exit. */
+_Noreturn void emu_raise(struct emu_cpu *cpu, unsigned vector, bool has_error, uint32_t error);
+#define EMU_UD(cpu) emu_raise((cpu), 6, false, 0)
+#define EMU_GP0(cpu) emu_raise((cpu), 13, true, 0)
+
+/* An instruction-caused VM exit of the instruction in flight, with the
+ * instruction length filled in and RIP left on the instruction. */
+_Noreturn void emu_exit_insn(struct emu_cpu *cpu, uint32_t reason, uint64_t qualification);
+
+/* System instructions: every opcode the engine's table marks "system"
+ * (I/O, CPUID, MSRs, control/debug registers, descriptor tables, segment
+ * loads, far transfers, INT/IRET, HLT, VMX instructions, ...). */
+void emu_sys(struct emu_cpu *cpu, const struct insn *in);
+
+/* Recompute mode, CPL and default sizes from the guest state. */
+void emu_update_mode(struct emu_cpu *cpu);
+
+/* The backend object, hv_backend_emu, is defined in run.c. */
+
+#endif

@@ -1,0 +1,88 @@
+/* Shared by the instruction engine's files only. */
+#ifndef OPENHV_EMU_ENGINE_INTERNAL_H
+#define OPENHV_EMU_ENGINE_INTERNAL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emu.h"
+#include "flags.h"
+#include "opcodes.h"
+
+/* Every handler named in the opcode table. */
+#define DECLARE_HANDLER(op, ext, modrm, imm, size, flags, handler) \
+    void handler(struct emu_cpu *cpu, const struct insn *in);
+OPCODE_TABLE(DECLARE_HANDLER)
+#undef DECLARE_HANDLER
+
+/* Raises #UD: the handler of rows the decoder rejects. */
+void exec_ud(struct emu_cpu *cpu, const struct insn *in);
+/* Raises #GP(0): instructions longer than 15 bytes. */
+void exec_gp_too_long(struct emu_cpu *cpu, const struct insn *in);
+
+enum { VEC_DE = 0, VEC_BR = 5, VEC_UD = 6, VEC_SS = 12, VEC_GP = 13 };
+
+static inline uint64_t size_mask(unsigned size) { return lf_mask(size); }
+
+static inline uint64_t sign_extend(uint64_t v, unsigned size)
+{
+    unsigned sh = 64 - size * 8;
+    return sh ? (uint64_t)((int64_t)(v << sh) >> sh) : v;
+}
+
+static inline bool msb(uint64_t v, unsigned size) { return (v >> (size * 8 - 1)) & 1; }
+
+static inline bool mode64(const struct emu_cpu *cpu) { return cpu->mode == MODE_LONG; }
+
+static inline bool rm_is_reg(const struct insn *in) { return !in->has_mem; }
+
+/* Register access by number in the full 16-register file, 16/32/64-bit
+ * sizes (no AH..BH): used for implicit operands such as RCX of REP. */
+static inline uint64_t gpr_get(const struct emu_cpu *cpu, unsigned reg, unsigned size)
+{
+    return cpu->g->gpr[reg] & size_mask(size);
+}
+
+static inline void gpr_set(struct emu_cpu *cpu, unsigned reg, unsigned size, uint64_t val)
+{
+    uint64_t *r = &cpu->g->gpr[reg];
+    if (size >= 4)
+        *r = val & size_mask(size);
+    else
+        *r = (*r & ~size_mask(size)) | (val & size_mask(size));
+}
+
+/* Set RSP to `val` as a stack of cpu->stack_addrsize does (SP wraps). */
+void stack_set_rsp(struct emu_cpu *cpu, uint64_t val);
+
+static inline uint64_t stack_mask(const struct emu_cpu *cpu) { return size_mask(cpu->stack_addrsize); }
+
+/* The GPR named by the low 3 opcode bits and REX.B (PUSH r, MOV r,imm...). */
+static inline unsigned opcode_reg(const struct insn *in) { return (in->opcode & 7) | ((in->rex & 1u) << 3); }
+
+/* Linear address of seg:off as the machine forms it, for overlap checks only. */
+static inline uint64_t linear_of(const struct emu_cpu *cpu, int seg, uint64_t off)
+{
+    if (mode64(cpu) && seg < SEG_FS)
+        return off;
+    return cpu->g->seg[seg].base + off;
+}
+
+/* A near branch to `target` (already truncated to the operand size): #GP if
+ * it leaves the code segment or, in 64-bit mode, is not canonical. */
+void branch_to(struct emu_cpu *cpu, uint64_t target);
+
+/* Whether the run loop should stop a long-running instruction (REP). */
+static inline bool kick_pending(const struct emu_cpu *cpu)
+{
+    return atomic_load_explicit(&cpu->vcpu->kick, memory_order_relaxed);
+}
+
+/* Atomic read-modify-write helpers (exec_atomic.c): a host pointer for a
+ * locked access, or NULL to fall back to separate read and write. */
+void *locked_ptr(struct emu_cpu *cpu, const struct insn *in, unsigned size);
+uint64_t atomic_load_sized(const void *p, unsigned size);
+bool atomic_cas_sized(void *p, unsigned size, uint64_t *expected, uint64_t desired);
+
+#endif

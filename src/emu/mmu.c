@@ -1,0 +1,515 @@
+/*
+ * Paging, the software TLB and guest-physical access through the memory map.
+ *
+ * Every guest-physical access, page-table reads included, goes through the
+ * VM's memory map and becomes an EPT-violation exit when the GPA is unmapped
+ * or its mapping forbids the access, as it would under EPT.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "machine_internal.h"
+
+#define TLB_SIZE 256u
+#define TLB_KINDS 4u              /* ACC_READ, ACC_WRITE, ACC_FETCH, ACC_RMW */
+
+struct tlb_entry {
+    uint64_t tag;                 /* linear page | generation; 0 = empty */
+    uint8_t *host;                /* host address of the page */
+    uint64_t gpa;                 /* guest-physical page */
+};
+
+struct emu_tlb {
+    /* Entries are valid only with the current generation in their tag's
+     * low 12 bits, so a flush is one increment (exits flush often). */
+    uint64_t gen;                 /* 1..0xfff */
+    /* [kind][user] so that a translation cached for one kind of access or
+     * privilege never grants another. */
+    struct tlb_entry e[TLB_KINDS][2][TLB_SIZE];
+};
+
+static inline uint64_t tlb_tag(const struct emu_tlb *tlb, uint64_t lin)
+{
+    return (lin & ~0xfffull) | tlb->gen;
+}
+
+struct emu_tlb *mmu_tlb_create(void)
+{
+    struct emu_tlb *tlb = calloc(1, sizeof(struct emu_tlb));
+    if (tlb)
+        tlb->gen = 1;
+    return tlb;
+}
+
+void mmu_tlb_destroy(struct emu_tlb *tlb)
+{
+    free(tlb);
+}
+
+void mmu_tlb_flush(struct emu_tlb *tlb)
+{
+    if (++tlb->gen > 0xfff) {
+        memset(tlb->e, 0, sizeof(tlb->e));
+        tlb->gen = 1;
+    }
+}
+
+void mmu_tlb_flush_page(struct emu_tlb *tlb, uint64_t lin)
+{
+    /* Entries do not record whether they came from a large page, so one
+     * INVLPG drops everything: correct, and INVLPG is rare. */
+    (void)lin;
+    mmu_tlb_flush(tlb);
+}
+
+uint64_t mmu_lin_mask(const struct emu_cpu *cpu)
+{
+    return (cpu->g->efer & EFER_LMA) ? ~0ull : 0xffffffffull;
+}
+
+static uint32_t prot_needed(unsigned kind)
+{
+    switch (kind & 3u) {
+    case ACC_READ: return HV_MEMORY_READ;
+    case ACC_WRITE: return HV_MEMORY_WRITE;
+    case ACC_FETCH: return HV_MEMORY_EXEC;
+    default: return HV_MEMORY_READ | HV_MEMORY_WRITE;
+    }
+}
+
+static const struct gpa_range *gpa_lookup(struct emu_cpu *cpu, uint64_t gpa)
+{
+    if (gpa >= HV_GPA_LIMIT)
+        return NULL;
+    return memmap_lookup(&cpu->vm->space[cpu->vcpu->space], gpa);
+}
+
+uint8_t *mmu_gpa_host(struct emu_cpu *cpu, uint64_t gpa, unsigned size, uint32_t prot)
+{
+    const struct gpa_range *r = gpa_lookup(cpu, gpa);
+    if (!r || (r->prot & prot) != prot || gpa + size > r->gpa + r->size)
+        return NULL;
+    return r->hva + (gpa - r->gpa);
+}
+
+/* Host address of a guest-physical access, or an EPT-violation exit. */
+static uint8_t *gpa_access(struct emu_cpu *cpu, uint64_t gpa, unsigned size, unsigned kind,
+                           uint64_t lin, bool lin_valid, bool final)
+{
+    const struct gpa_range *r = gpa_lookup(cpu, gpa);
+    uint32_t need = prot_needed(kind);
+    if (!r || (r->prot & need) != need)
+        vmexit_ept_violation(cpu, gpa, lin, lin_valid, final, kind, r ? r->prot : 0);
+    (void)size;
+    return r->hva + (gpa - r->gpa);
+}
+
+_Noreturn static void page_fault(struct emu_cpu *cpu, uint64_t lin, uint32_t err)
+{
+    struct emu_event ev = {
+        .valid = true, .vector = EXC_PF, .type = EV_HW_EXC, .has_error = true,
+        .error = err, .set_cr2 = true, .cr2 = lin,
+    };
+    except_raise_event(cpu, ev);
+}
+
+enum { PTE_P = 1u << 0, PTE_W = 1u << 1, PTE_U = 1u << 2, PTE_A = 1u << 5, PTE_D = 1u << 6, PTE_PS = 1u << 7 };
+#define PTE_NX (1ull << 63)
+enum { PFERR_P = 1u, PFERR_W = 2u, PFERR_U = 4u, PFERR_RSVD = 8u, PFERR_I = 16u };
+
+struct walk {
+    unsigned n;                   /* entries used */
+    uint8_t *ent[4];
+    uint64_t gpa_of[4];
+    bool wide;                    /* 8-byte entries */
+    bool user, writable, nx;
+};
+
+static uint64_t read_entry(struct emu_cpu *cpu, struct walk *w, uint64_t gpa, uint64_t lin)
+{
+    unsigned width = w->wide ? 8 : 4;
+    uint8_t *p = gpa_access(cpu, gpa, width, ACC_READ, lin, true, false);
+    w->ent[w->n] = p;
+    w->gpa_of[w->n] = gpa;
+    w->n++;
+    if (w->wide)
+        return __atomic_load_n((uint64_t *)(void *)p, __ATOMIC_RELAXED);
+    return __atomic_load_n((uint32_t *)(void *)p, __ATOMIC_RELAXED);
+}
+
+/* Set A (and D on the leaf for writes): hardware does it with a locked
+ * operation, and under EPT it is a write to the page-table page. */
+static void set_ad(struct emu_cpu *cpu, struct walk *w, unsigned i, uint64_t bits, uint64_t lin)
+{
+    uint8_t *p = w->ent[i];
+    if (w->wide) {
+        uint64_t cur = __atomic_load_n((uint64_t *)(void *)p, __ATOMIC_RELAXED);
+        if ((cur & bits) == bits)
+            return;
+        if (!mmu_gpa_host(cpu, w->gpa_of[i], 8, HV_MEMORY_WRITE))
+            vmexit_ept_violation(cpu, w->gpa_of[i], lin, true, false, ACC_WRITE,
+                                 gpa_lookup(cpu, w->gpa_of[i]) ? gpa_lookup(cpu, w->gpa_of[i])->prot : 0);
+        __atomic_fetch_or((uint64_t *)(void *)p, bits, __ATOMIC_SEQ_CST);
+    } else {
+        uint32_t cur = __atomic_load_n((uint32_t *)(void *)p, __ATOMIC_RELAXED);
+        if ((cur & bits) == bits)
+            return;
+        if (!mmu_gpa_host(cpu, w->gpa_of[i], 4, HV_MEMORY_WRITE))
+            vmexit_ept_violation(cpu, w->gpa_of[i], lin, true, false, ACC_WRITE,
+                                 gpa_lookup(cpu, w->gpa_of[i]) ? gpa_lookup(cpu, w->gpa_of[i])->prot : 0);
+        __atomic_fetch_or((uint32_t *)(void *)p, (uint32_t)bits, __ATOMIC_SEQ_CST);
+    }
+}
+
+static void note_entry(struct walk *w, uint64_t e)
+{
+    w->user = w->user && (e & PTE_U);
+    w->writable = w->writable && (e & PTE_W);
+    w->nx = w->nx || (w->wide && (e & PTE_NX));
+}
+
+/* Reserved bits of an 8-byte entry: address bits above MAXPHYADDR, and XD
+ * when EFER.NXE is clear. */
+static uint64_t rsvd_wide(const struct emu_cpu *cpu)
+{
+    uint64_t r = ((1ull << 52) - 1) & ~EMU_PA_MASK;
+    if (!(cpu->g->efer & EFER_NXE))
+        r |= PTE_NX;
+    return r;
+}
+
+/* Reserved bits of a PAE PDPTE: 2:1, 8:5, 63 and those above MAXPHYADDR. */
+#define PDPTE_RSVD ((((1ull << 52) - 1) & ~EMU_PA_MASK) | PTE_NX | 0x1e6ull)
+
+bool mmu_load_pdptes(struct emu_cpu *cpu)
+{
+    struct vmcs_guest *g = cpu->g;
+    uint64_t gpa = g->cr3 & 0xffffffe0ull;
+    uint64_t e[4];
+    const uint8_t *p = gpa_access(cpu, gpa, 32, ACC_READ, 0, false, false);
+    memcpy(e, p, sizeof(e));
+    for (unsigned i = 0; i < 4; i++)
+        if ((e[i] & PTE_P) && (e[i] & PDPTE_RSVD))
+            return false;
+    memcpy(g->pdpte, e, sizeof(e));
+    return true;
+}
+
+uint64_t mmu_translate(struct emu_cpu *cpu, uint64_t lin, unsigned kind)
+{
+    struct vmcs_guest *g = cpu->g;
+    if (!(g->cr0 & CR0_PG))
+        return lin & 0xffffffffull;
+
+    unsigned acc = kind & 3u;
+    bool write = acc == ACC_WRITE || acc == ACC_RMW;
+    bool fetch = acc == ACC_FETCH;
+    bool user = !(kind & ACC_SUPERVISOR) && cpu->cpl == 3;
+    bool nxe = g->efer & EFER_NXE;
+    uint32_t err = (write ? PFERR_W : 0) | (user ? PFERR_U : 0);
+    if (fetch && (nxe || (g->cr4 & CR4_SMEP)) && (g->cr4 & CR4_PAE))
+        err |= PFERR_I;
+
+    struct walk w = { .user = true, .writable = true };
+    uint64_t gpa, page_mask;
+
+    if (g->efer & EFER_LMA) {
+        w.wide = true;
+        uint64_t rsvd = rsvd_wide(cpu);
+        uint64_t table = g->cr3 & EMU_PA_MASK & ~0xfffull;
+        for (int level = 4;; level--) {
+            unsigned shift = 12 + 9 * (unsigned)(level - 1);
+            uint64_t e = read_entry(cpu, &w, table + ((lin >> shift) & 511) * 8, lin);
+            if (!(e & PTE_P))
+                page_fault(cpu, lin, err);
+            uint64_t r = rsvd;
+            if (level == 4)
+                r |= PTE_PS;
+            bool leaf = level == 1 || (level <= 3 && (e & PTE_PS));
+            if (leaf && level > 1)
+                r |= ((1ull << shift) - 1) & ~0x1fffull;   /* large-frame alignment, PAT at bit 12 */
+            if (e & r)
+                page_fault(cpu, lin, err | PFERR_P | PFERR_RSVD);
+            note_entry(&w, e);
+            if (leaf) {
+                page_mask = (1ull << shift) - 1;
+                gpa = (e & EMU_PA_MASK & ~page_mask) | (lin & page_mask);
+                break;
+            }
+            table = e & EMU_PA_MASK & ~0xfffull;
+        }
+    } else if (g->cr4 & CR4_PAE) {
+        w.wide = true;
+        uint64_t rsvd = rsvd_wide(cpu);
+        /* As under EPT, the four PDPTEs are registers (g->pdpte), loaded
+         * by VM entry from the VMCS and by MOV CR3 / paging-mode changes
+         * from memory (mmu_load_pdptes). */
+        uint64_t pdpte = g->pdpte[(lin >> 30) & 3];
+        if (!(pdpte & PTE_P))
+            page_fault(cpu, lin, err);
+        if (pdpte & PDPTE_RSVD)
+            page_fault(cpu, lin, err | PFERR_P | PFERR_RSVD);
+        uint64_t table = pdpte & EMU_PA_MASK & ~0xfffull;
+        for (int level = 2;; level--) {
+            unsigned shift = 12 + 9 * (unsigned)(level - 1);
+            uint64_t e = read_entry(cpu, &w, table + ((lin >> shift) & 511) * 8, lin);
+            if (!(e & PTE_P))
+                page_fault(cpu, lin, err);
+            uint64_t r = rsvd;
+            bool leaf = level == 1 || (e & PTE_PS);
+            if (leaf && level > 1)
+                r |= ((1ull << shift) - 1) & ~0x1fffull;
+            if (e & r)
+                page_fault(cpu, lin, err | PFERR_P | PFERR_RSVD);
+            note_entry(&w, e);
+            if (leaf) {
+                page_mask = (1ull << shift) - 1;
+                gpa = (e & EMU_PA_MASK & ~page_mask) | (lin & page_mask);
+                break;
+            }
+            table = e & EMU_PA_MASK & ~0xfffull;
+        }
+    } else {
+        uint64_t pde = read_entry(cpu, &w, (g->cr3 & 0xfffff000ull) + ((lin >> 22) & 1023) * 4, lin);
+        if (!(pde & PTE_P))
+            page_fault(cpu, lin, err);
+        note_entry(&w, pde);
+        if ((pde & PTE_PS) && (g->cr4 & CR4_PSE)) {
+            /* 4 MiB page; bits 20:13 hold physical bits 39:32 (PSE-36). */
+            unsigned hi_bits = EMU_MAXPHYADDR - 32;
+            uint64_t rsvd = (1ull << 21) | (((1ull << 8) - 1) << (13 + hi_bits) & 0x1fe000ull);
+            if (pde & rsvd)
+                page_fault(cpu, lin, err | PFERR_P | PFERR_RSVD);
+            page_mask = (1ull << 22) - 1;
+            gpa = (pde & 0xffc00000ull) | (((pde >> 13) & 0xff) << 32) | (lin & page_mask);
+        } else {
+            uint64_t pte = read_entry(cpu, &w, (pde & 0xfffff000ull) + ((lin >> 12) & 1023) * 4, lin);
+            if (!(pte & PTE_P))
+                page_fault(cpu, lin, err);
+            note_entry(&w, pte);
+            page_mask = 0xfff;
+            gpa = (pte & 0xfffff000ull) | (lin & page_mask);
+        }
+    }
+
+    /* Permission checks, combined over the levels. */
+    bool ok = true;
+    if (user) {
+        if (!w.user || (write && !w.writable) || (fetch && w.nx))
+            ok = false;
+    } else {
+        if (write && !w.writable && (g->cr0 & CR0_WP))
+            ok = false;
+        if (fetch && w.nx)
+            ok = false;
+        if (fetch && w.user && (g->cr4 & CR4_SMEP))
+            ok = false;
+    }
+    if (!ok)
+        page_fault(cpu, lin, err | PFERR_P);
+
+    for (unsigned i = 0; i < w.n; i++)
+        set_ad(cpu, &w, i, (i + 1 == w.n && write) ? (PTE_A | PTE_D) : PTE_A, lin);
+    return gpa;
+}
+
+static __attribute__((noinline)) uint8_t *tlb_fill(struct emu_cpu *cpu, struct tlb_entry *e, uint64_t lin,
+                                                    unsigned size, unsigned kind)
+{
+    uint64_t gpa = mmu_translate(cpu, lin, kind);
+    uint8_t *host = gpa_access(cpu, gpa, size, kind & 3u, lin, true, true);
+    e->tag = tlb_tag(cpu->tlb, lin);
+    e->host = host - (gpa & 0xfff);
+    e->gpa = gpa & ~0xfffull;
+    return host;
+}
+
+/* The hit path is small enough to inline into every accessor. */
+static inline uint8_t *tlb_host(struct emu_cpu *cpu, uint64_t lin, unsigned size, unsigned kind)
+{
+    unsigned user = !(kind & ACC_SUPERVISOR) && cpu->cpl == 3;
+    struct tlb_entry *e = &cpu->tlb->e[kind & 3u][user][(lin >> 12) & (TLB_SIZE - 1)];
+    if (__builtin_expect(e->tag == tlb_tag(cpu->tlb, lin), 1))
+        return e->host + (lin & 0xfff);
+    return tlb_fill(cpu, e, lin, size, kind);
+}
+
+uint8_t *mmu_host(struct emu_cpu *cpu, uint64_t lin, unsigned size, unsigned kind)
+{
+    return tlb_host(cpu, lin, size, kind);
+}
+
+void mmu_lin_read(struct emu_cpu *cpu, uint64_t lin, void *buf, unsigned size, unsigned kind)
+{
+    uint8_t *out = buf;
+    uint64_t mask = mmu_lin_mask(cpu);
+    while (size) {
+        lin &= mask;
+        unsigned chunk = 4096 - (unsigned)(lin & 0xfff);
+        if (chunk > size)
+            chunk = size;
+        memcpy(out, mmu_host(cpu, lin, chunk, kind), chunk);
+        out += chunk;
+        lin += chunk;
+        size -= chunk;
+    }
+}
+
+void mmu_lin_write(struct emu_cpu *cpu, uint64_t lin, const void *buf, unsigned size, unsigned kind)
+{
+    uint64_t mask = mmu_lin_mask(cpu);
+    /* First make sure every page translates, so a fault on the second page
+     * leaves the first one unwritten. */
+    for (uint64_t a = lin, left = size; left;) {
+        a &= mask;
+        unsigned chunk = 4096 - (unsigned)(a & 0xfff);
+        if (chunk > left)
+            chunk = (unsigned)left;
+        (void)mmu_host(cpu, a, chunk, kind);
+        a += chunk;
+        left -= chunk;
+    }
+    const uint8_t *in = buf;
+    while (size) {
+        lin &= mask;
+        unsigned chunk = 4096 - (unsigned)(lin & 0xfff);
+        if (chunk > size)
+            chunk = size;
+        memcpy(mmu_host(cpu, lin, chunk, kind), in, chunk);
+        in += chunk;
+        lin += chunk;
+        size -= chunk;
+    }
+}
+
+uint64_t mmu_lin_read_u(struct emu_cpu *cpu, uint64_t lin, unsigned size, unsigned kind)
+{
+    uint64_t v = 0;
+    mmu_lin_read(cpu, lin, &v, size, kind);
+    return v;
+}
+
+void mmu_lin_write_u(struct emu_cpu *cpu, uint64_t lin, unsigned size, uint64_t val, unsigned kind)
+{
+    mmu_lin_write(cpu, lin, &val, size, kind);
+}
+
+/* ---- The engine's memory interface --------------------------------- */
+
+uint64_t emu_read(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
+{
+    uint64_t lin = seg_linear(cpu, seg, off, size, ACC_READ);
+    uint64_t v = 0;
+    if ((lin & 0xfff) + size <= 4096)
+        memcpy(&v, tlb_host(cpu, lin, size, ACC_READ), size);
+    else
+        mmu_lin_read(cpu, lin, &v, size, ACC_READ);
+    return v;
+}
+
+void emu_write(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size, uint64_t val)
+{
+    uint64_t lin = seg_linear(cpu, seg, off, size, ACC_WRITE);
+    if ((lin & 0xfff) + size <= 4096)
+        memcpy(tlb_host(cpu, lin, size, ACC_WRITE), &val, size);
+    else
+        mmu_lin_write(cpu, lin, &val, size, ACC_WRITE);
+}
+
+void emu_read_bytes(struct emu_cpu *cpu, int seg, uint64_t off, void *buf, unsigned size)
+{
+    if (!size)
+        return;
+    uint64_t lin = seg_linear(cpu, seg, off, size, ACC_READ);
+    mmu_lin_read(cpu, lin, buf, size, ACC_READ);
+}
+
+void emu_write_bytes(struct emu_cpu *cpu, int seg, uint64_t off, const void *buf, unsigned size)
+{
+    if (!size)
+        return;
+    uint64_t lin = seg_linear(cpu, seg, off, size, ACC_WRITE);
+    mmu_lin_write(cpu, lin, buf, size, ACC_WRITE);
+}
+
+void *emu_rmw_ptr(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
+{
+    uint64_t lin = seg_linear(cpu, seg, off, size, ACC_RMW);
+    if ((lin & 0xfff) + size > 4096)
+        return NULL;
+    return mmu_host(cpu, lin, size, ACC_RMW);
+}
+
+/* Whether lin translates for a fetch, without taking its fault: the fault
+ * belongs to a later instruction boundary (or never happens). */
+static __attribute__((noinline)) bool probe_fetch(struct emu_cpu *cpu, uint64_t lin)
+{
+    struct emu_vcpu *m = emu_vcpu_of(cpu);
+    jmp_buf saved;
+    memcpy(saved, cpu->abort, sizeof(saved));
+    struct emu_event pend = m->pending;
+    struct vmcs_exit ex = cpu->vmcs->exit;
+    volatile bool ok = false;
+    if (setjmp(cpu->abort) == 0) {
+        (void)mmu_host(cpu, lin, 1, ACC_FETCH);
+        ok = true;
+    }
+    memcpy(cpu->abort, saved, sizeof(saved));
+    m->pending = pend;
+    cpu->vmcs->exit = ex;
+    return ok;
+}
+
+unsigned emu_fetch(struct emu_cpu *cpu, uint64_t rip, uint8_t *buf, unsigned want,
+                   uint64_t *gpa, const uint8_t **hva)
+{
+    /* The first byte must be fetchable: this faults if it is not. */
+    uint64_t lin = seg_linear(cpu, SEG_CS, rip, 1, ACC_FETCH);
+    const uint8_t *p = tlb_host(cpu, lin, 1, ACC_FETCH);
+    unsigned user = cpu->cpl == 3;
+    const struct tlb_entry *e = &cpu->tlb->e[ACC_FETCH][user][(lin >> 12) & (TLB_SIZE - 1)];
+    if (gpa)
+        *gpa = e->gpa | (lin & 0xfff);
+    if (hva)
+        *hva = p;
+
+    /* How many bytes the CS limit allows. */
+    unsigned n = want;
+    if (cpu->mode != MODE_LONG) {
+        uint64_t room = (uint64_t)cpu->g->seg[SEG_CS].limit - rip + 1;
+        if (rip > cpu->g->seg[SEG_CS].limit)
+            room = 0;
+        if (room < n)
+            n = (unsigned)room;
+        if (n == 0)
+            n = 1;
+    }
+    unsigned in_page = 4096 - (unsigned)(lin & 0xfff);
+    unsigned first = n < in_page ? n : in_page;
+    if (first == 15)
+        memcpy(buf, p, 15);     /* the common case, as fixed-size moves */
+    else
+        memcpy(buf, p, first);
+    if (first == n)
+        return n;
+    /* The rest from the next page, only if it translates without a fault:
+     * probe with a private abort so a fault here is not taken yet. */
+    uint64_t lin2 = (lin + first) & mmu_lin_mask(cpu);
+    if (cpu->mode == MODE_LONG && !emu_canonical(lin2))
+        return first;
+    unsigned user_idx = user;
+    const struct tlb_entry *e2 = &cpu->tlb->e[ACC_FETCH][user_idx][(lin2 >> 12) & (TLB_SIZE - 1)];
+    if (e2->tag != tlb_tag(cpu->tlb, lin2) && !probe_fetch(cpu, lin2))
+        return first;
+    memcpy(buf + first, e2->host + (lin2 & 0xfff), n - first);
+    return n;
+}
+
+_Noreturn void emu_fetch_fault(struct emu_cpu *cpu, uint64_t rip)
+{
+    uint64_t lin = seg_linear(cpu, SEG_CS, rip, 1, ACC_FETCH);
+    (void)mmu_host(cpu, lin, 1, ACC_FETCH);
+    /* The byte is fetchable after all (the guest changed memory): report a
+     * #GP rather than loop. */
+    emu_raise(cpu, EXC_GP, true, 0);
+}

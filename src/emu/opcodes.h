@@ -1,0 +1,340 @@
+/*
+ * The one opcode table of the instruction engine, as an X-macro.
+ *
+ * Each row is X(opcode, ext, modrm, imm, size, flags, handler):
+ *   opcode  one-byte 0xXX, two-byte 0x0fXX or three-byte 0x0f38XX (emu.h OPC_*)
+ *   ext     ModRM.reg selecting a group member (0..7), or EXT_ANY
+ *   modrm   MR_NONE, MR_YES, or MR_REG (ModRM whose r/m is always a register,
+ *           whatever mod says: MOV CR/DR)
+ *   imm     I_* immediate kind (decode.c reads it)
+ *   size    operand-size rule S_*
+ *   flags   F_LOCK (LOCK allowed with a memory destination), F_SYS (the
+ *           machine executes it: handler is emu_sys), F_NO64 (#UD in 64-bit
+ *           mode), F_ONLY64 (row only exists in 64-bit mode), F_F3 (only with
+ *           a mandatory F3 prefix, which is then not a REP)
+ *   handler resolved into insn.exec at decode time
+ * Opcodes without a row raise #UD.  decode.c builds its lookup from these
+ * rows, and engine_internal.h declares every handler from them.
+ */
+#ifndef OPENHV_EMU_OPCODES_H
+#define OPENHV_EMU_OPCODES_H
+
+enum { EXT_ANY = -1 };
+enum { MR_NONE, MR_YES, MR_REG };
+enum imm_kind {
+    I_NONE,
+    I_B,      /* imm8, sign-extended */
+    I_UB,     /* imm8, zero-extended */
+    I_W,      /* imm16, zero-extended */
+    I_Z,      /* imm16/imm32 by operand size, sign-extended */
+    I_V,      /* imm16/32/64 by operand size (MOV r, imm) */
+    I_MOFFS,  /* offset of address size: a memory operand without ModRM */
+    I_J8,     /* rel8 */
+    I_JZ,     /* rel16/rel32 */
+    I_ENTER,  /* imm16, then imm8 in imm2 */
+    I_FAR,    /* offset16/32, then selector16 in imm2 */
+};
+enum size_rule {
+    S_B,      /* byte */
+    S_V,      /* 16/32, 64 with REX.W */
+    S_D64,    /* 64 by default in 64-bit mode, 16 with 66 */
+    S_F64,    /* always 64 in 64-bit mode (Intel near branches) */
+    S_W,      /* always 16 */
+};
+enum {
+    F_LOCK = 1u << 0,
+    F_SYS = 1u << 1,
+    F_NO64 = 1u << 2,
+    F_ONLY64 = 1u << 3,
+    F_F3 = 1u << 4,
+};
+
+#define ALU_ROWS(X, base, name, lock)                                         \
+    X(base + 0, EXT_ANY, MR_YES, I_NONE, S_B, lock, exec_##name##_rm_r)      \
+    X(base + 1, EXT_ANY, MR_YES, I_NONE, S_V, lock, exec_##name##_rm_r)      \
+    X(base + 2, EXT_ANY, MR_YES, I_NONE, S_B, 0, exec_##name##_r_rm)         \
+    X(base + 3, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_##name##_r_rm)         \
+    X(base + 4, EXT_ANY, MR_NONE, I_B, S_B, 0, exec_##name##_a_i)            \
+    X(base + 5, EXT_ANY, MR_NONE, I_Z, S_V, 0, exec_##name##_a_i)
+
+#define GRP1_ROWS(X, op, imm, size, flags)                                    \
+    X(op, 0, MR_YES, imm, size, F_LOCK | flags, exec_add_rm_i)               \
+    X(op, 1, MR_YES, imm, size, F_LOCK | flags, exec_or_rm_i)                \
+    X(op, 2, MR_YES, imm, size, F_LOCK | flags, exec_adc_rm_i)               \
+    X(op, 3, MR_YES, imm, size, F_LOCK | flags, exec_sbb_rm_i)               \
+    X(op, 4, MR_YES, imm, size, F_LOCK | flags, exec_and_rm_i)               \
+    X(op, 5, MR_YES, imm, size, F_LOCK | flags, exec_sub_rm_i)               \
+    X(op, 6, MR_YES, imm, size, F_LOCK | flags, exec_xor_rm_i)               \
+    X(op, 7, MR_YES, imm, size, flags, exec_cmp_rm_i)
+
+/* Shift group: the count comes from the immediate, 1 or CL (handler suffix). */
+#define GRP2_ROWS(X, op, imm, size, cnt)                                      \
+    X(op, 0, MR_YES, imm, size, 0, exec_rol_##cnt)                           \
+    X(op, 1, MR_YES, imm, size, 0, exec_ror_##cnt)                           \
+    X(op, 2, MR_YES, imm, size, 0, exec_rcl_##cnt)                           \
+    X(op, 3, MR_YES, imm, size, 0, exec_rcr_##cnt)                           \
+    X(op, 4, MR_YES, imm, size, 0, exec_shl_##cnt)                           \
+    X(op, 5, MR_YES, imm, size, 0, exec_shr_##cnt)                           \
+    X(op, 6, MR_YES, imm, size, 0, exec_shl_##cnt)                           \
+    X(op, 7, MR_YES, imm, size, 0, exec_sar_##cnt)
+
+#define GRP3_ROWS(X, op, imm, size)                                           \
+    X(op, 0, MR_YES, imm, size, 0, exec_test_rm_i)                           \
+    X(op, 1, MR_YES, imm, size, 0, exec_test_rm_i)                           \
+    X(op, 2, MR_YES, I_NONE, size, F_LOCK, exec_not)                         \
+    X(op, 3, MR_YES, I_NONE, size, F_LOCK, exec_neg)                         \
+    X(op, 4, MR_YES, I_NONE, size, 0, exec_mul)                              \
+    X(op, 5, MR_YES, I_NONE, size, 0, exec_imul1)                            \
+    X(op, 6, MR_YES, I_NONE, size, 0, exec_div)                              \
+    X(op, 7, MR_YES, I_NONE, size, 0, exec_idiv)
+
+#define EIGHT(X, op, modrm, imm, size, flags, handler)                        \
+    X(op + 0, EXT_ANY, modrm, imm, size, flags, handler)                     \
+    X(op + 1, EXT_ANY, modrm, imm, size, flags, handler)                     \
+    X(op + 2, EXT_ANY, modrm, imm, size, flags, handler)                     \
+    X(op + 3, EXT_ANY, modrm, imm, size, flags, handler)                     \
+    X(op + 4, EXT_ANY, modrm, imm, size, flags, handler)                     \
+    X(op + 5, EXT_ANY, modrm, imm, size, flags, handler)                     \
+    X(op + 6, EXT_ANY, modrm, imm, size, flags, handler)                     \
+    X(op + 7, EXT_ANY, modrm, imm, size, flags, handler)
+
+/* Condition-code rows: handler##0 .. handler##15, condition = opcode & 15. */
+#define CC_ROWS(X, op, modrm, imm, size, handler)                             \
+    X(op + 0, EXT_ANY, modrm, imm, size, 0, handler##_0)                     \
+    X(op + 1, EXT_ANY, modrm, imm, size, 0, handler##_1)                     \
+    X(op + 2, EXT_ANY, modrm, imm, size, 0, handler##_2)                     \
+    X(op + 3, EXT_ANY, modrm, imm, size, 0, handler##_3)                     \
+    X(op + 4, EXT_ANY, modrm, imm, size, 0, handler##_4)                     \
+    X(op + 5, EXT_ANY, modrm, imm, size, 0, handler##_5)                     \
+    X(op + 6, EXT_ANY, modrm, imm, size, 0, handler##_6)                     \
+    X(op + 7, EXT_ANY, modrm, imm, size, 0, handler##_7)                     \
+    X(op + 8, EXT_ANY, modrm, imm, size, 0, handler##_8)                     \
+    X(op + 9, EXT_ANY, modrm, imm, size, 0, handler##_9)                     \
+    X(op + 10, EXT_ANY, modrm, imm, size, 0, handler##_10)                   \
+    X(op + 11, EXT_ANY, modrm, imm, size, 0, handler##_11)                   \
+    X(op + 12, EXT_ANY, modrm, imm, size, 0, handler##_12)                   \
+    X(op + 13, EXT_ANY, modrm, imm, size, 0, handler##_13)                   \
+    X(op + 14, EXT_ANY, modrm, imm, size, 0, handler##_14)                   \
+    X(op + 15, EXT_ANY, modrm, imm, size, 0, handler##_15)
+
+#define SYS(X, op, modrm, imm, size, flags) X(op, EXT_ANY, modrm, imm, size, F_SYS | (flags), emu_sys)
+
+#define OPCODE_TABLE(X)                                                       \
+    ALU_ROWS(X, 0x00, add, F_LOCK)                                           \
+    SYS(X, 0x06, MR_NONE, I_NONE, S_V, F_NO64)                               \
+    SYS(X, 0x07, MR_NONE, I_NONE, S_V, F_NO64)                               \
+    ALU_ROWS(X, 0x08, or, F_LOCK)                                            \
+    SYS(X, 0x0e, MR_NONE, I_NONE, S_V, F_NO64)                               \
+    ALU_ROWS(X, 0x10, adc, F_LOCK)                                           \
+    SYS(X, 0x16, MR_NONE, I_NONE, S_V, F_NO64)                               \
+    SYS(X, 0x17, MR_NONE, I_NONE, S_V, F_NO64)                               \
+    ALU_ROWS(X, 0x18, sbb, F_LOCK)                                           \
+    SYS(X, 0x1e, MR_NONE, I_NONE, S_V, F_NO64)                               \
+    SYS(X, 0x1f, MR_NONE, I_NONE, S_V, F_NO64)                               \
+    ALU_ROWS(X, 0x20, and, F_LOCK)                                           \
+    X(0x27, EXT_ANY, MR_NONE, I_NONE, S_B, F_NO64, exec_daa)                  \
+    ALU_ROWS(X, 0x28, sub, F_LOCK)                                           \
+    X(0x2f, EXT_ANY, MR_NONE, I_NONE, S_B, F_NO64, exec_das)                  \
+    ALU_ROWS(X, 0x30, xor, F_LOCK)                                           \
+    X(0x37, EXT_ANY, MR_NONE, I_NONE, S_B, F_NO64, exec_aaa)                  \
+    ALU_ROWS(X, 0x38, cmp, 0)                                                \
+    X(0x3f, EXT_ANY, MR_NONE, I_NONE, S_B, F_NO64, exec_aas)                  \
+    EIGHT(X, 0x40, MR_NONE, I_NONE, S_V, F_NO64, exec_inc_r)                 \
+    EIGHT(X, 0x48, MR_NONE, I_NONE, S_V, F_NO64, exec_dec_r)                 \
+    EIGHT(X, 0x50, MR_NONE, I_NONE, S_D64, 0, exec_push_r)                   \
+    EIGHT(X, 0x58, MR_NONE, I_NONE, S_D64, 0, exec_pop_r)                    \
+    X(0x60, EXT_ANY, MR_NONE, I_NONE, S_V, F_NO64, exec_pusha)                \
+    X(0x61, EXT_ANY, MR_NONE, I_NONE, S_V, F_NO64, exec_popa)                 \
+    X(0x62, EXT_ANY, MR_YES, I_NONE, S_V, F_NO64, exec_bound)                 \
+    X(0x63, EXT_ANY, MR_YES, I_NONE, S_W, F_NO64, exec_arpl)                  \
+    X(0x63, EXT_ANY, MR_YES, I_NONE, S_V, F_ONLY64, exec_movsxd)              \
+    X(0x68, EXT_ANY, MR_NONE, I_Z, S_D64, 0, exec_push_i)                     \
+    X(0x69, EXT_ANY, MR_YES, I_Z, S_V, 0, exec_imul3)                         \
+    X(0x6a, EXT_ANY, MR_NONE, I_B, S_D64, 0, exec_push_i)                     \
+    X(0x6b, EXT_ANY, MR_YES, I_B, S_V, 0, exec_imul3)                         \
+    SYS(X, 0x6c, MR_NONE, I_NONE, S_B, 0)                                    \
+    SYS(X, 0x6d, MR_NONE, I_NONE, S_V, 0)                                    \
+    SYS(X, 0x6e, MR_NONE, I_NONE, S_B, 0)                                    \
+    SYS(X, 0x6f, MR_NONE, I_NONE, S_V, 0)                                    \
+    CC_ROWS(X, 0x70, MR_NONE, I_J8, S_F64, exec_jcc)                          \
+    GRP1_ROWS(X, 0x80, I_B, S_B, 0)                                          \
+    GRP1_ROWS(X, 0x81, I_Z, S_V, 0)                                          \
+    GRP1_ROWS(X, 0x82, I_B, S_B, F_NO64)                                     \
+    GRP1_ROWS(X, 0x83, I_B, S_V, 0)                                          \
+    X(0x84, EXT_ANY, MR_YES, I_NONE, S_B, 0, exec_test_rm_r)                  \
+    X(0x85, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_test_rm_r)                  \
+    X(0x86, EXT_ANY, MR_YES, I_NONE, S_B, F_LOCK, exec_xchg_rm_r)             \
+    X(0x87, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_xchg_rm_r)             \
+    X(0x88, EXT_ANY, MR_YES, I_NONE, S_B, 0, exec_mov_rm_r)                   \
+    X(0x89, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_mov_rm_r)                   \
+    X(0x8a, EXT_ANY, MR_YES, I_NONE, S_B, 0, exec_mov_r_rm)                   \
+    X(0x8b, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_mov_r_rm)                   \
+    SYS(X, 0x8c, MR_YES, I_NONE, S_V, 0)                                     \
+    X(0x8d, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_lea)                        \
+    SYS(X, 0x8e, MR_YES, I_NONE, S_W, 0)                                     \
+    X(0x8f, 0, MR_YES, I_NONE, S_D64, 0, exec_pop_rm)                         \
+    EIGHT(X, 0x90, MR_NONE, I_NONE, S_V, 0, exec_xchg_a_r)                   \
+    X(0x98, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_cbw)                       \
+    X(0x99, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_cwd)                       \
+    SYS(X, 0x9a, MR_NONE, I_FAR, S_V, F_NO64)                                \
+    X(0x9b, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_nop)                       \
+    X(0x9c, EXT_ANY, MR_NONE, I_NONE, S_D64, 0, exec_pushf)                   \
+    X(0x9d, EXT_ANY, MR_NONE, I_NONE, S_D64, 0, exec_popf)                    \
+    X(0x9e, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_sahf)                      \
+    X(0x9f, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_lahf)                      \
+    X(0xa0, EXT_ANY, MR_NONE, I_MOFFS, S_B, 0, exec_mov_r_rm)                 \
+    X(0xa1, EXT_ANY, MR_NONE, I_MOFFS, S_V, 0, exec_mov_r_rm)                 \
+    X(0xa2, EXT_ANY, MR_NONE, I_MOFFS, S_B, 0, exec_mov_rm_r)                 \
+    X(0xa3, EXT_ANY, MR_NONE, I_MOFFS, S_V, 0, exec_mov_rm_r)                 \
+    X(0xa4, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_movs)                      \
+    X(0xa5, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_movs)                      \
+    X(0xa6, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_cmps)                      \
+    X(0xa7, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_cmps)                      \
+    X(0xa8, EXT_ANY, MR_NONE, I_B, S_B, 0, exec_test_a_i)                     \
+    X(0xa9, EXT_ANY, MR_NONE, I_Z, S_V, 0, exec_test_a_i)                     \
+    X(0xaa, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_stos)                      \
+    X(0xab, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_stos)                      \
+    X(0xac, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_lods)                      \
+    X(0xad, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_lods)                      \
+    X(0xae, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_scas)                      \
+    X(0xaf, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_scas)                      \
+    EIGHT(X, 0xb0, MR_NONE, I_B, S_B, 0, exec_mov_r_i)                       \
+    EIGHT(X, 0xb8, MR_NONE, I_V, S_V, 0, exec_mov_r_i)                       \
+    GRP2_ROWS(X, 0xc0, I_UB, S_B, i)                                         \
+    GRP2_ROWS(X, 0xc1, I_UB, S_V, i)                                         \
+    X(0xc2, EXT_ANY, MR_NONE, I_W, S_F64, 0, exec_ret)                        \
+    X(0xc3, EXT_ANY, MR_NONE, I_NONE, S_F64, 0, exec_ret)                     \
+    SYS(X, 0xc4, MR_YES, I_NONE, S_V, F_NO64)                                \
+    SYS(X, 0xc5, MR_YES, I_NONE, S_V, F_NO64)                                \
+    X(0xc6, 0, MR_YES, I_B, S_B, 0, exec_mov_rm_i)                            \
+    X(0xc7, 0, MR_YES, I_Z, S_V, 0, exec_mov_rm_i)                            \
+    X(0xc8, EXT_ANY, MR_NONE, I_ENTER, S_D64, 0, exec_enter)                  \
+    X(0xc9, EXT_ANY, MR_NONE, I_NONE, S_D64, 0, exec_leave)                   \
+    SYS(X, 0xca, MR_NONE, I_W, S_V, 0)                                       \
+    SYS(X, 0xcb, MR_NONE, I_NONE, S_V, 0)                                    \
+    SYS(X, 0xcc, MR_NONE, I_NONE, S_V, 0)                                    \
+    SYS(X, 0xcd, MR_NONE, I_UB, S_V, 0)                                      \
+    SYS(X, 0xce, MR_NONE, I_NONE, S_V, F_NO64)                               \
+    SYS(X, 0xcf, MR_NONE, I_NONE, S_V, 0)                                    \
+    GRP2_ROWS(X, 0xd0, I_NONE, S_B, 1)                                       \
+    GRP2_ROWS(X, 0xd1, I_NONE, S_V, 1)                                       \
+    GRP2_ROWS(X, 0xd2, I_NONE, S_B, cl)                                      \
+    GRP2_ROWS(X, 0xd3, I_NONE, S_V, cl)                                      \
+    X(0xd4, EXT_ANY, MR_NONE, I_UB, S_B, F_NO64, exec_aam)                    \
+    X(0xd5, EXT_ANY, MR_NONE, I_UB, S_B, F_NO64, exec_aad)                    \
+    X(0xd7, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_xlat)                      \
+    X(0xe0, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loopne)                    \
+    X(0xe1, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loope)                     \
+    X(0xe2, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loop)                      \
+    X(0xe3, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_jcxz)                      \
+    SYS(X, 0xe4, MR_NONE, I_UB, S_B, 0)                                      \
+    SYS(X, 0xe5, MR_NONE, I_UB, S_V, 0)                                      \
+    SYS(X, 0xe6, MR_NONE, I_UB, S_B, 0)                                      \
+    SYS(X, 0xe7, MR_NONE, I_UB, S_V, 0)                                      \
+    X(0xe8, EXT_ANY, MR_NONE, I_JZ, S_F64, 0, exec_call_rel)                  \
+    X(0xe9, EXT_ANY, MR_NONE, I_JZ, S_F64, 0, exec_jmp_rel)                   \
+    SYS(X, 0xea, MR_NONE, I_FAR, S_V, F_NO64)                                \
+    X(0xeb, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_jmp_rel)                   \
+    SYS(X, 0xec, MR_NONE, I_NONE, S_B, 0)                                    \
+    SYS(X, 0xed, MR_NONE, I_NONE, S_V, 0)                                    \
+    SYS(X, 0xee, MR_NONE, I_NONE, S_B, 0)                                    \
+    SYS(X, 0xef, MR_NONE, I_NONE, S_V, 0)                                    \
+    SYS(X, 0xf1, MR_NONE, I_NONE, S_V, 0)                                    \
+    SYS(X, 0xf4, MR_NONE, I_NONE, S_V, 0)                                    \
+    X(0xf5, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_cmc)                       \
+    GRP3_ROWS(X, 0xf6, I_B, S_B)                                             \
+    GRP3_ROWS(X, 0xf7, I_Z, S_V)                                             \
+    X(0xf8, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_clc)                       \
+    X(0xf9, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_stc)                       \
+    SYS(X, 0xfa, MR_NONE, I_NONE, S_V, 0)                                    \
+    SYS(X, 0xfb, MR_NONE, I_NONE, S_V, 0)                                    \
+    X(0xfc, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_cld)                       \
+    X(0xfd, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_std)                       \
+    X(0xfe, 0, MR_YES, I_NONE, S_B, F_LOCK, exec_inc_rm)                      \
+    X(0xfe, 1, MR_YES, I_NONE, S_B, F_LOCK, exec_dec_rm)                      \
+    X(0xff, 0, MR_YES, I_NONE, S_V, F_LOCK, exec_inc_rm)                      \
+    X(0xff, 1, MR_YES, I_NONE, S_V, F_LOCK, exec_dec_rm)                      \
+    X(0xff, 2, MR_YES, I_NONE, S_F64, 0, exec_call_rm)                        \
+    X(0xff, 3, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                           \
+    X(0xff, 4, MR_YES, I_NONE, S_F64, 0, exec_jmp_rm)                         \
+    X(0xff, 5, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                           \
+    X(0xff, 6, MR_YES, I_NONE, S_D64, 0, exec_push_rm)                        \
+    /* Mandatory-F3 one-byte form: PAUSE. */                                  \
+    X(0x90, EXT_ANY, MR_NONE, I_NONE, S_V, F_F3 | F_SYS, emu_sys)             \
+    /* Two-byte opcodes. */                                                   \
+    SYS(X, 0x0f00, MR_YES, I_NONE, S_W, 0)                                   \
+    SYS(X, 0x0f01, MR_YES, I_NONE, S_V, 0)                                   \
+    SYS(X, 0x0f02, MR_YES, I_NONE, S_V, 0)                                   \
+    SYS(X, 0x0f03, MR_YES, I_NONE, S_V, 0)                                   \
+    SYS(X, 0x0f05, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS(X, 0x0f06, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS(X, 0x0f07, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS(X, 0x0f08, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS(X, 0x0f09, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS(X, 0x0f0b, MR_NONE, I_NONE, S_V, 0)                                  \
+    X(0x0f0d, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_nop)                      \
+    EIGHT(X, 0x0f18, MR_YES, I_NONE, S_V, 0, exec_nop)                       \
+    SYS(X, 0x0f20, MR_REG, I_NONE, S_V, 0)                                   \
+    SYS(X, 0x0f21, MR_REG, I_NONE, S_V, 0)                                   \
+    SYS(X, 0x0f22, MR_REG, I_NONE, S_V, 0)                                   \
+    SYS(X, 0x0f23, MR_REG, I_NONE, S_V, 0)                                   \
+    SYS(X, 0x0f30, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS(X, 0x0f31, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS(X, 0x0f32, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS(X, 0x0f33, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS(X, 0x0f34, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS(X, 0x0f35, MR_NONE, I_NONE, S_V, 0)                                  \
+    CC_ROWS(X, 0x0f40, MR_YES, I_NONE, S_V, exec_cmov)                        \
+    SYS(X, 0x0f78, MR_YES, I_NONE, S_V, 0)                                   \
+    SYS(X, 0x0f79, MR_YES, I_NONE, S_V, 0)                                   \
+    CC_ROWS(X, 0x0f80, MR_NONE, I_JZ, S_F64, exec_jcc)                        \
+    CC_ROWS(X, 0x0f90, MR_YES, I_NONE, S_B, exec_setcc)                       \
+    SYS(X, 0x0fa0, MR_NONE, I_NONE, S_D64, 0)                                \
+    SYS(X, 0x0fa1, MR_NONE, I_NONE, S_D64, 0)                                \
+    SYS(X, 0x0fa2, MR_NONE, I_NONE, S_V, 0)                                  \
+    X(0x0fa3, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_bt_r)                     \
+    X(0x0fa4, EXT_ANY, MR_YES, I_UB, S_V, 0, exec_shld_i)                     \
+    X(0x0fa5, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_shld_cl)                  \
+    SYS(X, 0x0fa8, MR_NONE, I_NONE, S_D64, 0)                                \
+    SYS(X, 0x0fa9, MR_NONE, I_NONE, S_D64, 0)                                \
+    X(0x0fab, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_bts_r)               \
+    X(0x0fac, EXT_ANY, MR_YES, I_UB, S_V, 0, exec_shrd_i)                     \
+    X(0x0fad, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_shrd_cl)                  \
+    SYS(X, 0x0fae, MR_YES, I_NONE, S_V, 0)                                   \
+    X(0x0faf, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_imul2)                    \
+    X(0x0fb0, EXT_ANY, MR_YES, I_NONE, S_B, F_LOCK, exec_cmpxchg)             \
+    X(0x0fb1, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_cmpxchg)             \
+    SYS(X, 0x0fb2, MR_YES, I_NONE, S_V, 0)                                   \
+    X(0x0fb3, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_btr_r)               \
+    SYS(X, 0x0fb4, MR_YES, I_NONE, S_V, 0)                                   \
+    SYS(X, 0x0fb5, MR_YES, I_NONE, S_V, 0)                                   \
+    X(0x0fb6, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_movzx_b)                  \
+    X(0x0fb7, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_movzx_w)                  \
+    X(0x0fb8, EXT_ANY, MR_YES, I_NONE, S_V, F_F3, exec_popcnt)                \
+    X(0x0fba, 4, MR_YES, I_UB, S_V, 0, exec_bt_i)                             \
+    X(0x0fba, 5, MR_YES, I_UB, S_V, F_LOCK, exec_bts_i)                       \
+    X(0x0fba, 6, MR_YES, I_UB, S_V, F_LOCK, exec_btr_i)                       \
+    X(0x0fba, 7, MR_YES, I_UB, S_V, F_LOCK, exec_btc_i)                       \
+    X(0x0fbb, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_btc_r)               \
+    X(0x0fbc, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_bsf)                      \
+    X(0x0fbc, EXT_ANY, MR_YES, I_NONE, S_V, F_F3, exec_tzcnt)                 \
+    X(0x0fbd, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_bsr)                      \
+    X(0x0fbd, EXT_ANY, MR_YES, I_NONE, S_V, F_F3, exec_lzcnt)                 \
+    X(0x0fbe, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_movsx_b)                  \
+    X(0x0fbf, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_movsx_w)                  \
+    X(0x0fc0, EXT_ANY, MR_YES, I_NONE, S_B, F_LOCK, exec_xadd)                \
+    X(0x0fc1, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_xadd)                \
+    X(0x0fc7, 0, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
+    X(0x0fc7, 1, MR_YES, I_NONE, S_V, F_LOCK, exec_cmpxchg8b)                 \
+    X(0x0fc7, 2, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
+    X(0x0fc7, 3, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
+    X(0x0fc7, 4, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
+    X(0x0fc7, 5, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
+    X(0x0fc7, 6, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
+    X(0x0fc7, 7, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
+    EIGHT(X, 0x0fc8, MR_NONE, I_NONE, S_V, 0, exec_bswap)                    \
+    /* Three-byte opcodes. */                                                 \
+    X(0x0f38f0, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_movbe_load)             \
+    X(0x0f38f1, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_movbe_store)
+
+#endif

@@ -1,0 +1,15 @@
+# The instruction engine's test: the engine sources plus a harness standing
+# in for the machine half (tests/engine/engine_harness.c), not the library.
+
+ENGINE_SRCS := src/emu/decode.c src/emu/icache.c src/emu/flags.c src/emu/regs.c \
+               $(sort $(wildcard src/emu/exec_*.c))
+ENGINE_TEST_SRCS := tests/engine/test_emu_engine.c tests/engine/host_diff.c tests/engine/directed.c \
+                    tests/engine/engine_harness.c tests/engine/native.c
+ENGINE_TEST_DEPS := $(wildcard src/emu/*.h src/core/*.h include/Hypervisor/*.h tests/engine/*.h)
+
+$(BUILD)/tests/test_emu_engine: $(ENGINE_TEST_SRCS) $(ENGINE_SRCS) $(ENGINE_TEST_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(ENGINE_TEST_SRCS) $(ENGINE_SRCS) $(ALL_LDFLAGS)
+
+TEST_PROGS += $(BUILD)/tests/test_emu_engine
+all: $(BUILD)/tests/test_emu_engine

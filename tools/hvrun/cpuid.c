@@ -1,0 +1,69 @@
+/*
+ * CPUID as the guest sees it: the host's vendor, family and cache leaves,
+ * with the feature bits narrowed to a baseline x86-64 set the backend
+ * executes (the emulator has no x87/MMX/SSE, so with it those bits are
+ * clear), the hypervisor bit set, and a hypervisor leaf naming us.
+ */
+#include "hvrun.h"
+
+#include <cpuid.h>
+#include <string.h>
+
+/* CPUID.1:EDX: DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT PSE36 CLFSH. */
+#define LEAF1_EDX_BASE                                                                    \
+    ((1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 11) | \
+     (1u << 12) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 19))
+/* FPU MMX FXSR SSE SSE2: only where the backend executes them (not emu). */
+#define LEAF1_EDX_FP ((1u << 0) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26))
+/* CPUID.1:ECX: CX16 MOVBE POPCNT (the emulator implements them), hypervisor. */
+#define LEAF1_ECX_KEEP ((1u << 13) | (1u << 22) | (1u << 23))
+#define LEAF1_ECX_HYPERVISOR (1u << 31)
+/* CPUID.80000001h: EDX SYSCALL NX RDTSCP LM; ECX LAHF/SAHF in 64-bit mode, LZCNT. */
+#define EXT1_EDX_KEEP ((1u << 11) | (1u << 20) | (1u << 27) | (1u << 29))
+#define EXT1_ECX_KEEP ((1u << 0) | (1u << 5))
+
+enum {
+    MAX_BASIC_LEAF = 0x7, HV_LEAF = 0x40000000, MAX_EXT_LEAF = 0x80000008,
+};
+
+static const char hv_signature[12] = {'O', 'p', 'e', 'n', 'H', 'V', 'O', 'p', 'e', 'n', 'H', 'V'};
+
+static void host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+    __cpuid_count(leaf, subleaf, r[0], r[1], r[2], r[3]);
+}
+
+void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, uint32_t subleaf,
+                  uint32_t out[4])
+{
+    uint32_t host_max[4], host_ext[4];
+    host_cpuid(0, 0, host_max);
+    host_cpuid(0x80000000, 0, host_ext);
+    memset(out, 0, 4 * sizeof out[0]);
+
+    if (leaf == 0) {
+        host_cpuid(0, 0, out);
+        out[0] = host_max[0] < MAX_BASIC_LEAF ? host_max[0] : MAX_BASIC_LEAF;
+    } else if (leaf == 1) {
+        host_cpuid(1, 0, out);
+        /* APIC id = vCPU index; logical processor count = vCPUs. */
+        out[1] = (out[1] & 0x0000ffffu) | ((uint32_t)m->opt.cpus << 16) | (v->index << 24);
+        out[2] = (out[2] & LEAF1_ECX_KEEP) | LEAF1_ECX_HYPERVISOR;
+        out[3] &= LEAF1_EDX_BASE | (m->backend_has_fp ? LEAF1_EDX_FP : 0);
+    } else if (leaf >= 2 && leaf <= 6 && leaf <= host_max[0]) {
+        host_cpuid(leaf, subleaf, out);   /* cache and topology descriptions */
+    } else if (leaf == HV_LEAF) {
+        out[0] = HV_LEAF;
+        memcpy(&out[1], hv_signature, sizeof hv_signature);
+    } else if (leaf == 0x80000000) {
+        out[0] = host_ext[0] < MAX_EXT_LEAF ? host_ext[0] : MAX_EXT_LEAF;
+    } else if (leaf == 0x80000001 && leaf <= host_ext[0]) {
+        host_cpuid(leaf, 0, out);
+        out[2] &= EXT1_ECX_KEEP;
+        out[3] &= EXT1_EDX_KEEP;
+    } else if (leaf >= 0x80000002 && leaf <= MAX_EXT_LEAF && leaf <= host_ext[0] &&
+               leaf != 0x80000007) {
+        host_cpuid(leaf, 0, out);         /* brand string, caches, address sizes */
+    }
+    /* Everything else (leaf 7's extended features included) reads as zero. */
+}

@@ -1,0 +1,307 @@
+/*
+ * hvrun: load an image, create the VM and one thread per vCPU, run until
+ * the guest powers off (exit port, HLT) or something fatal happens.
+ */
+#include "hvrun.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { MAX_MEM_MIB = 65536, MIN_MEM_MIB = 2, DEFAULT_MEM_MIB = 64 };
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: hvrun [options] IMAGE\n"
+            "Runs an ELF64 (long mode), multiboot v1 or ELF32 (32-bit protected mode)\n"
+            "or flat binary on the Hypervisor.framework API.\n"
+            "  --mode MODE     flat binaries: real|prot16|prot32|paged32|pae32|long64 (default long64)\n"
+            "  --load ADDR     flat binaries: load address (default 0x100000; real mode 0x7c00)\n"
+            "  --entry ADDR    start address (default: ELF/multiboot entry, or the load address)\n"
+            "  --mem MIB       guest RAM in MiB at guest-physical 0 (default %d)\n"
+            "  --cpus N        vCPUs, one thread each, all starting at the entry with RDI=index,\n"
+            "                  RSI=N (default 1, at most %d)\n"
+            "  --cmdline STR   multiboot command line (default: the image path)\n"
+            "  --msr=gp|stop   unhandled RDMSR/WRMSR: inject #GP (default) or stop with status 2\n"
+            "  --backend NAME  OpenHV backend (sets OPENHV_BACKEND: auto, emu, kvm)\n"
+            "  --trace         one line per VM exit on stderr\n"
+            "  --stats         exit counts, wall time and (where available) MIPS on stderr\n"
+            "Exit status: the value written to port 0xf4, 0 when every vCPU halted,\n"
+            "1 error, 2 unhandled MSR (--msr=stop), 3 EPT violation, 4 triple fault.\n",
+            DEFAULT_MEM_MIB, HVRUN_MAX_CPUS);
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (s == NULL || *s == '\0' || *s == '-')
+        return false;
+    unsigned long long v = strtoull(s, &end, 0);
+    *out = v;
+    return *end == '\0';
+}
+
+static bool parse_mode(const char *s, enum guest_mode *mode)
+{
+    for (int i = GUEST_REAL; i <= GUEST_LONG64; i++) {
+        if (strcmp(s, guest_mode_name((enum guest_mode)i)) == 0) {
+            *mode = (enum guest_mode)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    enum { OPT_MODE = 256, OPT_LOAD, OPT_ENTRY, OPT_MEM, OPT_CPUS, OPT_CMDLINE, OPT_MSR,
+           OPT_BACKEND, OPT_TRACE, OPT_STATS, OPT_HELP };
+    static const struct option longopts[] = {
+        {"mode", required_argument, NULL, OPT_MODE}, {"load", required_argument, NULL, OPT_LOAD},
+        {"entry", required_argument, NULL, OPT_ENTRY}, {"mem", required_argument, NULL, OPT_MEM},
+        {"cpus", required_argument, NULL, OPT_CPUS}, {"cmdline", required_argument, NULL, OPT_CMDLINE},
+        {"msr", required_argument, NULL, OPT_MSR}, {"backend", required_argument, NULL, OPT_BACKEND},
+        {"trace", no_argument, NULL, OPT_TRACE}, {"stats", no_argument, NULL, OPT_STATS},
+        {"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
+    };
+    *o = (struct options){.mem_mib = DEFAULT_MEM_MIB, .cpus = 1, .msr_policy = MSR_POLICY_GP};
+    int c;
+    uint64_t n;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        bool ok = true;
+        switch (c) {
+        case OPT_MODE: ok = parse_mode(optarg, &o->mode), o->mode_set = true; break;
+        case OPT_LOAD: ok = parse_u64(optarg, &o->load_addr), o->load_set = true; break;
+        case OPT_ENTRY: ok = parse_u64(optarg, &o->entry), o->entry_set = true; break;
+        case OPT_MEM:
+            ok = parse_u64(optarg, &o->mem_mib) && o->mem_mib >= MIN_MEM_MIB && o->mem_mib <= MAX_MEM_MIB;
+            break;
+        case OPT_CPUS:
+            ok = parse_u64(optarg, &n) && n >= 1 && n <= HVRUN_MAX_CPUS;
+            o->cpus = (unsigned)n;
+            break;
+        case OPT_CMDLINE: o->cmdline = optarg; break;
+        case OPT_MSR:
+            ok = strcmp(optarg, "gp") == 0 || strcmp(optarg, "stop") == 0;
+            o->msr_policy = strcmp(optarg, "stop") == 0 ? MSR_POLICY_STOP : MSR_POLICY_GP;
+            break;
+        case OPT_BACKEND: o->backend = optarg; break;
+        case OPT_TRACE: o->trace = true; break;
+        case OPT_STATS: o->stats = true; break;
+        case OPT_HELP: usage(stdout); exit(0);
+        default: usage(stderr); return -1;
+        }
+        if (!ok) {
+            fprintf(stderr, "hvrun: invalid value '%s'\n", optarg);
+            return -1;
+        }
+    }
+    if (optind != argc - 1) {
+        usage(stderr);
+        return -1;
+    }
+    o->image = argv[optind];
+    return 0;
+}
+
+void machine_stop(struct machine *m, int status)
+{
+    pthread_mutex_lock(&m->lock);
+    if (m->status < 0)
+        m->status = status;
+    atomic_store(&m->stopping, true);
+    /* One at a time: a vCPU that already went away must not keep the
+     * others from being kicked. */
+    for (unsigned i = 0; i < m->opt.cpus; i++) {
+        if (m->vcpu[i].alive) {
+            hv_vcpuid_t id = m->vcpu[i].id;
+            hv_vcpu_interrupt(&id, 1);
+        }
+    }
+    pthread_mutex_unlock(&m->lock);
+}
+
+static hv_return_t setup_vcpu(struct machine *m, struct vcpu *v)
+{
+    hv_return_t r = enable_native_msrs(v->id);
+    if (r != HV_SUCCESS)
+        return r;
+    bool real = m->boot.mode == GUEST_REAL;
+    struct guest_layout layout = {
+        .entry = m->boot.entry,
+        .stack = real ? LAYOUT_REAL_STACK - 0x100 * v->index : LAYOUT_STACKS_END - 0x1000ull * v->index,
+        .scratch = LAYOUT_SCRATCH,
+        .scratch_hva = m->mem.ram + LAYOUT_SCRATCH,
+    };
+    r = guest_mode_setup(v->id, m->boot.mode, &layout);
+    if (r != HV_SUCCESS)
+        return r;
+    const struct { hv_x86_reg_t reg; uint64_t value; } regs[] = {
+        {HV_X86_RDI, v->index}, {HV_X86_RSI, m->opt.cpus},
+        {HV_X86_RAX, m->boot.rax}, {HV_X86_RBX, m->boot.rbx},
+    };
+    for (size_t i = 0; i < sizeof regs / sizeof regs[0] && r == HV_SUCCESS; i++)
+        r = hv_vcpu_write_register(v->id, regs[i].reg, regs[i].value);
+    v->apic_base = msr_apic_base_reset(v->index);
+    return r;
+}
+
+static void run_loop(struct machine *m, struct vcpu *v)
+{
+    while (!atomic_load(&m->stopping)) {
+        hv_return_t r = hv_vcpu_run(v->id);
+        if (r != HV_SUCCESS) {
+            fprintf(stderr, "hvrun: [cpu%u] hv_vcpu_run failed: 0x%x\n", v->index, (unsigned)r);
+            machine_stop(m, STATUS_ERROR);
+            return;
+        }
+        if (!hvrun_handle_exit(m, v))
+            return;
+    }
+}
+
+static void *vcpu_thread(void *arg)
+{
+    struct vcpu *v = arg;
+    struct machine *m = v->m;
+
+    pthread_mutex_lock(&m->lock);
+    while (m->created != v->index)
+        pthread_cond_wait(&m->turn, &m->lock);
+    hv_return_t r = hv_vcpu_create(&v->id, HV_VCPU_DEFAULT);
+    v->alive = r == HV_SUCCESS;
+    m->created++;
+    pthread_cond_broadcast(&m->turn);
+    pthread_mutex_unlock(&m->lock);
+
+    if (r == HV_SUCCESS)
+        r = setup_vcpu(m, v);
+    if (r != HV_SUCCESS) {
+        fprintf(stderr, "hvrun: [cpu%u] vCPU setup failed: 0x%x\n", v->index, (unsigned)r);
+        machine_stop(m, STATUS_ERROR);
+    }
+    pthread_barrier_wait(&m->ready);
+    if (r == HV_SUCCESS)
+        run_loop(m, v);
+
+    pthread_mutex_lock(&m->lock);
+    bool last = --m->running == 0;
+    if (v->alive) {
+        if (m->opt.stats)
+            stats_collect(v);
+        hv_vcpu_destroy(v->id);
+    }
+    v->alive = false;
+    pthread_mutex_unlock(&m->lock);
+    if (last)
+        machine_stop(m, STATUS_OK);    /* every vCPU halted: power off */
+    return NULL;
+}
+
+static void report_backend(void)
+{
+#ifdef HVRUN_HAVE_OPENHV_H
+    fprintf(stderr, "hvrun: backend %s\n", openhv_backend_name());
+#else
+    const char *env = getenv("OPENHV_BACKEND");
+    fprintf(stderr, "hvrun: backend %s (requested)\n", env ? env : "auto");
+#endif
+}
+
+/* OpenHV's emulator implements no x87/MMX/SSE; hardware backends (and
+ * Apple's framework) execute them natively. */
+static bool backend_has_fp(void)
+{
+#ifdef HVRUN_HAVE_OPENHV_H
+    return strncmp(openhv_backend_name(), "emu", 3) != 0;
+#else
+    return true;
+#endif
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int run_machine(struct machine *m)
+{
+    unsigned n = m->opt.cpus;
+    pthread_barrier_init(&m->ready, NULL, n);
+    m->running = n;
+    double start = now_seconds();
+    unsigned started = 0;
+    for (; started < n; started++) {
+        m->vcpu[started].m = m;
+        m->vcpu[started].index = started;
+        if (pthread_create(&m->vcpu[started].thread, NULL, vcpu_thread, &m->vcpu[started]) != 0) {
+            fprintf(stderr, "hvrun: cannot create vCPU thread %u\n", started);
+            break;
+        }
+    }
+    if (started < n) {
+        /* The barrier can never fill: abandon the threads with the process. */
+        fflush(stderr);
+        _exit(STATUS_ERROR);
+    }
+    for (unsigned i = 0; i < n; i++)
+        pthread_join(m->vcpu[i].thread, NULL);
+    double wall = now_seconds() - start;
+    pthread_barrier_destroy(&m->ready);
+    if (m->opt.stats)
+        stats_print(m, wall);
+    return m->status < 0 ? STATUS_OK : m->status;
+}
+
+int main(int argc, char **argv)
+{
+    static struct machine machine = {
+        .lock = PTHREAD_MUTEX_INITIALIZER, .turn = PTHREAD_COND_INITIALIZER, .status = -1,
+    };
+    struct machine *m = &machine;
+    if (parse_options(argc, argv, &m->opt) != 0)
+        return STATUS_ERROR;
+    if (m->opt.backend != NULL && setenv("OPENHV_BACKEND", m->opt.backend, 1) != 0)
+        return STATUS_ERROR;
+
+    m->mem.ram_size = m->opt.mem_mib << 20;
+    m->mem.ram = mmap(NULL, m->mem.ram_size, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m->mem.ram == MAP_FAILED) {
+        perror("hvrun: guest RAM");
+        return STATUS_ERROR;
+    }
+    if (load_image(m) != 0)
+        return STATUS_ERROR;
+
+    hv_return_t r = hv_vm_create(HV_VM_DEFAULT);
+    if (r != HV_SUCCESS) {
+        fprintf(stderr, "hvrun: hv_vm_create failed: 0x%x\n", (unsigned)r);
+        return STATUS_ERROR;
+    }
+    if (m->opt.backend != NULL || m->opt.trace || m->opt.stats)
+        report_backend();
+    m->backend_has_fp = backend_has_fp();
+    if (m->opt.trace)
+        fprintf(stderr, "hvrun: %s image, %s mode, entry 0x%llx, %u vCPU(s), %llu MiB\n", m->boot.format,
+                guest_mode_name(m->boot.mode), (unsigned long long)m->boot.entry, m->opt.cpus,
+                (unsigned long long)m->opt.mem_mib);
+    r = hv_vm_map(m->mem.ram, 0, m->mem.ram_size, HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC);
+    if (r != HV_SUCCESS) {
+        fprintf(stderr, "hvrun: hv_vm_map failed: 0x%x\n", (unsigned)r);
+        hv_vm_destroy();
+        return STATUS_ERROR;
+    }
+    int status = run_machine(m);
+    hv_vm_unmap(0, m->mem.ram_size);
+    hv_vm_destroy();
+    munmap(m->mem.ram, m->mem.ram_size);
+    return status;
+}

@@ -1,0 +1,50 @@
+/*
+ * --stats: exit counts per reason and vCPU, wall time, and guest
+ * instruction counts where the library offers them (OpenHV extension).
+ */
+#include "hvrun.h"
+
+#include <stdio.h>
+
+void stats_collect(struct vcpu *v)
+{
+    v->have_instructions = false;
+    if (hv_vcpu_get_exec_time(v->id, &v->exec_ns) != HV_SUCCESS)
+        v->exec_ns = 0;
+#ifdef HVRUN_HAVE_OPENHV_H
+    struct openhv_vcpu_stats s;
+    if (openhv_vcpu_stats(v->id, &s) == HV_SUCCESS && s.instructions != 0) {
+        v->instructions = s.instructions;
+        v->have_instructions = true;
+    }
+#endif
+}
+
+void stats_print(const struct machine *m, double wall_seconds)
+{
+    fprintf(stderr, "hvrun: stats: wall time %.6f s\n", wall_seconds);
+    uint64_t total_instructions = 0;
+    bool have_all = true;
+    for (unsigned i = 0; i < m->opt.cpus; i++) {
+        const struct vcpu *v = &m->vcpu[i];
+        uint64_t total = 0;
+        for (unsigned r = 0; r <= EXIT_REASON_COUNT; r++)
+            total += v->exits[r];
+        fprintf(stderr, "hvrun: stats: cpu%u: %llu exits, %.6f s in the guest\n", i,
+                (unsigned long long)total, (double)v->exec_ns * 1e-9);
+        for (unsigned r = 0; r <= EXIT_REASON_COUNT; r++)
+            if (v->exits[r] != 0)
+                fprintf(stderr, "hvrun: stats: cpu%u:   %-18s %llu\n", i,
+                        r < EXIT_REASON_COUNT ? exit_reason_name(r) : "OUT_OF_RANGE",
+                        (unsigned long long)v->exits[r]);
+        if (v->have_instructions) {
+            fprintf(stderr, "hvrun: stats: cpu%u: %llu instructions\n", i, (unsigned long long)v->instructions);
+            total_instructions += v->instructions;
+        } else {
+            have_all = false;
+        }
+    }
+    if (have_all && wall_seconds > 0)
+        fprintf(stderr, "hvrun: stats: %llu instructions, %.1f MIPS\n", (unsigned long long)total_instructions,
+                (double)total_instructions / wall_seconds / 1e6);
+}
