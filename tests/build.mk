@@ -34,19 +34,19 @@ TEST_PROGS += $(HDR_PROGS)
 
 HDR_CFLAGS := -std=c17 -Wall -Wextra -Werror -Iinclude
 
-$(TESTS_BIN)/headers/%: tests/headers/%.c $(LIB_A)
+$(TESTS_BIN)/headers/%: tests/headers/%.c tests/headers/constants.inc $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(HDR_CFLAGS) $< -o $@ $(LIB_A) $(ALL_LDFLAGS)
 
-$(TESTS_BIN)/headers/%-cxx: tests/headers/%.cpp $(LIB_A)
+$(TESTS_BIN)/headers/%-cxx: tests/headers/%.cpp tests/headers/constants.inc $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) $< -o $@ $(LIB_A) $(ALL_LDFLAGS)
 
-$(TESTS_BIN)/headers/%-clang: tests/headers/%.c $(LIB_A)
+$(TESTS_BIN)/headers/%-clang: tests/headers/%.c tests/headers/constants.inc $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(HDR_CFLAGS) $< -o $@ $(LIB_A) $(ALL_LDFLAGS)
 
-$(TESTS_BIN)/headers/%-clangxx: tests/headers/%.cpp $(LIB_A)
+$(TESTS_BIN)/headers/%-clangxx: tests/headers/%.cpp tests/headers/constants.inc $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CLANGXX) -std=c++17 -Wall -Wextra -Werror -Iinclude $< -o $@ $(LIB_A) $(ALL_LDFLAGS)
 
