@@ -304,6 +304,8 @@ opcode:
     decode_imm(&c, out, e->imm);
     if (out->lock && (!(e->flags & F_LOCK) || !out->has_mem || e->imm == I_MOFFS))
         out->exec = exec_ud;
+    else if ((e->flags & F_MEMONLY) && !out->has_mem)
+        out->exec = exec_ud;
     else
         out->exec = e->exec;
 

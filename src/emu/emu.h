@@ -156,6 +156,12 @@ void emu_write(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size, uint64
 void emu_read_bytes(struct emu_cpu *cpu, int seg, uint64_t off, void *buf, unsigned size);
 void emu_write_bytes(struct emu_cpu *cpu, int seg, uint64_t off, const void *buf, unsigned size);
 
+/* The read half of a non-atomic read-modify-write (ADD [mem],r without LOCK,
+ * or when emu_rmw_ptr returned NULL): checked as a write-intent access, so a
+ * #PF has W=1 and an EPT violation reports read and write, as VMX does for
+ * RMW instructions.  Added by the machine (E2). */
+uint64_t emu_read_rmw(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size);
+
 /* Host pointer for an atomic read-modify-write of guest RAM; checks read and
  * write permission at every level first (faults abort; an EPT violation is
  * reported with both read and write bits).  NULL if the access crosses a

@@ -35,8 +35,6 @@ static inline bool msb(uint64_t v, unsigned size) { return (v >> (size * 8 - 1))
 
 static inline bool mode64(const struct emu_cpu *cpu) { return cpu->mode == MODE_LONG; }
 
-static inline bool rm_is_reg(const struct insn *in) { return !in->has_mem; }
-
 /* Register access by number in the full 16-register file, 16/32/64-bit
  * sizes (no AH..BH): used for implicit operands such as RCX of REP. */
 static inline uint64_t gpr_get(const struct emu_cpu *cpu, unsigned reg, unsigned size)
@@ -51,6 +49,52 @@ static inline void gpr_set(struct emu_cpu *cpu, unsigned reg, unsigned size, uin
         *r = val & size_mask(size);
     else
         *r = (*r & ~size_mask(size)) | (val & size_mask(size));
+}
+
+/* Inline forms of emu_reg_read/emu_reg_write/emu_ea/emu_rm_read/emu_rm_write
+ * (regs.c exports them for the machine) for the handlers' hot paths. */
+static inline uint64_t reg_get(const struct emu_cpu *cpu, const struct insn *in, unsigned reg, unsigned size)
+{
+    if (size == 1 && !in->rex && reg >= 4 && reg < 8)
+        return (cpu->g->gpr[reg - 4] >> 8) & 0xff; /* AH, CH, DH, BH */
+    return cpu->g->gpr[reg & 15] & size_mask(size);
+}
+
+static inline void reg_put(struct emu_cpu *cpu, const struct insn *in, unsigned reg, unsigned size, uint64_t val)
+{
+    if (size == 1 && !in->rex && reg >= 4 && reg < 8) {
+        uint64_t *r = &cpu->g->gpr[reg - 4];
+        *r = (*r & ~0xff00ull) | ((val & 0xff) << 8);
+        return;
+    }
+    gpr_set(cpu, reg & 15, size, val);
+}
+
+static inline uint64_t ea_of(const struct emu_cpu *cpu, const struct insn *in)
+{
+    uint64_t ea = (uint64_t)in->disp;
+    if (in->base >= 0)
+        ea += cpu->g->gpr[in->base];
+    if (in->index >= 0)
+        ea += cpu->g->gpr[in->index] * in->scale;
+    if (in->rip_relative)
+        ea += cpu->insn_rip + in->len;
+    return ea & size_mask(in->addrsize);
+}
+
+static inline uint64_t rm_get(struct emu_cpu *cpu, const struct insn *in, unsigned size)
+{
+    if (!in->has_mem)
+        return reg_get(cpu, in, in->rm, size);
+    return emu_read(cpu, emu_ea_seg(in), ea_of(cpu, in), size);
+}
+
+static inline void rm_put(struct emu_cpu *cpu, const struct insn *in, unsigned size, uint64_t val)
+{
+    if (!in->has_mem)
+        reg_put(cpu, in, in->rm, size, val);
+    else
+        emu_write(cpu, emu_ea_seg(in), ea_of(cpu, in), size, val & size_mask(size));
 }
 
 /* Set RSP to `val` as a stack of cpu->stack_addrsize does (SP wraps). */

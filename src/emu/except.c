@@ -97,12 +97,12 @@ static uint64_t return_rip(const struct emu_cpu *cpu, const struct emu_event *ev
     return rip;
 }
 
-/* Write a stack frame of `n` items of `width` bytes below `sp` (items[0] at
- * the highest address), as the new privilege level would. */
-static void push_frame(struct emu_cpu *cpu, uint64_t ss_base, uint64_t sp, uint64_t sp_mask,
+void except_push_frame(struct emu_cpu *cpu, uint64_t ss_base, uint64_t sp, uint64_t sp_mask,
                        const uint64_t *items, unsigned n, unsigned width, bool supervisor)
 {
-    uint8_t buf[8 * 8];
+    uint8_t buf[EXCEPT_FRAME_MAX * 8];
+    if (n > EXCEPT_FRAME_MAX)
+        n = EXCEPT_FRAME_MAX;
     unsigned total = n * width;
     for (unsigned i = 0; i < n; i++)
         memcpy(buf + total - (i + 1) * width, &items[i], width);
@@ -127,7 +127,7 @@ static void deliver_real(struct emu_cpu *cpu, const struct emu_event *ev)
     uint64_t items[3] = { flags & 0xffff, g->seg[SEG_CS].sel, return_rip(cpu, ev) & 0xffff };
     /* Limit check of the stack, as for any push. */
     (void)seg_linear(cpu, SEG_SS, (sp - 6) & mask, 6, ACC_WRITE);
-    push_frame(cpu, g->seg[SEG_SS].base, sp, mask, items, 3, 2, false);
+    except_push_frame(cpu, g->seg[SEG_SS].base, sp, mask, items, 3, 2, false);
 
     g->gpr[GPR_RSP] = (sp & ~mask) | ((sp - 6) & mask);
     emu_set_rflags(cpu, flags & ~(uint64_t)(RF_IF | RF_TF | RF_AC | RF_RF));
@@ -160,6 +160,35 @@ static uint64_t tss_rsp64(struct emu_cpu *cpu, unsigned off, uint32_t ext)
     if ((tr->ar & AR_UNUSABLE) || off + 7 > tr->limit)
         emu_raise(cpu, EXC_TS, true, (tr->sel & 0xfffc) | ext);
     return mmu_lin_read_u(cpu, tr->base + off, 8, ACC_READ | ACC_SUPERVISOR);
+}
+
+void except_inner_stack32(struct emu_cpu *cpu, unsigned new_cpl, uint32_t ext,
+                          struct vmx_segment *new_ss, uint64_t *new_sp)
+{
+    uint16_t nss;
+    uint32_t nesp;
+    tss_stack32(cpu, new_cpl, &nss, &nesp, ext);
+    uint32_t ss_err = (nss & 0xfffc) | ext;
+    if (!(nss & 0xfffc))
+        emu_raise(cpu, EXC_TS, true, ext);
+    uint64_t sdesc[2];
+    seg_read_descriptor(cpu, nss, sdesc, false, EXC_TS, ext);
+    uint64_t s = sdesc[0];
+    unsigned stype = (s >> 40) & 0xf;
+    if ((nss & 3) != new_cpl || ((s >> 45) & 3) != new_cpl || !((s >> 44) & 1) ||
+        (stype & 8) || !(stype & 2))
+        emu_raise(cpu, EXC_TS, true, ss_err);
+    if (!((s >> 47) & 1))
+        emu_raise(cpu, EXC_SS, true, ss_err);
+    seg_set_accessed(cpu, nss, s);
+    seg_from_descriptor(new_ss, nss, sdesc, false);
+    new_ss->ar |= 1;
+    *new_sp = nesp;
+}
+
+uint64_t except_inner_rsp64(struct emu_cpu *cpu, unsigned new_cpl, uint32_t ext)
+{
+    return tss_rsp64(cpu, 4 + new_cpl * 8, ext);
 }
 
 static void deliver_protected(struct emu_cpu *cpu, const struct emu_event *ev)
@@ -228,7 +257,7 @@ static void deliver_protected(struct emu_cpu *cpu, const struct emu_event *ev)
         if (ist)
             new_sp = tss_rsp64(cpu, 0x24 + (ist - 1) * 8, ext);
         else if (priv_change)
-            new_sp = tss_rsp64(cpu, 4 + new_cpl * 8, ext);
+            new_sp = except_inner_rsp64(cpu, new_cpl, ext);
         else
             new_sp = old_sp;
         new_sp &= ~0xfull;
@@ -244,25 +273,7 @@ static void deliver_protected(struct emu_cpu *cpu, const struct emu_event *ev)
     } else {
         width = gate16 ? 2 : 4;
         if (priv_change) {
-            uint16_t nss;
-            uint32_t nesp;
-            tss_stack32(cpu, new_cpl, &nss, &nesp, ext);
-            uint32_t ss_err = (nss & 0xfffc) | ext;
-            if (!(nss & 0xfffc))
-                emu_raise(cpu, EXC_TS, true, ext);
-            uint64_t sdesc[2];
-            seg_read_descriptor(cpu, nss, sdesc, false, EXC_TS, ext);
-            uint64_t s = sdesc[0];
-            unsigned stype = (s >> 40) & 0xf;
-            if ((nss & 3) != new_cpl || ((s >> 45) & 3) != new_cpl || !((s >> 44) & 1) ||
-                (stype & 8) || !(stype & 2))
-                emu_raise(cpu, EXC_TS, true, ss_err);
-            if (!((s >> 47) & 1))
-                emu_raise(cpu, EXC_SS, true, ss_err);
-            seg_set_accessed(cpu, nss, s);
-            seg_from_descriptor(&new_ss, nss, sdesc, false);
-            new_ss.ar |= 1;
-            new_sp = nesp;
+            except_inner_stack32(cpu, new_cpl, ext, &new_ss, &new_sp);
             items[n++] = old_ss.sel;
             items[n++] = old_sp;
         } else {
@@ -279,7 +290,7 @@ static void deliver_protected(struct emu_cpu *cpu, const struct emu_event *ev)
         /* Stack limit check on the current SS. */
         (void)seg_linear(cpu, SEG_SS, (new_sp - n * width) & sp_mask, n * width, ACC_WRITE);
     }
-    push_frame(cpu, new_ss.base, new_sp, sp_mask, items, n, width, new_cpl < 3);
+    except_push_frame(cpu, new_ss.base, new_sp, sp_mask, items, n, width, new_cpl < 3);
 
     /* Commit: nothing above changed a register. */
     seg_set_accessed(cpu, sel, d);

@@ -49,10 +49,10 @@ static inline void alu_rm(struct emu_cpu *cpu, const struct insn *in, enum alu_o
     bool cin = alu_needs_cf(op) && flag_cf(cpu);
     src &= m;
     if (!in->has_mem) {
-        a = emu_reg_read(cpu, in, in->rm, sz);
+        a = reg_get(cpu, in, in->rm, sz);
         r = alu_compute(op, a, src, cin) & m;
         if (alu_writes(op))
-            emu_reg_write(cpu, in, in->rm, sz, r);
+            reg_put(cpu, in, in->rm, sz, r);
     } else {
         void *p = in->lock ? locked_ptr(cpu, in, sz) : NULL;
         if (p) {
@@ -62,8 +62,8 @@ static inline void alu_rm(struct emu_cpu *cpu, const struct insn *in, enum alu_o
             while (!atomic_cas_sized(p, sz, &a, r));
         } else {
             int seg = emu_ea_seg(in);
-            uint64_t off = emu_ea(cpu, in);
-            a = emu_read(cpu, seg, off, sz);
+            uint64_t off = ea_of(cpu, in);
+            a = alu_writes(op) ? emu_read_rmw(cpu, seg, off, sz) : emu_read(cpu, seg, off, sz);
             r = alu_compute(op, a, src, cin) & m;
             if (alu_writes(op))
                 emu_write(cpu, seg, off, sz, r);
@@ -79,21 +79,21 @@ static inline void alu_reg(struct emu_cpu *cpu, const struct insn *in, enum alu_
     uint64_t m = size_mask(sz);
     bool cin = alu_needs_cf(op) && flag_cf(cpu);
     src &= m;
-    uint64_t a = emu_reg_read(cpu, in, reg, sz);
+    uint64_t a = reg_get(cpu, in, reg, sz);
     uint64_t r = alu_compute(op, a, src, cin) & m;
     if (alu_writes(op))
-        emu_reg_write(cpu, in, reg, sz, r);
+        reg_put(cpu, in, reg, sz, r);
     alu_flags(cpu, op, sz, a, src, r, cin);
 }
 
 #define ALU_HANDLERS(name, OP)                                                        \
     void exec_##name##_rm_r(struct emu_cpu *cpu, const struct insn *in)               \
     {                                                                                 \
-        alu_rm(cpu, in, OP, emu_reg_read(cpu, in, in->reg, in->opsize));              \
+        alu_rm(cpu, in, OP, reg_get(cpu, in, in->reg, in->opsize));              \
     }                                                                                 \
     void exec_##name##_r_rm(struct emu_cpu *cpu, const struct insn *in)               \
     {                                                                                 \
-        alu_reg(cpu, in, OP, in->reg, emu_rm_read(cpu, in, in->opsize));             \
+        alu_reg(cpu, in, OP, in->reg, rm_get(cpu, in, in->opsize));             \
     }                                                                                 \
     void exec_##name##_a_i(struct emu_cpu *cpu, const struct insn *in)                \
     {                                                                                 \
@@ -115,7 +115,7 @@ ALU_HANDLERS(cmp, A_CMP)
 
 void exec_test_rm_r(struct emu_cpu *cpu, const struct insn *in)
 {
-    alu_rm(cpu, in, A_TEST, emu_reg_read(cpu, in, in->reg, in->opsize));
+    alu_rm(cpu, in, A_TEST, reg_get(cpu, in, in->reg, in->opsize));
 }
 
 void exec_test_rm_i(struct emu_cpu *cpu, const struct insn *in) { alu_rm(cpu, in, A_TEST, in->imm); }

@@ -11,7 +11,7 @@
 
 void *locked_ptr(struct emu_cpu *cpu, const struct insn *in, unsigned size)
 {
-    return emu_rmw_ptr(cpu, emu_ea_seg(in), emu_ea(cpu, in), size);
+    return emu_rmw_ptr(cpu, emu_ea_seg(in), ea_of(cpu, in), size);
 }
 
 uint64_t atomic_load_sized(const void *p, unsigned size)
@@ -67,32 +67,32 @@ static uint64_t atomic_exchange_sized(void *p, unsigned size, uint64_t v)
 void exec_xchg_rm_r(struct emu_cpu *cpu, const struct insn *in)
 {
     unsigned sz = in->opsize;
-    uint64_t src = emu_reg_read(cpu, in, in->reg, sz), old;
+    uint64_t src = reg_get(cpu, in, in->reg, sz), old;
     if (!in->has_mem) {
-        old = emu_reg_read(cpu, in, in->rm, sz);
-        emu_reg_write(cpu, in, in->rm, sz, src);
+        old = reg_get(cpu, in, in->rm, sz);
+        reg_put(cpu, in, in->rm, sz, src);
     } else {
         void *p = locked_ptr(cpu, in, sz);
         if (p) {
             old = atomic_exchange_sized(p, sz, src);
         } else {
             int seg = emu_ea_seg(in);
-            uint64_t off = emu_ea(cpu, in);
-            old = emu_read(cpu, seg, off, sz);
+            uint64_t off = ea_of(cpu, in);
+            old = emu_read_rmw(cpu, seg, off, sz);
             emu_write(cpu, seg, off, sz, src);
         }
     }
-    emu_reg_write(cpu, in, in->reg, sz, old);
+    reg_put(cpu, in, in->reg, sz, old);
 }
 
 void exec_xadd(struct emu_cpu *cpu, const struct insn *in)
 {
     unsigned sz = in->opsize;
-    uint64_t m = size_mask(sz), src = emu_reg_read(cpu, in, in->reg, sz), old;
+    uint64_t m = size_mask(sz), src = reg_get(cpu, in, in->reg, sz), old;
     if (!in->has_mem) {
-        old = emu_reg_read(cpu, in, in->rm, sz);
-        emu_reg_write(cpu, in, in->reg, sz, old);
-        emu_reg_write(cpu, in, in->rm, sz, (old + src) & m);
+        old = reg_get(cpu, in, in->rm, sz);
+        reg_put(cpu, in, in->reg, sz, old);
+        reg_put(cpu, in, in->rm, sz, (old + src) & m);
     } else {
         void *p = in->lock ? locked_ptr(cpu, in, sz) : NULL;
         if (p) {
@@ -101,11 +101,11 @@ void exec_xadd(struct emu_cpu *cpu, const struct insn *in)
                 ;
         } else {
             int seg = emu_ea_seg(in);
-            uint64_t off = emu_ea(cpu, in);
-            old = emu_read(cpu, seg, off, sz);
+            uint64_t off = ea_of(cpu, in);
+            old = emu_read_rmw(cpu, seg, off, sz);
             emu_write(cpu, seg, off, sz, (old + src) & m);
         }
-        emu_reg_write(cpu, in, in->reg, sz, old);
+        reg_put(cpu, in, in->reg, sz, old);
     }
     lf_record(cpu, LF_ADD, sz, (old + src) & m, old, src);
 }
@@ -113,13 +113,13 @@ void exec_xadd(struct emu_cpu *cpu, const struct insn *in)
 void exec_cmpxchg(struct emu_cpu *cpu, const struct insn *in)
 {
     unsigned sz = in->opsize;
-    uint64_t acc = gpr_get(cpu, GPR_RAX, sz), src = emu_reg_read(cpu, in, in->reg, sz), cur;
+    uint64_t acc = gpr_get(cpu, GPR_RAX, sz), src = reg_get(cpu, in, in->reg, sz), cur;
     bool equal;
     if (!in->has_mem) {
-        cur = emu_reg_read(cpu, in, in->rm, sz);
+        cur = reg_get(cpu, in, in->rm, sz);
         equal = cur == acc;
         if (equal)
-            emu_reg_write(cpu, in, in->rm, sz, src);
+            reg_put(cpu, in, in->rm, sz, src);
     } else {
         void *p = in->lock ? locked_ptr(cpu, in, sz) : NULL;
         if (p) {
@@ -127,8 +127,8 @@ void exec_cmpxchg(struct emu_cpu *cpu, const struct insn *in)
             equal = atomic_cas_sized(p, sz, &cur, src);
         } else {
             int seg = emu_ea_seg(in);
-            uint64_t off = emu_ea(cpu, in);
-            cur = emu_read(cpu, seg, off, sz);
+            uint64_t off = ea_of(cpu, in);
+            cur = emu_read_rmw(cpu, seg, off, sz);
             equal = cur == acc;
             /* The destination is written either way, as the processor does. */
             emu_write(cpu, seg, off, sz, equal ? src : cur);
@@ -159,7 +159,7 @@ void exec_cmpxchg8b(struct emu_cpu *cpu, const struct insn *in)
     bool wide = in->rex & 8;
     unsigned half = wide ? 8 : 4;
     int seg = emu_ea_seg(in);
-    uint64_t off = emu_ea(cpu, in);
+    uint64_t off = ea_of(cpu, in);
     if (wide && (linear_of(cpu, seg, off) & 15))
         EMU_GP0(cpu);
     uint64_t m = size_mask(half);
@@ -180,11 +180,20 @@ void exec_cmpxchg8b(struct emu_cpu *cpu, const struct insn *in)
         equal = cas16(p, &cur_lo, &cur_hi, new_lo, new_hi);
 #endif
     } else {
-        cur_lo = emu_read(cpu, seg, off, half);
-        cur_hi = emu_read(cpu, seg, (off + half) & size_mask(in->addrsize), half);
+        /* One read and one write of the whole operand: a fault leaves it
+         * untouched.  The destination is written even when unequal. */
+        uint64_t v[2] = { 0, 0 };
+        emu_read_bytes(cpu, seg, off, v, 2 * half);
+        cur_lo = wide ? v[0] : v[0] & m;
+        cur_hi = wide ? v[1] : v[0] >> 32;
         equal = cur_lo == exp_lo && cur_hi == exp_hi;
-        emu_write(cpu, seg, off, half, equal ? new_lo : cur_lo);
-        emu_write(cpu, seg, (off + half) & size_mask(in->addrsize), half, equal ? new_hi : cur_hi);
+        if (equal) {
+            if (wide)
+                v[0] = new_lo, v[1] = new_hi;
+            else
+                v[0] = new_lo | (new_hi << 32);
+        }
+        emu_write_bytes(cpu, seg, off, v, 2 * half);
     }
     if (!equal) {
         gpr_set(cpu, GPR_RAX, half, cur_lo);

@@ -22,12 +22,12 @@ static void bit_op(struct emu_cpu *cpu, const struct insn *in, enum bit_op op, u
     bool old;
     if (!in->has_mem) {
         uint64_t mask = 1ull << (offset & (w - 1));
-        v = emu_reg_read(cpu, in, in->rm, sz);
+        v = reg_get(cpu, in, in->rm, sz);
         old = v & mask;
         if (op != B_TEST)
-            emu_reg_write(cpu, in, in->rm, sz, bit_apply(op, v, mask));
+            reg_put(cpu, in, in->rm, sz, bit_apply(op, v, mask));
     } else {
-        uint64_t off = emu_ea(cpu, in);
+        uint64_t off = ea_of(cpu, in);
         if (from_reg) {
             /* A register bit offset is signed and may address outside the operand. */
             int64_t s = (int64_t)sign_extend(offset & size_mask(sz), sz);
@@ -41,7 +41,7 @@ static void bit_op(struct emu_cpu *cpu, const struct insn *in, enum bit_op op, u
             while (!atomic_cas_sized(p, sz, &v, bit_apply(op, v, mask)))
                 ;
         } else {
-            v = emu_read(cpu, seg, off, sz);
+            v = op != B_TEST ? emu_read_rmw(cpu, seg, off, sz) : emu_read(cpu, seg, off, sz);
             if (op != B_TEST)
                 emu_write(cpu, seg, off, sz, bit_apply(op, v, mask));
         }
@@ -53,7 +53,7 @@ static void bit_op(struct emu_cpu *cpu, const struct insn *in, enum bit_op op, u
 #define BIT_HANDLERS(name, OP)                                                                          \
     void exec_##name##_r(struct emu_cpu *cpu, const struct insn *in)                                    \
     {                                                                                                   \
-        bit_op(cpu, in, OP, emu_reg_read(cpu, in, in->reg, in->opsize), true);                          \
+        bit_op(cpu, in, OP, reg_get(cpu, in, in->reg, in->opsize), true);                          \
     }                                                                                                   \
     void exec_##name##_i(struct emu_cpu *cpu, const struct insn *in) { bit_op(cpu, in, OP, in->imm, false); }
 
@@ -67,13 +67,13 @@ BIT_HANDLERS(btc, B_COMPLEMENT)
 static void bit_scan(struct emu_cpu *cpu, const struct insn *in, bool reverse)
 {
     unsigned sz = in->opsize;
-    uint64_t src = emu_rm_read(cpu, in, sz);
+    uint64_t src = rm_get(cpu, in, sz);
     if (!src) {
         flags_set(cpu, EFL_ARITH, EFL_ZF | EFL_PF);
         return;
     }
     uint64_t r = reverse ? 63u - (unsigned)__builtin_clzll(src) : (unsigned)__builtin_ctzll(src);
-    emu_reg_write(cpu, in, in->reg, sz, r);
+    reg_put(cpu, in, in->reg, sz, r);
     flags_set(cpu, EFL_ARITH, flags_szp(r, 1) & EFL_PF);
 }
 
@@ -82,15 +82,15 @@ void exec_bsr(struct emu_cpu *cpu, const struct insn *in) { bit_scan(cpu, in, tr
 
 void exec_popcnt(struct emu_cpu *cpu, const struct insn *in)
 {
-    uint64_t src = emu_rm_read(cpu, in, in->opsize);
-    emu_reg_write(cpu, in, in->reg, in->opsize, (uint64_t)__builtin_popcountll(src));
+    uint64_t src = rm_get(cpu, in, in->opsize);
+    reg_put(cpu, in, in->reg, in->opsize, (uint64_t)__builtin_popcountll(src));
     flags_set(cpu, EFL_ARITH, src ? 0 : EFL_ZF);
 }
 
 static void count_zeros(struct emu_cpu *cpu, const struct insn *in, bool leading)
 {
     unsigned sz = in->opsize, w = sz * 8;
-    uint64_t src = emu_rm_read(cpu, in, sz);
+    uint64_t src = rm_get(cpu, in, sz);
     uint64_t r;
     if (!src)
         r = w;
@@ -98,7 +98,7 @@ static void count_zeros(struct emu_cpu *cpu, const struct insn *in, bool leading
         r = (unsigned)__builtin_clzll(src) - (64 - w);
     else
         r = (unsigned)__builtin_ctzll(src);
-    emu_reg_write(cpu, in, in->reg, sz, r);
+    reg_put(cpu, in, in->reg, sz, r);
     /* CF: source was zero; ZF: result is zero; the undefined OF/SF/AF/PF
      * are cleared, as Intel parts do. */
     flags_set(cpu, EFL_ARITH, (src ? 0 : EFL_CF) | (r ? 0 : EFL_ZF));
@@ -128,14 +128,14 @@ void exec_movbe_load(struct emu_cpu *cpu, const struct insn *in)
 {
     if (!in->has_mem || in->rep == REP_F2)
         EMU_UD(cpu);
-    uint64_t v = emu_rm_read(cpu, in, in->opsize);
-    emu_reg_write(cpu, in, in->reg, in->opsize, byte_swap(v, in->opsize));
+    uint64_t v = rm_get(cpu, in, in->opsize);
+    reg_put(cpu, in, in->reg, in->opsize, byte_swap(v, in->opsize));
 }
 
 void exec_movbe_store(struct emu_cpu *cpu, const struct insn *in)
 {
     if (!in->has_mem || in->rep == REP_F2)
         EMU_UD(cpu);
-    uint64_t v = emu_reg_read(cpu, in, in->reg, in->opsize);
-    emu_rm_write(cpu, in, in->opsize, byte_swap(v, in->opsize));
+    uint64_t v = reg_get(cpu, in, in->reg, in->opsize);
+    rm_put(cpu, in, in->opsize, byte_swap(v, in->opsize));
 }

@@ -31,7 +31,7 @@ void exec_jmp_rel(struct emu_cpu *cpu, const struct insn *in) { branch_to(cpu, r
 
 void exec_jmp_rm(struct emu_cpu *cpu, const struct insn *in)
 {
-    branch_to(cpu, emu_rm_read(cpu, in, in->opsize));
+    branch_to(cpu, rm_get(cpu, in, in->opsize));
 }
 
 static void call_to(struct emu_cpu *cpu, const struct insn *in, uint64_t target)
@@ -45,7 +45,7 @@ void exec_call_rel(struct emu_cpu *cpu, const struct insn *in) { call_to(cpu, in
 
 void exec_call_rm(struct emu_cpu *cpu, const struct insn *in)
 {
-    call_to(cpu, in, emu_rm_read(cpu, in, in->opsize));
+    call_to(cpu, in, rm_get(cpu, in, in->opsize));
 }
 
 void exec_ret(struct emu_cpu *cpu, const struct insn *in)

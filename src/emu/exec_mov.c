@@ -14,53 +14,53 @@ void exec_nop(struct emu_cpu *cpu, const struct insn *in)
 
 void exec_mov_rm_r(struct emu_cpu *cpu, const struct insn *in)
 {
-    emu_rm_write(cpu, in, in->opsize, emu_reg_read(cpu, in, in->reg, in->opsize));
+    rm_put(cpu, in, in->opsize, reg_get(cpu, in, in->reg, in->opsize));
 }
 
 void exec_mov_r_rm(struct emu_cpu *cpu, const struct insn *in)
 {
-    emu_reg_write(cpu, in, in->reg, in->opsize, emu_rm_read(cpu, in, in->opsize));
+    reg_put(cpu, in, in->reg, in->opsize, rm_get(cpu, in, in->opsize));
 }
 
-void exec_mov_rm_i(struct emu_cpu *cpu, const struct insn *in) { emu_rm_write(cpu, in, in->opsize, in->imm); }
+void exec_mov_rm_i(struct emu_cpu *cpu, const struct insn *in) { rm_put(cpu, in, in->opsize, in->imm); }
 
 void exec_mov_r_i(struct emu_cpu *cpu, const struct insn *in)
 {
     /* Byte forms B0..B7 name AL..BH without REX, like any byte register. */
-    emu_reg_write(cpu, in, opcode_reg(in), in->opsize, in->imm);
+    reg_put(cpu, in, opcode_reg(in), in->opsize, in->imm);
 }
 
 void exec_movzx_b(struct emu_cpu *cpu, const struct insn *in)
 {
-    emu_reg_write(cpu, in, in->reg, in->opsize, emu_rm_read(cpu, in, 1));
+    reg_put(cpu, in, in->reg, in->opsize, rm_get(cpu, in, 1));
 }
 
 void exec_movzx_w(struct emu_cpu *cpu, const struct insn *in)
 {
-    emu_reg_write(cpu, in, in->reg, in->opsize, emu_rm_read(cpu, in, 2));
+    reg_put(cpu, in, in->reg, in->opsize, rm_get(cpu, in, 2));
 }
 
 void exec_movsx_b(struct emu_cpu *cpu, const struct insn *in)
 {
-    emu_reg_write(cpu, in, in->reg, in->opsize, sign_extend(emu_rm_read(cpu, in, 1), 1));
+    reg_put(cpu, in, in->reg, in->opsize, sign_extend(rm_get(cpu, in, 1), 1));
 }
 
 void exec_movsx_w(struct emu_cpu *cpu, const struct insn *in)
 {
-    emu_reg_write(cpu, in, in->reg, in->opsize, sign_extend(emu_rm_read(cpu, in, 2), 2));
+    reg_put(cpu, in, in->reg, in->opsize, sign_extend(rm_get(cpu, in, 2), 2));
 }
 
 void exec_movsxd(struct emu_cpu *cpu, const struct insn *in)
 {
     unsigned src = in->opsize < 4 ? in->opsize : 4;
-    emu_reg_write(cpu, in, in->reg, in->opsize, sign_extend(emu_rm_read(cpu, in, src), src));
+    reg_put(cpu, in, in->reg, in->opsize, sign_extend(rm_get(cpu, in, src), src));
 }
 
 void exec_lea(struct emu_cpu *cpu, const struct insn *in)
 {
     if (!in->has_mem)
         EMU_UD(cpu);
-    emu_reg_write(cpu, in, in->reg, in->opsize, emu_ea(cpu, in));
+    reg_put(cpu, in, in->reg, in->opsize, ea_of(cpu, in));
 }
 
 /* 90 without REX.B is NOP even in 64-bit mode (no zero-extension of EAX). */
@@ -78,16 +78,16 @@ void exec_xchg_a_r(struct emu_cpu *cpu, const struct insn *in)
  * (zero-extending it) whether or not the condition holds. */
 static void cmov(struct emu_cpu *cpu, const struct insn *in, unsigned cc)
 {
-    uint64_t v = emu_rm_read(cpu, in, in->opsize);
+    uint64_t v = rm_get(cpu, in, in->opsize);
     if (flags_cond(cpu, cc))
-        emu_reg_write(cpu, in, in->reg, in->opsize, v);
+        reg_put(cpu, in, in->reg, in->opsize, v);
     else if (in->opsize == 4)
         gpr_set(cpu, in->reg, 4, cpu->g->gpr[in->reg]);
 }
 
 static void setcc(struct emu_cpu *cpu, const struct insn *in, unsigned cc)
 {
-    emu_rm_write(cpu, in, 1, flags_cond(cpu, cc));
+    rm_put(cpu, in, 1, flags_cond(cpu, cc));
 }
 
 #define CC_HANDLERS(cc)                                                                             \
@@ -114,6 +114,13 @@ void exec_xlat(struct emu_cpu *cpu, const struct insn *in)
     uint64_t off = (gpr_get(cpu, GPR_RBX, in->addrsize) + (cpu->g->gpr[GPR_RAX] & 0xff)) & size_mask(in->addrsize);
     int seg = in->seg_override >= 0 ? in->seg_override : SEG_DS;
     gpr_set(cpu, GPR_RAX, 1, emu_read(cpu, seg, off, 1));
+}
+
+/* SALC (undocumented, legacy modes): AL = CF ? FFh : 0, as Intel parts do. */
+void exec_salc(struct emu_cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    gpr_set(cpu, GPR_RAX, 1, flag_cf(cpu) ? 0xff : 0);
 }
 
 void exec_lahf(struct emu_cpu *cpu, const struct insn *in)
@@ -154,7 +161,7 @@ void exec_push_i(struct emu_cpu *cpu, const struct insn *in) { emu_push(cpu, in-
 
 void exec_push_rm(struct emu_cpu *cpu, const struct insn *in)
 {
-    emu_push(cpu, emu_rm_read(cpu, in, in->opsize), in->opsize);
+    emu_push(cpu, rm_get(cpu, in, in->opsize), in->opsize);
 }
 
 /* POP r/m: an RSP-based destination address uses RSP after the pop, and a
@@ -166,11 +173,11 @@ void exec_pop_rm(struct emu_cpu *cpu, const struct insn *in)
     uint64_t v = emu_read(cpu, SEG_SS, sp, os);
     if (!in->has_mem) {
         stack_set_rsp(cpu, sp + os);
-        emu_reg_write(cpu, in, in->rm, os, v);
+        reg_put(cpu, in, in->rm, os, v);
         return;
     }
     stack_set_rsp(cpu, sp + os);
-    uint64_t off = emu_ea(cpu, in);
+    uint64_t off = ea_of(cpu, in);
     cpu->g->gpr[GPR_RSP] = old;
     emu_write(cpu, emu_ea_seg(in), off, os, v);
     stack_set_rsp(cpu, sp + os);
@@ -241,10 +248,10 @@ void exec_bound(struct emu_cpu *cpu, const struct insn *in)
         EMU_UD(cpu);
     unsigned os = in->opsize;
     int seg = emu_ea_seg(in);
-    uint64_t off = emu_ea(cpu, in);
+    uint64_t off = ea_of(cpu, in);
     int64_t lo = (int64_t)sign_extend(emu_read(cpu, seg, off, os), os);
     int64_t hi = (int64_t)sign_extend(emu_read(cpu, seg, (off + os) & size_mask(in->addrsize), os), os);
-    int64_t idx = (int64_t)sign_extend(emu_reg_read(cpu, in, in->reg, os), os);
+    int64_t idx = (int64_t)sign_extend(reg_get(cpu, in, in->reg, os), os);
     if (idx < lo || idx > hi)
         emu_raise(cpu, VEC_BR, false, 0);
 }
@@ -253,9 +260,9 @@ void exec_arpl(struct emu_cpu *cpu, const struct insn *in)
 {
     if (cpu->mode == MODE_REAL || cpu->mode == MODE_V86)
         EMU_UD(cpu);
-    uint64_t dst = emu_rm_read(cpu, in, 2), src = emu_reg_read(cpu, in, in->reg, 2);
+    uint64_t dst = rm_get(cpu, in, 2), src = reg_get(cpu, in, in->reg, 2);
     if ((dst & 3) < (src & 3)) {
-        emu_rm_write(cpu, in, 2, (dst & ~3ull) | (src & 3));
+        rm_put(cpu, in, 2, (dst & ~3ull) | (src & 3));
         flags_set(cpu, EFL_ZF, EFL_ZF);
     } else {
         flags_set(cpu, EFL_ZF, 0);

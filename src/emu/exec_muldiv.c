@@ -18,7 +18,7 @@ static void mul_flags(struct emu_cpu *cpu, unsigned size, uint64_t lo, bool over
 void exec_mul(struct emu_cpu *cpu, const struct insn *in)
 {
     unsigned sz = in->opsize;
-    uint64_t src = emu_rm_read(cpu, in, sz);
+    uint64_t src = rm_get(cpu, in, sz);
     uint64_t a = gpr_get(cpu, GPR_RAX, sz);
     u128 p = (u128)a * src;
     uint64_t lo = (uint64_t)p & size_mask(sz);
@@ -44,7 +44,7 @@ static s128 smul(uint64_t a, uint64_t b, unsigned sz, bool *overflow)
 void exec_imul1(struct emu_cpu *cpu, const struct insn *in)
 {
     unsigned sz = in->opsize;
-    uint64_t src = emu_rm_read(cpu, in, sz);
+    uint64_t src = rm_get(cpu, in, sz);
     bool ovf;
     s128 p = smul(gpr_get(cpu, GPR_RAX, sz), src, sz, &ovf);
     uint64_t lo = (uint64_t)p & size_mask(sz);
@@ -63,19 +63,19 @@ static void imul_into_reg(struct emu_cpu *cpu, const struct insn *in, uint64_t a
     unsigned sz = in->opsize;
     bool ovf;
     uint64_t lo = (uint64_t)smul(a, b, sz, &ovf) & size_mask(sz);
-    emu_reg_write(cpu, in, in->reg, sz, lo);
+    reg_put(cpu, in, in->reg, sz, lo);
     mul_flags(cpu, sz, lo, ovf);
 }
 
 void exec_imul2(struct emu_cpu *cpu, const struct insn *in)
 {
-    uint64_t src = emu_rm_read(cpu, in, in->opsize);
-    imul_into_reg(cpu, in, emu_reg_read(cpu, in, in->reg, in->opsize), src);
+    uint64_t src = rm_get(cpu, in, in->opsize);
+    imul_into_reg(cpu, in, reg_get(cpu, in, in->reg, in->opsize), src);
 }
 
 void exec_imul3(struct emu_cpu *cpu, const struct insn *in)
 {
-    uint64_t src = emu_rm_read(cpu, in, in->opsize);
+    uint64_t src = rm_get(cpu, in, in->opsize);
     imul_into_reg(cpu, in, src, in->imm & size_mask(in->opsize));
 }
 
@@ -89,7 +89,7 @@ static _Noreturn void divide_error(struct emu_cpu *cpu)
 void exec_div(struct emu_cpu *cpu, const struct insn *in)
 {
     unsigned sz = in->opsize;
-    uint64_t d = emu_rm_read(cpu, in, sz);
+    uint64_t d = rm_get(cpu, in, sz);
     if (!d)
         divide_error(cpu);
     u128 n = sz == 1 ? gpr_get(cpu, GPR_RAX, 2)
@@ -108,7 +108,7 @@ void exec_div(struct emu_cpu *cpu, const struct insn *in)
 void exec_idiv(struct emu_cpu *cpu, const struct insn *in)
 {
     unsigned sz = in->opsize;
-    int64_t d = (int64_t)sign_extend(emu_rm_read(cpu, in, sz), sz);
+    int64_t d = (int64_t)sign_extend(rm_get(cpu, in, sz), sz);
     if (!d)
         divide_error(cpu);
     s128 n;

@@ -103,15 +103,15 @@ static void shift_rm(struct emu_cpu *cpu, const struct insn *in, enum shift_op o
     uint64_t off = 0, a;
     if (in->has_mem) {
         seg = emu_ea_seg(in);
-        off = emu_ea(cpu, in);
-        a = emu_read(cpu, seg, off, sz);
+        off = ea_of(cpu, in);
+        a = emu_read_rmw(cpu, seg, off, sz);
     } else {
-        a = emu_reg_read(cpu, in, in->rm, sz);
+        a = reg_get(cpu, in, in->rm, sz);
     }
     if (!cnt) {
         /* Nothing changes, but a 32-bit register destination is still written. */
         if (!in->has_mem && sz == 4)
-            emu_reg_write(cpu, in, in->rm, sz, a);
+            reg_put(cpu, in, in->rm, sz, a);
         return;
     }
     uint32_t which, fl;
@@ -119,7 +119,7 @@ static void shift_rm(struct emu_cpu *cpu, const struct insn *in, enum shift_op o
     if (in->has_mem)
         emu_write(cpu, seg, off, sz, r);
     else
-        emu_reg_write(cpu, in, in->rm, sz, r);
+        reg_put(cpu, in, in->rm, sz, r);
     flags_set(cpu, which, fl);
 }
 
@@ -149,15 +149,15 @@ static void double_shift(struct emu_cpu *cpu, const struct insn *in, bool left, 
     uint64_t off = 0, a;
     if (in->has_mem) {
         seg = emu_ea_seg(in);
-        off = emu_ea(cpu, in);
-        a = emu_read(cpu, seg, off, sz);
+        off = ea_of(cpu, in);
+        a = emu_read_rmw(cpu, seg, off, sz);
     } else {
-        a = emu_reg_read(cpu, in, in->rm, sz);
+        a = reg_get(cpu, in, in->rm, sz);
     }
-    uint64_t src = emu_reg_read(cpu, in, in->reg, sz);
+    uint64_t src = reg_get(cpu, in, in->reg, sz);
     if (!cnt) {
         if (!in->has_mem && sz == 4)
-            emu_reg_write(cpu, in, in->rm, sz, a);
+            reg_put(cpu, in, in->rm, sz, a);
         return;
     }
     uint64_t r;
@@ -185,7 +185,7 @@ static void double_shift(struct emu_cpu *cpu, const struct insn *in, bool left, 
     if (in->has_mem)
         emu_write(cpu, seg, off, sz, r);
     else
-        emu_reg_write(cpu, in, in->rm, sz, r);
+        reg_put(cpu, in, in->rm, sz, r);
     flags_set(cpu, EFL_ARITH, flags_szp(r, sz) | cf_bit(cf) | of_bit(of));
 }
 

@@ -157,7 +157,6 @@ static inline bool flags_cond(const struct emu_cpu *cpu, unsigned cc)
     return r ^ (cc & 1);
 }
 
-
 /* Make g->rflags current (clears the lazy record). */
 void flags_materialize(struct emu_cpu *cpu);
 

@@ -92,9 +92,14 @@ const struct insn *emu_decode_at_rip(struct emu_cpu *cpu)
     struct icache_entry *ent = NULL;
     if (cpu->icache) {
         ent = &cpu->icache->e[slot_of(gpa)];
-        if (ent->gen == cpu->icache->gen && ent->gpa == gpa && ent->mode_key == key && ent->insn.len <= n &&
-            same_bytes(ent->bytes, buf, ent->insn.len))
-            return &ent->insn;
+        if (ent->gen == cpu->icache->gen && ent->gpa == gpa && ent->mode_key == key && ent->insn.len <= n) {
+            /* Compare with guest memory itself when 16 bytes stay inside the
+             * page (reading buf right after the fetch's copy stalls on store
+             * forwarding); else with the fetched copy. */
+            const uint8_t *cur = hva && (gpa & HV_PAGE_MASK) <= HV_PAGE_SIZE - 16 ? hva : buf;
+            if (same_bytes(ent->bytes, cur, ent->insn.len))
+                return &ent->insn;
+        }
     }
 
     struct insn tmp, *out = ent ? &ent->insn : &tmp;

@@ -157,6 +157,19 @@ _Noreturn void except_raise_event(struct emu_cpu *cpu, struct emu_event ev);
 void except_deliver(struct emu_cpu *cpu, const struct emu_event *ev);
 uint32_t except_info(const struct emu_event *ev);
 
+/* Most items a stack frame of except_push_frame can have (a call gate's
+ * 31 parameters plus SS, ESP, CS, EIP). */
+#define EXCEPT_FRAME_MAX 40
+/* Write `n` items of `width` bytes below ss_base + sp (items[0] at the
+ * highest address), as an access at the new privilege level. */
+void except_push_frame(struct emu_cpu *cpu, uint64_t ss_base, uint64_t sp, uint64_t sp_mask,
+                       const uint64_t *items, unsigned n, unsigned width, bool supervisor);
+/* The stack of an inner privilege level from the TSS: legacy SS:ESP with
+ * every SS check (#TS, #SS), or the 64-bit RSPn. */
+void except_inner_stack32(struct emu_cpu *cpu, unsigned new_cpl, uint32_t ext,
+                          struct vmx_segment *new_ss, uint64_t *new_sp);
+uint64_t except_inner_rsp64(struct emu_cpu *cpu, unsigned new_cpl, uint32_t ext);
+
 /* ---- vmexit.c ------------------------------------------------------- */
 
 /* Fill the common exit fields and abort with ABORT_EXIT. */

@@ -407,6 +407,17 @@ uint64_t emu_read(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
     return v;
 }
 
+uint64_t emu_read_rmw(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
+{
+    uint64_t lin = seg_linear(cpu, seg, off, size, ACC_RMW);
+    uint64_t v = 0;
+    if ((lin & 0xfff) + size <= 4096)
+        memcpy(&v, tlb_host(cpu, lin, size, ACC_RMW), size);
+    else
+        mmu_lin_read(cpu, lin, &v, size, ACC_RMW);
+    return v;
+}
+
 void emu_write(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size, uint64_t val)
 {
     uint64_t lin = seg_linear(cpu, seg, off, size, ACC_WRITE);

@@ -11,7 +11,9 @@
  *   flags   F_LOCK (LOCK allowed with a memory destination), F_SYS (the
  *           machine executes it: handler is emu_sys), F_NO64 (#UD in 64-bit
  *           mode), F_ONLY64 (row only exists in 64-bit mode), F_F3 (only with
- *           a mandatory F3 prefix, which is then not a REP)
+ *           a mandatory F3 prefix, which is then not a REP), F_MEMONLY (the
+ *           register form is #UD; for C4/C5/62 outside 64-bit mode it is a
+ *           VEX/EVEX prefix, which is #UD too since AVX is not emulated)
  *   handler resolved into insn.exec at decode time
  * Opcodes without a row raise #UD.  decode.c builds its lookup from these
  * rows, and engine_internal.h declares every handler from them.
@@ -47,6 +49,7 @@ enum {
     F_NO64 = 1u << 2,
     F_ONLY64 = 1u << 3,
     F_F3 = 1u << 4,
+    F_MEMONLY = 1u << 5,
 };
 
 #define ALU_ROWS(X, base, name, lock)                                         \
@@ -145,7 +148,7 @@ enum {
     EIGHT(X, 0x58, MR_NONE, I_NONE, S_D64, 0, exec_pop_r)                    \
     X(0x60, EXT_ANY, MR_NONE, I_NONE, S_V, F_NO64, exec_pusha)                \
     X(0x61, EXT_ANY, MR_NONE, I_NONE, S_V, F_NO64, exec_popa)                 \
-    X(0x62, EXT_ANY, MR_YES, I_NONE, S_V, F_NO64, exec_bound)                 \
+    X(0x62, EXT_ANY, MR_YES, I_NONE, S_V, F_NO64 | F_MEMONLY, exec_bound)                 \
     X(0x63, EXT_ANY, MR_YES, I_NONE, S_W, F_NO64, exec_arpl)                  \
     X(0x63, EXT_ANY, MR_YES, I_NONE, S_V, F_ONLY64, exec_movsxd)              \
     X(0x68, EXT_ANY, MR_NONE, I_Z, S_D64, 0, exec_push_i)                     \
@@ -170,7 +173,7 @@ enum {
     X(0x8a, EXT_ANY, MR_YES, I_NONE, S_B, 0, exec_mov_r_rm)                   \
     X(0x8b, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_mov_r_rm)                   \
     SYS(X, 0x8c, MR_YES, I_NONE, S_V, 0)                                     \
-    X(0x8d, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_lea)                        \
+    X(0x8d, EXT_ANY, MR_YES, I_NONE, S_V, F_MEMONLY, exec_lea)                        \
     SYS(X, 0x8e, MR_YES, I_NONE, S_W, 0)                                     \
     X(0x8f, 0, MR_YES, I_NONE, S_D64, 0, exec_pop_rm)                         \
     EIGHT(X, 0x90, MR_NONE, I_NONE, S_V, 0, exec_xchg_a_r)                   \
@@ -204,8 +207,8 @@ enum {
     GRP2_ROWS(X, 0xc1, I_UB, S_V, i)                                         \
     X(0xc2, EXT_ANY, MR_NONE, I_W, S_F64, 0, exec_ret)                        \
     X(0xc3, EXT_ANY, MR_NONE, I_NONE, S_F64, 0, exec_ret)                     \
-    SYS(X, 0xc4, MR_YES, I_NONE, S_V, F_NO64)                                \
-    SYS(X, 0xc5, MR_YES, I_NONE, S_V, F_NO64)                                \
+    SYS(X, 0xc4, MR_YES, I_NONE, S_V, F_NO64 | F_MEMONLY)                                \
+    SYS(X, 0xc5, MR_YES, I_NONE, S_V, F_NO64 | F_MEMONLY)                                \
     X(0xc6, 0, MR_YES, I_B, S_B, 0, exec_mov_rm_i)                            \
     X(0xc7, 0, MR_YES, I_Z, S_V, 0, exec_mov_rm_i)                            \
     X(0xc8, EXT_ANY, MR_NONE, I_ENTER, S_D64, 0, exec_enter)                  \
@@ -222,6 +225,7 @@ enum {
     GRP2_ROWS(X, 0xd3, I_NONE, S_V, cl)                                      \
     X(0xd4, EXT_ANY, MR_NONE, I_UB, S_B, F_NO64, exec_aam)                    \
     X(0xd5, EXT_ANY, MR_NONE, I_UB, S_B, F_NO64, exec_aad)                    \
+    X(0xd6, EXT_ANY, MR_NONE, I_NONE, S_B, F_NO64, exec_salc)                  \
     X(0xd7, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_xlat)                      \
     X(0xe0, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loopne)                    \
     X(0xe1, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loope)                     \
@@ -304,10 +308,10 @@ enum {
     X(0x0faf, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_imul2)                    \
     X(0x0fb0, EXT_ANY, MR_YES, I_NONE, S_B, F_LOCK, exec_cmpxchg)             \
     X(0x0fb1, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_cmpxchg)             \
-    SYS(X, 0x0fb2, MR_YES, I_NONE, S_V, 0)                                   \
+    SYS(X, 0x0fb2, MR_YES, I_NONE, S_V, F_MEMONLY)                                   \
     X(0x0fb3, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_btr_r)               \
-    SYS(X, 0x0fb4, MR_YES, I_NONE, S_V, 0)                                   \
-    SYS(X, 0x0fb5, MR_YES, I_NONE, S_V, 0)                                   \
+    SYS(X, 0x0fb4, MR_YES, I_NONE, S_V, F_MEMONLY)                                   \
+    SYS(X, 0x0fb5, MR_YES, I_NONE, S_V, F_MEMONLY)                                   \
     X(0x0fb6, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_movzx_b)                  \
     X(0x0fb7, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_movzx_w)                  \
     X(0x0fb8, EXT_ANY, MR_YES, I_NONE, S_V, F_F3, exec_popcnt)                \
@@ -325,7 +329,7 @@ enum {
     X(0x0fc0, EXT_ANY, MR_YES, I_NONE, S_B, F_LOCK, exec_xadd)                \
     X(0x0fc1, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_xadd)                \
     X(0x0fc7, 0, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
-    X(0x0fc7, 1, MR_YES, I_NONE, S_V, F_LOCK, exec_cmpxchg8b)                 \
+    X(0x0fc7, 1, MR_YES, I_NONE, S_V, F_LOCK | F_MEMONLY, exec_cmpxchg8b)                 \
     X(0x0fc7, 2, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     X(0x0fc7, 3, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     X(0x0fc7, 4, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
@@ -334,7 +338,7 @@ enum {
     X(0x0fc7, 7, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     EIGHT(X, 0x0fc8, MR_NONE, I_NONE, S_V, 0, exec_bswap)                    \
     /* Three-byte opcodes. */                                                 \
-    X(0x0f38f0, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_movbe_load)             \
-    X(0x0f38f1, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_movbe_store)
+    X(0x0f38f0, EXT_ANY, MR_YES, I_NONE, S_V, F_MEMONLY, exec_movbe_load)             \
+    X(0x0f38f1, EXT_ANY, MR_YES, I_NONE, S_V, F_MEMONLY, exec_movbe_store)
 
 #endif

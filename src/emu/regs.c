@@ -3,31 +3,17 @@
 
 uint64_t emu_reg_read(const struct emu_cpu *cpu, const struct insn *in, unsigned reg, unsigned size)
 {
-    if (size == 1 && !in->rex && reg >= 4 && reg < 8)
-        return (cpu->g->gpr[reg - 4] >> 8) & 0xff; /* AH, CH, DH, BH */
-    return cpu->g->gpr[reg & 15] & size_mask(size);
+    return reg_get(cpu, in, reg, size);
 }
 
 void emu_reg_write(struct emu_cpu *cpu, const struct insn *in, unsigned reg, unsigned size, uint64_t val)
 {
-    if (size == 1 && !in->rex && reg >= 4 && reg < 8) {
-        uint64_t *r = &cpu->g->gpr[reg - 4];
-        *r = (*r & ~0xff00ull) | ((val & 0xff) << 8);
-        return;
-    }
-    gpr_set(cpu, reg & 15, size, val);
+    reg_put(cpu, in, reg, size, val);
 }
 
 uint64_t emu_ea(const struct emu_cpu *cpu, const struct insn *in)
 {
-    uint64_t ea = (uint64_t)in->disp;
-    if (in->base >= 0)
-        ea += cpu->g->gpr[in->base];
-    if (in->index >= 0)
-        ea += cpu->g->gpr[in->index] * in->scale;
-    if (in->rip_relative)
-        ea += cpu->insn_rip + in->len;
-    return ea & size_mask(in->addrsize);
+    return ea_of(cpu, in);
 }
 
 int emu_ea_seg(const struct insn *in)
@@ -40,18 +26,12 @@ int emu_ea_seg(const struct insn *in)
 
 uint64_t emu_rm_read(struct emu_cpu *cpu, const struct insn *in, unsigned size)
 {
-    if (!in->has_mem)
-        return emu_reg_read(cpu, in, in->rm, size);
-    return emu_read(cpu, emu_ea_seg(in), emu_ea(cpu, in), size);
+    return rm_get(cpu, in, size);
 }
 
 void emu_rm_write(struct emu_cpu *cpu, const struct insn *in, unsigned size, uint64_t val)
 {
-    if (!in->has_mem) {
-        emu_reg_write(cpu, in, in->rm, size, val);
-        return;
-    }
-    emu_write(cpu, emu_ea_seg(in), emu_ea(cpu, in), size, val & size_mask(size));
+    rm_put(cpu, in, size, val);
 }
 
 /* RSP updates honour the stack's address size: a 16-bit stack wraps SP and

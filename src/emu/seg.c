@@ -200,7 +200,8 @@ void seg_check_code(struct emu_cpu *cpu, uint16_t sel, uint64_t desc[2], bool is
     uint64_t d = desc[0];
     unsigned type = (d >> 40) & 0xf, dpl = (d >> 45) & 3;
     bool sbit = (d >> 44) & 1, present = (d >> 47) & 1;
-    /* Call gates, task gates and TSSs are not supported (docs/notes). */
+    /* Only code segments here: call gates are handled by the far-transfer
+     * code before this check, task gates and TSSs are not supported. */
     if (!sbit || !(type & 8))
         emu_raise(cpu, EXC_GP, true, err);
     bool conforming = type & 4;

@@ -3,9 +3,9 @@
  * SGDT/SIDT, LLDT/LTR/SLDT/STR/VERR/VERW, LAR/LSL, MOV/PUSH/POP Sreg,
  * LDS/LES/LSS/LFS/LGS, far JMP/CALL/RET and IRET.
  *
- * Not supported (documented in docs/notes/emu-machine.md): call gates, task
- * gates and task switches (#GP), IRET with NT=1 (#GP), returns to
- * virtual-8086 mode (#GP).
+ * Not supported (documented in docs/notes/emu-machine.md): task gates and
+ * task switches (#GP), IRET with NT=1 (#GP), returns to virtual-8086 mode
+ * (#GP).
  */
 #include "machine_internal.h"
 
@@ -376,6 +376,100 @@ static void drop_inner_segments(struct emu_cpu *cpu, unsigned cpl)
     }
 }
 
+/* Far JMP/CALL through a call gate: type 4 (16-bit) or 0xC (32-bit; 64-bit
+ * in IA-32e mode, where the descriptor is 16 bytes).  A CALL to a more
+ * privileged non-conforming segment switches to the TSS stack and copies
+ * the gate's parameter count of stack items (legacy gates only). */
+static void far_via_gate(struct emu_cpu *cpu, uint16_t gsel, bool call)
+{
+    struct vmcs_guest *g = cpu->g;
+    bool ia32e = g->efer & EFER_LMA;
+    uint64_t gate[2];
+    uint32_t gerr = gsel & 0xfffc;
+    seg_read_descriptor(cpu, gsel, gate, ia32e, EXC_GP, 0);
+    unsigned gtype = (gate[0] >> 40) & 0x1f, gdpl = (gate[0] >> 45) & 3;
+    /* Task gates and TSSs (task switches) are not supported: #GP. */
+    if (!(gtype == 0x0c || (!ia32e && gtype == 0x04)))
+        emu_raise(cpu, EXC_GP, true, gerr);
+    if (ia32e && ((gate[1] >> 40) & 0x1f) != 0)
+        emu_raise(cpu, EXC_GP, true, gerr);
+    if (gdpl < cpu->cpl || gdpl < (gsel & 3u))
+        emu_raise(cpu, EXC_GP, true, gerr);
+    if (!((gate[0] >> 47) & 1))
+        emu_raise(cpu, EXC_NP, true, gerr);
+
+    uint16_t csel = (uint16_t)(gate[0] >> 16);
+    bool gate16 = gtype == 0x04;
+    uint64_t target = (gate[0] & 0xffff) | (gate16 ? 0 : ((gate[0] >> 32) & 0xffff0000ull));
+    if (ia32e)
+        target |= (gate[1] & 0xffffffffull) << 32;
+    unsigned params = ia32e ? 0 : (unsigned)((gate[0] >> 32) & 0x1f);
+    unsigned width = ia32e ? 8 : gate16 ? 2 : 4;
+
+    if (!(csel & 0xfffc))
+        emu_raise(cpu, EXC_GP, true, 0);
+    uint64_t cdesc[2];
+    seg_read_descriptor(cpu, csel, cdesc, false, EXC_GP, 0);
+    uint64_t d = cdesc[0];
+    unsigned ctype = (d >> 40) & 0xf, cdpl = (d >> 45) & 3;
+    uint32_t cerr = csel & 0xfffc;
+    bool conforming = ctype & 4;
+    if (!((d >> 44) & 1) || !(ctype & 8) || cdpl > cpu->cpl)
+        emu_raise(cpu, EXC_GP, true, cerr);
+    if (!call && !conforming && cdpl != cpu->cpl)
+        emu_raise(cpu, EXC_GP, true, cerr);
+    if (!((d >> 47) & 1))
+        emu_raise(cpu, EXC_NP, true, cerr);
+    if (ia32e && (!((d >> 53) & 1) || ((d >> 54) & 1)))
+        emu_raise(cpu, EXC_GP, true, cerr);
+    unsigned new_cpl = (call && !conforming && cdpl < cpu->cpl) ? cdpl : cpu->cpl;
+    check_target(cpu, cdesc, target);
+    seg_set_accessed(cpu, csel, d);
+
+    if (!call) {
+        commit_cs(cpu, csel, cdesc, new_cpl);
+        cpu->next_rip = target;
+        emu_update_mode(cpu);
+        return;
+    }
+    uint64_t items[EXCEPT_FRAME_MAX];
+    unsigned n = 0;
+    uint64_t old_sp = g->gpr[GPR_RSP];
+    struct vmx_segment new_ss = g->seg[SEG_SS];
+    uint64_t new_sp = old_sp, sp_mask = stack_mask(cpu);
+    if (new_cpl != cpu->cpl) {
+        if (ia32e) {
+            new_sp = except_inner_rsp64(cpu, new_cpl, 0);
+            new_ss.sel = (uint16_t)new_cpl;
+            new_ss.base = 0;
+            new_ss.limit = 0;
+            new_ss.ar = AR_UNUSABLE | AR_S | AR_P | AR_DB | 3 | (new_cpl << AR_DPL_SHIFT);
+            sp_mask = ~0ull;
+        } else {
+            except_inner_stack32(cpu, new_cpl, 0, &new_ss, &new_sp);
+            sp_mask = (new_ss.ar & AR_DB) ? 0xffffffffull : 0xffffull;
+        }
+        items[n++] = g->seg[SEG_SS].sel;
+        items[n++] = old_sp;
+        /* The parameters keep their order: the deepest one goes first. */
+        for (unsigned i = params; i-- > 0;)
+            items[n++] = stack_peek(cpu, (uint64_t)i * width, width);
+    }
+    items[n++] = g->seg[SEG_CS].sel;
+    items[n++] = cpu->next_rip;
+    except_push_frame(cpu, new_ss.base, new_sp, sp_mask, items, n, width, new_cpl < 3);
+
+    commit_cs(cpu, csel, cdesc, new_cpl);
+    g->seg[SEG_SS] = new_ss;
+    uint64_t sp_after = new_sp - (uint64_t)n * width;
+    if (sp_mask == ~0ull || new_cpl != cpu->cpl)
+        g->gpr[GPR_RSP] = sp_after & sp_mask;
+    else
+        g->gpr[GPR_RSP] = (old_sp & ~sp_mask) | (sp_after & sp_mask);
+    cpu->next_rip = gate16 ? (target & 0xffff) : target;
+    emu_update_mode(cpu);
+}
+
 static void far_jump_or_call(struct emu_cpu *cpu, const struct insn *in, uint16_t sel, uint64_t off, bool call)
 {
     struct vmcs_guest *g = cpu->g;
@@ -397,6 +491,13 @@ static void far_jump_or_call(struct emu_cpu *cpu, const struct insn *in, uint16_
     }
     uint64_t desc[2];
     unsigned new_cpl;
+    if (sel & 0xfffc) {
+        seg_read_descriptor(cpu, sel, desc, false, EXC_GP, 0);
+        if (!((desc[0] >> 44) & 1)) {
+            far_via_gate(cpu, sel, call);
+            return;
+        }
+    }
     seg_check_code(cpu, sel, desc, false, &new_cpl);
     check_target(cpu, desc, target);
     /* Every access that can fault comes before the first register change. */

@@ -903,6 +903,45 @@ static bool compat_mode_int(void)
     return true;
 }
 
+static bool prot32_call_gate_privilege(void)
+{
+    /* CPL 3 calls a DPL-3 call gate to CPL-0 code with one parameter: the
+     * stack switches to SS0:ESP0 and the parameter is copied; RETF 4 goes
+     * back to CPL 3 and its stack. */
+    static const uint8_t code[] = { 0x68, 0x34, 0x12, 0x00, 0x00,              /* push 0x1234 */
+                                    0x9a, 0x00, 0x00, 0x00, 0x00, 0x53, 0x00,  /* call far 0x53:0 */
+                                    0xe6, 0x80 };                              /* out 0x80,al */
+    static const uint8_t handler[] = { 0x8b, 0x44, 0x24, 0x08,                /* mov eax,[esp+8] */
+                                       0x89, 0xe3,                            /* mov ebx,esp */
+                                       0xca, 0x04, 0x00 };                    /* retf 4 */
+    poke(ENTRY, code, sizeof code);
+    poke(HANDLER, handler, sizeof handler);
+    memcpy(ram + 0xa000, ram + SCRATCH, 0x40);
+    put64(0xa040, 0x00cff3000000ffffull);                        /* user data */
+    put64(0xa048, 0x00cffb000000ffffull);                        /* user code32 */
+    put64(0xa050, 0x0000ec0100102000ull);                        /* gate -> 0x10:0x2000, 1 param */
+    set_vmcs(VMCS_GUEST_GDTR_BASE, 0xa000);
+    set_vmcs(VMCS_GUEST_GDTR_LIMIT, 0x57);
+    put32(SCRATCH + 0x80 + 4, 0x7000);                           /* TSS.ESP0 */
+    put32(SCRATCH + 0x80 + 8, GUEST_SEL_DATA);                   /* TSS.SS0 */
+    set_vmcs(VMCS_GUEST_CS, 0x4b);
+    set_vmcs(VMCS_GUEST_CS_AR, 0xc0fb);
+    set_vmcs(VMCS_GUEST_SS, 0x43);
+    set_vmcs(VMCS_GUEST_SS_AR, 0xc0f3);
+    set_reg(HV_X86_RFLAGS, 0x3002);
+    CHECK_EQ(run(), VMX_REASON_IO);
+    CHECK_EQ(reg(HV_X86_RIP), ENTRY + 12);
+    CHECK_EQ(reg(HV_X86_RAX), 0x1234);                           /* copied parameter */
+    CHECK_EQ(reg(HV_X86_RBX), 0x7000 - 20);                      /* SS, ESP, param, CS, EIP */
+    CHECK_EQ(peek32(0x7000 - 4), 0x43);
+    CHECK_EQ(peek32(0x7000 - 8), STACK - 4);
+    CHECK_EQ(peek32(0x7000 - 16), 0x4b);
+    CHECK_EQ(vmcs(VMCS_GUEST_CS), 0x4b);
+    CHECK_EQ(vmcs(VMCS_GUEST_SS), 0x43);
+    CHECK_EQ(reg(HV_X86_RSP), STACK);
+    return true;
+}
+
 struct test_case {
     const char *name;
     enum guest_mode mode;
@@ -946,6 +985,7 @@ static const struct test_case cases[] = {
     { "preemption_timer", GUEST_LONG64, preemption_timer },
     { "prot32_ldt_segment", GUEST_PROT32, prot32_ldt_segment },
     { "compat_mode_int", GUEST_LONG64, compat_mode_int },
+    { "prot32_call_gate_privilege", GUEST_PROT32, prot32_call_gate_privilege },
     { "long_user_int_privilege_change", GUEST_LONG64, long_user_int_privilege_change },
     { "prot32_far_jmp_mov_ss", GUEST_PROT32, prot32_far_jmp_mov_ss },
 };

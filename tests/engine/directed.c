@@ -5,50 +5,161 @@
 
 #include "engine_test.h"
 
-/* ------------------------------------------------------------------ */
-/* Directed tests.                                                      */
+/* Test programs, assembled with GNU as from the source above each. */
 
-/* Test programs, assembled with GNU as (source in the comment above each). */
-/* prog_real16: 16-bit arithmetic, stack, near call/ret, LOOP, [bp] -> SS. */
-/* prog_real_movs: rep movsb DS:SI -> ES:DI in real mode. */
-/* prog_prot32: ENTER/LEAVE, DAA, PUSHAD/POPAD, LEA with SIB, MOVZX, BSWAP. */
-/* prog_bcd: DAS, AAA, AAM, AAD. */
-/* prog_strlen: repne scasb; prog_memcmp: repe cmpsb. */
-/* prog_lockinc: lock inc [rbx] in a loop of ECX. */
-/* prog_smc: increments the immediate of an instruction it executes next. */
-/* prog_calls: call/ret, push imm, pushfq, RIP-relative LEA, LOOP, JMP. */
+/* 16-bit:
+ *   mov ax, 0x1234
+ *   mov bx, 0x0010
+ *   add ax, bx
+ *   push ax
+ *   pop cx
+ *   mov si, 0x500
+ *   mov word ptr [si], 0xbeef
+ *   mov dx, [si]
+ *   call sub1
+ *   mov cx, 5
+ *   xor di, di
+ * l1: inc di
+ *   loop l1
+ *   mov bp, 0x600
+ *   mov word ptr [bp+2], 0x4242
+ *   hlt
+ * sub1:
+ *   mov bp, 0x77
+ *   ret
+ */
 static const uint8_t prog_real16[] = {
     0xb8, 0x34, 0x12, 0xbb, 0x10, 0x00, 0x01, 0xd8, 0x50, 0x59, 0xbe, 0x00, 0x05, 0xc7, 0x04, 0xef,
     0xbe, 0x8b, 0x14, 0xe8, 0x11, 0x00, 0xb9, 0x05, 0x00, 0x31, 0xff, 0x47, 0xe2, 0xfd, 0xbd, 0x00,
     0x06, 0xc7, 0x46, 0x02, 0x42, 0x42, 0xf4, 0xbd, 0x77, 0x00, 0xc3,
 };
+/* 16-bit:
+ *   mov si, 0x800
+ *   mov di, 0x900
+ *   mov cx, 10
+ *   cld
+ *   rep movsb
+ *   hlt
+ */
 static const uint8_t prog_real_movs[] = {
     0xbe, 0x00, 0x08, 0xbf, 0x00, 0x09, 0xb9, 0x0a, 0x00, 0xfc, 0xf3, 0xa4, 0xf4,
 };
+/* 32-bit:
+ *   mov esp, 0x8000
+ *   mov ebp, 0x1111
+ *   enter 16, 0
+ *   mov eax, 0x79
+ *   add al, 0x35
+ *   daa
+ *   mov ebx, eax
+ *   mov ecx, 0xcccc
+ *   pushad
+ *   xor eax, eax
+ *   xor ecx, ecx
+ *   popad
+ *   leave
+ *   mov esi, 0x3000
+ *   mov dword ptr [esi], 0
+ *   lea edi, [esi + ecx*2 + 8]
+ *   movzx edx, byte ptr [esi + 4 - 4]
+ *   bswap ecx
+ *   hlt
+ */
 static const uint8_t prog_prot32[] = {
     0xbc, 0x00, 0x80, 0x00, 0x00, 0xbd, 0x11, 0x11, 0x00, 0x00, 0xc8, 0x10, 0x00, 0x00, 0xb8, 0x79,
     0x00, 0x00, 0x00, 0x04, 0x35, 0x27, 0x89, 0xc3, 0xb9, 0xcc, 0xcc, 0x00, 0x00, 0x60, 0x31, 0xc0,
     0x31, 0xc9, 0x61, 0xc9, 0xbe, 0x00, 0x30, 0x00, 0x00, 0xc7, 0x06, 0x00, 0x00, 0x00, 0x00, 0x8d,
     0x7c, 0x4e, 0x08, 0x0f, 0xb6, 0x16, 0x0f, 0xc9, 0xf4,
 };
+/* 32-bit:
+ *   mov al, 0x35
+ *   sub al, 0x47
+ *   das
+ *   mov bl, al
+ *   mov ax, 0x0009
+ *   add al, 0x08
+ *   aaa
+ *   mov cx, ax
+ *   mov al, 63
+ *   aam
+ *   mov dx, ax
+ *   mov ax, 0x0607
+ *   aad
+ *   hlt
+ */
 static const uint8_t prog_bcd[] = {
     0xb0, 0x35, 0x2c, 0x47, 0x2f, 0x88, 0xc3, 0x66, 0xb8, 0x09, 0x00, 0x04, 0x08, 0x37, 0x66, 0x89,
     0xc1, 0xb0, 0x3f, 0xd4, 0x0a, 0x66, 0x89, 0xc2, 0x66, 0xb8, 0x07, 0x06, 0xd5, 0x0a, 0xf4,
 };
+/* 64-bit:
+ *   mov rdi, rsi
+ *   xor eax, eax
+ *   mov rcx, -1
+ *   repne scasb
+ *   not rcx
+ *   dec rcx
+ *   hlt
+ */
 static const uint8_t prog_strlen[] = {
     0x48, 0x89, 0xf7, 0x31, 0xc0, 0x48, 0xc7, 0xc1, 0xff, 0xff, 0xff, 0xff, 0xf2, 0xae, 0x48, 0xf7,
     0xd1, 0x48, 0xff, 0xc9, 0xf4,
 };
+/* 64-bit:
+ *   mov ecx, 64
+ *   repe cmpsb
+ *   hlt
+ */
 static const uint8_t prog_memcmp[] = {
     0xb9, 0x40, 0x00, 0x00, 0x00, 0xf3, 0xa6, 0xf4,
 };
+/* 64-bit:
+ * l:
+ *   lock inc dword ptr [rbx]
+ *   dec ecx
+ *   jnz l
+ *   hlt
+ */
 static const uint8_t prog_lockinc[] = {
     0xf0, 0xff, 0x03, 0xff, 0xc9, 0x75, 0xf9, 0xf4,
 };
+/* 64-bit:
+ *   mov ecx, 3
+ *   xor edx, edx
+ * again:
+ *   mov eax, 1
+ *   add edx, eax
+ *   inc dword ptr [rip + again + 1]
+ *   dec ecx
+ *   jnz again
+ *   hlt
+ */
 static const uint8_t prog_smc[] = {
     0xb9, 0x03, 0x00, 0x00, 0x00, 0x31, 0xd2, 0xb8, 0x01, 0x00, 0x00, 0x00, 0x01, 0xc2, 0xff, 0x05,
     0xf4, 0xff, 0xff, 0xff, 0xff, 0xc9, 0x75, 0xef, 0xf4,
 };
+/* 64-bit:
+ *   mov rsp, rbx
+ *   call f
+ *   push 0x7fffffff
+ *   pop rdx
+ *   push -2
+ *   pop r8
+ *   pushfq
+ *   pop r9
+ *   lea rsi, [rip]
+ *   mov rcx, 5
+ *   xor eax, eax
+ * l:
+ *   add eax, ecx
+ *   loop l
+ *   jmp done
+ *   ud2
+ * done:
+ *   hlt
+ * f:
+ *   mov r10, [rsp]
+ *   ret
+ */
 static const uint8_t prog_calls[] = {
     0x48, 0x89, 0xdc, 0xe8, 0x26, 0x00, 0x00, 0x00, 0x68, 0xff, 0xff, 0xff, 0x7f, 0x5a, 0x6a, 0xfe,
     0x41, 0x58, 0x9c, 0x41, 0x59, 0x48, 0x8d, 0x35, 0x00, 0x00, 0x00, 0x00, 0x48, 0xc7, 0xc1, 0x05,
@@ -56,6 +167,56 @@ static const uint8_t prog_calls[] = {
     0x14, 0x24, 0xc3,
 };
 
+
+/* 32-bit:
+ *   mov ecx, 0x12340003
+ *   xor eax, eax
+ * l1:
+ *   inc eax
+ *   addr16 loop l1
+ *   mov ecx, 10
+ *   xor edx, edx
+ * l2:
+ *   inc edx
+ *   cmp edx, 4
+ *   loopne l2
+ *   xor ecx, ecx
+ *   jecxz over
+ *   ud2
+ * over:
+ *   mov ecx, 0x55550000
+ *   jcxz over2
+ *   ud2
+ * over2:
+ *   hlt
+ */
+static const uint8_t prog_loops[] = {
+    0xb9, 0x03, 0x00, 0x34, 0x12, 0x31, 0xc0, 0x40, 0x67, 0xe2, 0xfc, 0xb9, 0x0a, 0x00, 0x00, 0x00,
+    0x31, 0xd2, 0x42, 0x83, 0xfa, 0x04, 0xe0, 0xfa, 0x31, 0xc9, 0xe3, 0x02, 0x0f, 0x0b, 0xb9, 0x00,
+    0x00, 0x55, 0x55, 0x67, 0xe3, 0x02, 0x0f, 0x0b, 0xf4,
+};
+
+static void t_loops_and_bound(void)
+{
+    h_reset(&H, 32);
+    run_code(0x4000, prog_loops, sizeof prog_loops, 100);
+    CHECK(halted(), "no halt: stop %d vector %u", H.stop, H.vector);
+    CHECK(G()->gpr[GPR_RAX] == 3 && G()->gpr[GPR_RDX] == 4 && G()->gpr[GPR_RCX] == 0x55550000,
+          "eax %#" PRIx64 " edx %#" PRIx64 " ecx %#" PRIx64, G()->gpr[GPR_RAX], G()->gpr[GPR_RDX], G()->gpr[GPR_RCX]);
+    static const uint8_t bound[] = { 0x62, 0x03, 0xf4 }; /* bound eax, [ebx] */
+    int32_t *b = (int32_t *)h_ptr(&H, 0x3000, 8);
+    b[0] = -5, b[1] = 10;
+    h_reset(&H, 32);
+    G()->gpr[GPR_RBX] = 0x3000;
+    G()->gpr[GPR_RAX] = (uint32_t)-5;
+    run_code(0x4000, bound, sizeof bound, 5);
+    CHECK(halted(), "bound in range faulted");
+    h_reset(&H, 32);
+    G()->gpr[GPR_RBX] = 0x3000;
+    G()->gpr[GPR_RAX] = 11;
+    enum h_stop st = run_code(0x4000, bound, sizeof bound, 5);
+    CHECK(st == H_STOP_EXC && H.vector == 5 && G()->rip == 0x4000, "bound out of range: stop %d vector %u", st, H.vector);
+}
 
 static void t_decode_lengths(void)
 {
@@ -243,6 +404,9 @@ static void t_system_routing(void)
     expect_sys("call far", 64, callf, 2, 0xff);
     expect_sys("rep outsb", 64, outsb, 2, 0x6e);
     expect_sys("les", 32, les, 2, 0xc4);
+    static const uint8_t vex32[] = { 0xc5, 0xf8, 0x77 }, lss_reg[] = { 0x0f, 0xb2, 0xc0 };
+    expect_exception("vex in 32-bit mode", 32, vex32, 3, 6);
+    expect_exception("lss reg", 32, lss_reg, 3, 6);
     static const uint8_t nops[] = { 0xf3, 0x0f, 0x1e, 0xfa, 0x0f, 0x1f, 0x00, 0x0f, 0x18, 0x08, 0x0f, 0x0d, 0x08,
                                     0x9b, 0x66, 0x90, 0xf4 };
     h_reset(&H, 64);
@@ -686,6 +850,7 @@ void run_directed(void)
     CASE(t_system_routing);
     CASE(t_real_mode_program);
     CASE(t_prot32_program);
+    CASE(t_loops_and_bound);
     CASE(t_bcd);
     CASE(t_divide_errors);
     CASE(t_strings);

@@ -179,6 +179,12 @@ uint64_t emu_read(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
     return v;
 }
 
+/* The harness has no EPT, so a read-modify-write read is a plain read. */
+uint64_t emu_read_rmw(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
+{
+    return emu_read(cpu, seg, off, size);
+}
+
 void emu_write(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size, uint64_t val)
 {
     memcpy(data_ptr(cpu, seg, off, size), &val, size);

@@ -373,6 +373,7 @@ static const struct tmpl diff32_tmpls[] = {
     { "cwde", 0, { 0x98 }, 1, -2, 0, 0 },
     { "cdq", 0, { 0x99 }, 1, -2, 0, 0 },
     { "xchg_a_r", 0, { 0x90 }, 1, -2, 0, T_OPREG },
+    { "salc", 0, { 0xd6 }, 1, -2, 0, T_BYTE },
 };
 
 static void run_differential32(void)
@@ -535,6 +536,7 @@ static const struct tmpl diff_tmpls[] = {
     { "push_iz", 0, OP1(0x68), -2, 'z', T_NOREX_W },
     { "push_ib", 0, OP1(0x6a), -2, 1, T_NOREX_W },
     { "xlat", 0, OP1(0xd7), -2, 0, T_BYTE | T_MEMONLY },
+    { "cmpxchg8b", 0, OP2(0xc7), 1, 0, T_MEMONLY | T_NOREX_W | T_LOCK },
 };
 
 /* The lazy flags of each kind of recorded operation, read by the next
