@@ -14,6 +14,8 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 CFLAGS   ?= -O2 -g
 CXXFLAGS ?= -O2 -g
 ALL_CFLAGS   := -std=c17 $(WARN) -D_GNU_SOURCE -fPIC -Iinclude $(CFLAGS)
+# The library exports only what the headers declare with OS_EXPORT.
+LIB_CFLAGS   := -fvisibility=hidden
 ALL_CXXFLAGS := -std=c++17 -Wall -Wextra -Werror -Iinclude $(CXXFLAGS)
 ALL_LDFLAGS  := $(LDFLAGS) -pthread
 ifneq ($(SAN),)
@@ -26,17 +28,31 @@ LIB_SRCS := $(wildcard src/core/*.c src/api/*.c src/emu/*.c src/kvm/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_A    := $(BUILD)/libopenhv.a
 LIB_SO   := $(BUILD)/libopenhv.so
+# Every object with its internal symbols, for white-box tests in this tree.
+LIB_INTERNAL_A := $(BUILD)/libopenhv-internal.a
 
 .PHONY: all lib check demo install clean
 all: lib
 
-lib: $(LIB_A) $(LIB_SO)
+lib: $(LIB_A) $(LIB_SO) $(LIB_INTERNAL_A)
 
-$(BUILD)/obj/%.o: %.c
+# Objects depend on the Makefile so a change of flags rebuilds them.
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+$(LIB_OBJS): ALL_CFLAGS += $(LIB_CFLAGS)
+
+# The static library is one relocatable object whose hidden symbols are made
+# local, so a client linking it statically sees only the API (no msr_read or
+# memmap_map to collide with its own names), as with the shared library.
 $(LIB_A): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(LD) -r -o $(BUILD)/libopenhv.o $^
+	objcopy --localize-hidden $(BUILD)/libopenhv.o
+	rm -f $@ && ar rcs $@ $(BUILD)/libopenhv.o
+
+$(LIB_INTERNAL_A): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@ && ar rcs $@ $^
 

@@ -23,3 +23,4 @@ install: $(LIB_A) $(LIB_SO) $$(HVRUN) $(OPENHV_PC)
 	install -m 755 $(HVRUN) $(INSTALL_BIN)/hvrun
 
 TEST_SCRIPTS += packaging/check-install.sh
+TEST_SCRIPTS += packaging/check-exports.sh

@@ -57,13 +57,13 @@ TEST_PROGS += $(API_UNIT_PROGS)
 
 $(BUILD)/obj/tests/api/%.o $(BUILD)/obj/tests/unit/%.o: ALL_CFLAGS += -Isrc
 
-$(TESTS_BIN)/%: $(BUILD)/obj/tests/api/%.o $(LIB_A)
+$(TESTS_BIN)/%: $(BUILD)/obj/tests/api/%.o $(LIB_INTERNAL_A)
 	@mkdir -p $(dir $@)
-	$(CC) $< -o $@ $(LIB_A) $(ALL_LDFLAGS)
+	$(CC) $< -o $@ $(LIB_INTERNAL_A) $(ALL_LDFLAGS)
 
-$(TESTS_BIN)/%: $(BUILD)/obj/tests/unit/%.o $(LIB_A)
+$(TESTS_BIN)/%: $(BUILD)/obj/tests/unit/%.o $(LIB_INTERNAL_A)
 	@mkdir -p $(dir $@)
-	$(CC) $< -o $@ $(LIB_A) $(ALL_LDFLAGS)
+	$(CC) $< -o $@ $(LIB_INTERNAL_A) $(ALL_LDFLAGS)
 
 # --- (c) guests: GNU as sources -> flat binaries linked at GUEST_LOAD ---
 # Every blob is linked at 0x1000 (GUEST_LOAD in tests/guests/layout.h) and
