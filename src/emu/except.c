@@ -17,6 +17,27 @@ static bool contributory(unsigned v)
     return v == EXC_DE || v == EXC_TS || v == EXC_NP || v == EXC_SS || v == EXC_GP;
 }
 
+/* Fault-class exceptions: VMX saves, and delivery pushes, RFLAGS.RF = 1 for
+ * them so that the restarted instruction does not hit an instruction
+ * breakpoint again (SDM "Saving RIP, RSP, RFLAGS"). */
+static bool fault_class(const struct emu_event *ev)
+{
+    if (ev->type != EV_HW_EXC)
+        return false;
+    switch (ev->vector) {
+    case EXC_DB: case EXC_NMI: case EXC_BP: case EXC_OF: case EXC_DF: case EXC_MC:
+        return false;
+    default:
+        return true;
+    }
+}
+
+static uint64_t pushed_rflags(struct emu_cpu *cpu, const struct emu_event *ev)
+{
+    uint64_t flags = emu_get_rflags(cpu);
+    return fault_class(ev) ? flags | RF_RF : flags;
+}
+
 /* Whether the exception bitmap turns this guest-raised event into an exit. */
 static bool bitmap_exits(const struct emu_cpu *cpu, const struct emu_event *ev)
 {
@@ -61,6 +82,8 @@ _Noreturn void except_raise_event(struct emu_cpu *cpu, struct emu_event ev)
         else if (ev.vector == EXC_DB && ev.type == EV_HW_EXC)
             qual = ev.dr6;
         vmexit_begin(cpu, VMX_REASON_EXC_NMI, qual);
+        if (fault_class(&ev))
+            cpu->g->rflags |= RF_RF;
         struct vmcs_exit *x = &cpu->vmcs->exit;
         x->intr_info = except_info(&ev);
         x->intr_error = ev.has_error ? ev.error : 0;
@@ -121,7 +144,7 @@ static void deliver_real(struct emu_cpu *cpu, const struct emu_event *ev)
     if (off + 3 > g->idtr_limit)
         emu_raise(cpu, EXC_GP, true, off + 2);
     uint32_t vec = (uint32_t)mmu_lin_read_u(cpu, (g->idtr_base + off) & 0xffffffff, 4, ACC_READ);
-    uint64_t flags = emu_get_rflags(cpu);
+    uint64_t flags = pushed_rflags(cpu, ev);
     uint64_t sp = g->gpr[GPR_RSP];
     uint64_t mask = cpu->stack_addrsize == 2 ? 0xffff : 0xffffffff;
     uint64_t items[3] = { flags & 0xffff, g->seg[SEG_CS].sel, return_rip(cpu, ev) & 0xffff };
@@ -242,7 +265,7 @@ static void deliver_protected(struct emu_cpu *cpu, const struct emu_event *ev)
     unsigned new_cpl = (!conforming && cdpl < cpu->cpl) ? cdpl : cpu->cpl;
     bool priv_change = new_cpl != cpu->cpl;
 
-    uint64_t flags = emu_get_rflags(cpu);
+    uint64_t flags = pushed_rflags(cpu, ev);
     uint64_t rip = return_rip(cpu, ev);
     uint64_t old_sp = g->gpr[GPR_RSP];
     const struct vmx_segment old_ss = g->seg[SEG_SS];

@@ -282,6 +282,10 @@ static void step(struct emu_vcpu *m)
     cpu->interrupt_shadow_next = false;
 
     const struct insn *in = emu_decode_at_rip(cpu);
+    /* RF suppresses instruction breakpoints for one instruction and is
+     * cleared as it executes; an exit caused by the instruction saves RF = 0
+     * (faults and EPT violations set it again). */
+    g->rflags &= ~(uint64_t)RF_RF;
     cpu->insn = in;
     cpu->insn_rip = g->rip;
     uint64_t next = g->rip + in->len;

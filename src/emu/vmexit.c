@@ -65,8 +65,13 @@ _Noreturn void vmexit_ept_violation(struct emu_cpu *cpu, uint64_t gpa, uint64_t 
     struct vmcs_exit *x = &cpu->vmcs->exit;
     x->guest_physical = gpa;
     x->guest_linear = lin_valid ? lin : 0;
-    if (!(x->idt_info & IRQ_INFO_VALID) && cpu->insn)
-        x->instr_len = cpu->insn->len;
+    if (!(x->idt_info & IRQ_INFO_VALID)) {
+        /* An EPT violation during an instruction saves RF = 1, as a fault
+         * would push it; one during event delivery keeps RF. */
+        cpu->g->rflags |= RF_RF;
+        if (cpu->insn)
+            x->instr_len = cpu->insn->len;
+    }
     longjmp(cpu->abort, ABORT_EXIT);
 }
 

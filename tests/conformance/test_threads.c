@@ -32,10 +32,16 @@ static void sleep_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
+/* Workers keep their vCPU until every worker has created one: a vCPU
+ * destroyed early frees its id, and a later create would reuse it. */
+static pthread_barrier_t all_created;
+static bool all_created_live;
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     w->create_result = hv_vcpu_create(&w->vm.vcpu, HV_VCPU_DEFAULT);
+    pthread_barrier_wait(&all_created);
     if (w->create_result != HV_SUCCESS)
         return NULL;
     /* Own scratch (GDT, page tables) and stack per vCPU. */
@@ -60,6 +66,10 @@ static void *worker_main(void *arg)
 
 static void start_workers(struct h_vm *vm, struct worker *w, int n, pthread_t *t)
 {
+    if (all_created_live)
+        pthread_barrier_destroy(&all_created);
+    T_ASSERT_EQ(pthread_barrier_init(&all_created, NULL, (unsigned)n), 0);
+    all_created_live = true;
     for (int i = 0; i < n; i++) {
         w[i].vm.ram = vm->ram;
         w[i].vm.guest = vm->guest;
