@@ -288,6 +288,7 @@ enum {
     SYS(X, 0x0f33, MR_NONE, I_NONE, S_V, 0)                                  \
     SYS(X, 0x0f34, MR_NONE, I_NONE, S_V, 0)                                  \
     SYS(X, 0x0f35, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS(X, 0x0f37, MR_NONE, I_NONE, S_V, 0)                                  \
     CC_ROWS(X, 0x0f40, MR_YES, I_NONE, S_V, exec_cmov)                        \
     SYS(X, 0x0f78, MR_YES, I_NONE, S_V, 0)                                   \
     SYS(X, 0x0f79, MR_YES, I_NONE, S_V, 0)                                   \
@@ -338,6 +339,9 @@ enum {
     X(0x0fc7, 7, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     EIGHT(X, 0x0fc8, MR_NONE, I_NONE, S_V, 0, exec_bswap)                    \
     /* Three-byte opcodes. */                                                 \
+    SYS(X, 0x0f3880, MR_YES, I_NONE, S_V, F_MEMONLY)                          \
+    SYS(X, 0x0f3881, MR_YES, I_NONE, S_V, F_MEMONLY)                          \
+    SYS(X, 0x0f3882, MR_YES, I_NONE, S_V, F_MEMONLY)                          \
     X(0x0f38f0, EXT_ANY, MR_YES, I_NONE, S_V, F_MEMONLY, exec_movbe_load)             \
     X(0x0f38f1, EXT_ANY, MR_YES, I_NONE, S_V, F_MEMONLY, exec_movbe_store)
 

@@ -813,6 +813,24 @@ static bool long_rdtscp_swapgs(void)
     return true;
 }
 
+/* GETSEC and INVEPT exit unconditionally in VMX non-root operation, with
+ * RIP on the instruction and its length in the exit. */
+static bool long_getsec_invept_exit(void)
+{
+    static const uint8_t code[] = { 0x0f, 0x37,                   /* getsec */
+                                    0x66, 0x0f, 0x38, 0x80, 0x03 }; /* invept rax,[rbx] */
+    poke(ENTRY, code, sizeof code);
+    set_reg(HV_X86_RBX, STACK - 64);
+    CHECK_EQ(run(), VMX_REASON_GETSEC);
+    CHECK_EQ(reg(HV_X86_RIP), ENTRY);
+    CHECK_EQ(vmcs(VMCS_RO_VMEXIT_INSTR_LEN), 2);
+    set_reg(HV_X86_RIP, ENTRY + 2);
+    CHECK_EQ(run(), VMX_REASON_EPT_INVEPT);
+    CHECK_EQ(reg(HV_X86_RIP), ENTRY + 2);
+    CHECK_EQ(vmcs(VMCS_RO_VMEXIT_INSTR_LEN), 5);
+    return true;
+}
+
 static bool long_ist_stack(void)
 {
     static const uint8_t code[] = { 0xcd, 0x30 };                /* int 0x30 */
@@ -981,6 +999,7 @@ static const struct test_case cases[] = {
     { "prot32_far_call_retf", GUEST_PROT32, prot32_far_call_retf },
     { "prot32_cli_cpl3", GUEST_PROT32, prot32_cli_cpl3 },
     { "long_rdtscp_swapgs", GUEST_LONG64, long_rdtscp_swapgs },
+    { "long_getsec_invept_exit", GUEST_LONG64, long_getsec_invept_exit },
     { "long_ist_stack", GUEST_LONG64, long_ist_stack },
     { "irq_window_wakes_hlt", GUEST_LONG64, irq_window_wakes_hlt },
     { "preemption_timer", GUEST_LONG64, preemption_timer },
