@@ -2,7 +2,8 @@
 # Runs the test lists the Makefile passes in the environment:
 #   TEST_PROGS         programs, run once
 #   TEST_SCRIPTS       shell scripts, run once (with bash)
-#   CONFORMANCE_PROGS  programs, run once with OPENHV_BACKEND=emu and once with kvm
+#   CONFORMANCE_PROGS  programs, run with OPENHV_BACKEND=emu, kvm and (where
+#                      /dev/kvm is usable) auto
 #   RUN_TESTS_FILTER   optional: only entries whose file name contains it
 #   TEST_TIMEOUT       seconds per run (default 60)
 # Each run prints "PASS x", "FAIL x: why" or "SKIP x: why" lines.  A run that
@@ -89,9 +90,15 @@ for script in ${TEST_SCRIPTS:-}; do
     selected "$script" || continue
     run_one "$script" bash "$script"
 done
+# Where /dev/kvm can be used, a third run with auto: kvm with the emulator
+# taking over what KVM cannot do.
+conformance_backends="emu kvm"
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+    conformance_backends="emu kvm auto"
+fi
 for prog in ${CONFORMANCE_PROGS:-}; do
     selected "$prog" || continue
-    for backend in emu kvm; do
+    for backend in $conformance_backends; do
         run_one "$prog ($backend)" env OPENHV_BACKEND=$backend "$prog"
     done
 done

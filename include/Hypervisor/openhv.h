@@ -19,6 +19,9 @@ struct openhv_vcpu_stats {
     uint64_t runs;            /* hv_vcpu_run / hv_vcpu_run_until calls */
     uint64_t instructions;    /* guest instructions executed (emu backend only) */
     uint64_t exec_ns;         /* as hv_vcpu_get_exec_time */
+    uint64_t engine_ns[2];    /* time inside runs on the emulator [0] and on KVM [1]:
+                                 the kvm backend hands a vCPU to the emulator for
+                                 exits KVM cannot produce (docs/compat.md) */
 };
 
 /* Counters of a vCPU; owning thread only, like every per-vCPU call. */

@@ -34,6 +34,38 @@ static inline void api_pull(struct hv_vcpu *v)
         v->vm->backend->state_pull(v);
 }
 
+static inline void api_pull_reg(struct hv_vcpu *v, hv_x86_reg_t reg)
+{
+    if (v->vm->backend->state_pull_reg != NULL)
+        v->vm->backend->state_pull_reg(v, reg);
+    else
+        api_pull(v);
+}
+
+static inline void api_pull_vmcs(struct hv_vcpu *v, uint32_t field)
+{
+    if (v->vm->backend->state_pull_vmcs != NULL)
+        v->vm->backend->state_pull_vmcs(v, field);
+    else
+        api_pull(v);
+}
+
+static inline void api_pull_msr(struct hv_vcpu *v, uint32_t msr)
+{
+    if (v->vm->backend->state_pull_msr != NULL)
+        v->vm->backend->state_pull_msr(v, msr);
+    else
+        api_pull(v);
+}
+
+static inline void api_pull_fpstate(struct hv_vcpu *v)
+{
+    if (v->vm->backend->state_pull_fpstate != NULL)
+        v->vm->backend->state_pull_fpstate(v);
+    else
+        api_pull(v);
+}
+
 static inline void api_dirty(struct hv_vcpu *v)
 {
     if (v->vm->backend->state_dirty != NULL)

@@ -46,7 +46,7 @@ hv_return_t hv_vcpu_read_msr(hv_vcpuid_t vcpu, uint32_t msr, uint64_t *value)
     hv_return_t ret = api_vcpu(vcpu, &v);
     if (ret != HV_SUCCESS)
         return ret;
-    api_pull(v);
+    api_pull_msr(v, msr);
     return msr_read(v, msr, value);
 }
 
@@ -56,7 +56,7 @@ hv_return_t hv_vcpu_write_msr(hv_vcpuid_t vcpu, uint32_t msr, uint64_t value)
     hv_return_t ret = api_vcpu(vcpu, &v);
     if (ret != HV_SUCCESS)
         return ret;
-    api_pull(v);
+    api_pull_msr(v, msr);
     ret = msr_write(v, msr, value);
     if (ret == HV_SUCCESS)
         api_dirty(v);

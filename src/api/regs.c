@@ -10,7 +10,7 @@ hv_return_t hv_vcpu_read_register(hv_vcpuid_t vcpu, hv_x86_reg_t reg, uint64_t *
     hv_return_t ret = api_vcpu(vcpu, &v);
     if (ret != HV_SUCCESS)
         return ret;
-    api_pull(v);
+    api_pull_reg(v, reg);
     return reg_read(v, reg, value);
 }
 
@@ -20,7 +20,7 @@ hv_return_t hv_vcpu_write_register(hv_vcpuid_t vcpu, hv_x86_reg_t reg, uint64_t 
     hv_return_t ret = api_vcpu(vcpu, &v);
     if (ret != HV_SUCCESS)
         return ret;
-    api_pull(v);
+    api_pull_reg(v, reg);
     ret = reg_write(v, reg, value);
     if (ret == HV_SUCCESS)
         api_dirty(v);
@@ -56,7 +56,7 @@ hv_return_t hv_vcpu_read_fpstate(hv_vcpuid_t vcpu, void *buffer, size_t size)
         return ret;
     if (buffer == NULL || size < FPSTATE_MIN_SIZE)
         return HV_BAD_ARGUMENT;
-    api_pull(v);
+    api_pull_fpstate(v);
     size_t n = size < HV_FPSTATE_SIZE ? size : HV_FPSTATE_SIZE;
     memcpy(buffer, v->fpstate, n);
     return HV_SUCCESS;
@@ -70,7 +70,7 @@ hv_return_t hv_vcpu_write_fpstate(hv_vcpuid_t vcpu, void *buffer, size_t size)
         return ret;
     if (buffer == NULL || size < FPSTATE_MIN_SIZE || !xsave_valid(buffer))
         return HV_BAD_ARGUMENT;
-    api_pull(v);
+    api_pull_fpstate(v);
     size_t n = size < HV_FPSTATE_SIZE ? size : HV_FPSTATE_SIZE;
     memcpy(v->fpstate, buffer, n);
     api_dirty(v);

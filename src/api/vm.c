@@ -147,5 +147,7 @@ hv_return_t openhv_vcpu_stats(hv_vcpuid_t vcpu, struct openhv_vcpu_stats *stats)
     stats->runs = v->stats.runs;
     stats->instructions = v->stats.instructions;
     stats->exec_ns = v->exec_ns;
+    _Static_assert(sizeof stats->engine_ns == sizeof v->stats.ns_on_engine, "engine times differ");
+    memcpy(stats->engine_ns, v->stats.ns_on_engine, sizeof stats->engine_ns);
     return HV_SUCCESS;
 }

@@ -9,7 +9,7 @@ hv_return_t hv_vmx_vcpu_read_vmcs(hv_vcpuid_t vcpu, uint32_t field, uint64_t *va
     hv_return_t ret = api_vcpu(vcpu, &v);
     if (ret != HV_SUCCESS)
         return ret;
-    api_pull(v);
+    api_pull_vmcs(v, field);
     return vmcs_read(v, field, value);
 }
 
@@ -19,7 +19,7 @@ hv_return_t hv_vmx_vcpu_write_vmcs(hv_vcpuid_t vcpu, uint32_t field, uint64_t va
     hv_return_t ret = api_vcpu(vcpu, &v);
     if (ret != HV_SUCCESS)
         return ret;
-    api_pull(v);
+    api_pull_vmcs(v, field);
     ret = vmcs_write(v, field, value);
     if (ret == HV_SUCCESS)
         api_dirty(v);

@@ -137,6 +137,7 @@ struct hv_vcpu {
 
     struct vcpu_stats stats;          /* kept by the backend's vcpu_run */
     void *backend;                    /* backend-private state */
+    void *backend_aux;                /* a second backend's state (kvm: its own; emu keeps `backend`) */
 
     alignas(64) uint8_t fpstate[HV_FPSTATE_SIZE];
 };

@@ -53,8 +53,15 @@ struct hv_backend {
     hv_return_t (*memory_changed)(struct hv_vm *vm, hv_vm_space_t space, uint64_t gpa, uint64_t size);
 
     /* For lazily synchronised backends: bring vcpu->vmcs up to date before
-     * the API reads it, and note that the API wrote it.  NULL for emu. */
+     * the API reads it, and note that the API wrote it.  NULL for emu.
+     * The _reg/_vmcs/_msr/_fpstate variants, where set, replace state_pull
+     * for one register, VMCS field, MSR or the XSAVE area (a backend that
+     * keeps some state current at every exit then fetches nothing). */
     void (*state_pull)(struct hv_vcpu *v);
+    void (*state_pull_reg)(struct hv_vcpu *v, hv_x86_reg_t reg);    /* only what `reg` needs */
+    void (*state_pull_vmcs)(struct hv_vcpu *v, uint32_t field);     /* only what `field` needs */
+    void (*state_pull_msr)(struct hv_vcpu *v, uint32_t msr);        /* only what `msr` needs */
+    void (*state_pull_fpstate)(struct hv_vcpu *v);                  /* only the XSAVE area */
     void (*state_dirty)(struct hv_vcpu *v);
 
     /* Adjust a capability word to what this backend can honour. May be NULL. */

@@ -1,73 +1,323 @@
 /*
- * The KVM backend: for now only the usability probe.  Every operation
- * answers HV_UNSUPPORTED until the backend is written (issue 3), and
- * usable() is false even where /dev/kvm works, so auto selects emu.
+ * The KVM backend: selection, the VM and its vCPUs, capability words.
+ * The run loop is in kvm_run.c, state conversion in kvm_state.c, exits in
+ * kvm_exit.c, memory slots in kvm_mem.c, the MSR filter in kvm_msr.c.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/kvm.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
-#include "../core/vm.h"
+#include "../core/caps.h"
+#include "kvm_internal.h"
+
+/* Capabilities the backend cannot work without. */
+static const struct {
+    long cap;
+    int min;
+    const char *name;
+} required_caps[] = {
+    { KVM_CAP_X86_USER_SPACE_MSR, 1, "KVM_CAP_X86_USER_SPACE_MSR" },
+    { KVM_CAP_X86_MSR_FILTER, 1, "KVM_CAP_X86_MSR_FILTER" },
+    { KVM_CAP_IMMEDIATE_EXIT, 1, "KVM_CAP_IMMEDIATE_EXIT" },
+    { KVM_CAP_SYNC_REGS, KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS,
+      "KVM_CAP_SYNC_REGS" },
+    { KVM_CAP_XSAVE, 1, "KVM_CAP_XSAVE" },
+    { KVM_CAP_XCRS, 1, "KVM_CAP_XCRS" },
+};
+
+static int open_kvm(const char **why)
+{
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd >= 0)
+        return fd;
+    if (errno == ENOENT)
+        *why = "/dev/kvm: No such file or directory - load kvm_intel/kvm_amd or use "
+               "OPENHV_BACKEND=emu";
+    else if (errno == EACCES || errno == EPERM)
+        *why = "/dev/kvm: Permission denied - add your user to group kvm or use "
+               "OPENHV_BACKEND=emu";
+    else
+        *why = "/dev/kvm cannot be opened - use OPENHV_BACKEND=emu";
+    return -1;
+}
 
 static bool kvm_usable(const char **why)
 {
-    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (fd < 0) {
-        if (errno == ENOENT)
-            *why = "/dev/kvm: No such file or directory - load kvm_intel/kvm_amd or use "
-                   "OPENHV_BACKEND=emu";
-        else if (errno == EACCES || errno == EPERM)
-            *why = "/dev/kvm: Permission denied - add your user to group kvm or use "
-                   "OPENHV_BACKEND=emu";
-        else
-            *why = "/dev/kvm cannot be opened - use OPENHV_BACKEND=emu";
+    const char *ignored;
+    if (why == NULL)
+        why = &ignored;
+    int fd = open_kvm(why);
+    if (fd < 0)
         return false;
-    }
-    int version = ioctl(fd, KVM_GET_API_VERSION, 0);
-    close(fd);
-    if (version != KVM_API_VERSION) {
+    bool ok = true;
+    if (ioctl(fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
         *why = "/dev/kvm has an unexpected KVM API version - use OPENHV_BACKEND=emu";
-        return false;
+        ok = false;
     }
-    *why = "KVM backend not implemented yet (issue 3)";
-    return false;
+    for (size_t i = 0; ok && i < sizeof required_caps / sizeof required_caps[0]; i++) {
+        int have = ioctl(fd, KVM_CHECK_EXTENSION, required_caps[i].cap);
+        if (have < 0 || (have & required_caps[i].min) != required_caps[i].min) {
+            static _Thread_local char msg[128];
+            snprintf(msg, sizeof msg, "KVM lacks %s - use OPENHV_BACKEND=emu", required_caps[i].name);
+            *why = msg;
+            ok = false;
+        }
+    }
+    close(fd);
+    if (ok)
+        *why = NULL;
+    return ok;
+}
+
+/* OPENHV_BACKEND=kvm asks for KVM alone; auto lets the emulator help. */
+static bool fallback_wanted(void)
+{
+    const char *env = getenv("OPENHV_BACKEND");
+    return env == NULL || strcmp(env, "kvm") != 0;
+}
+
+uint64_t kvm_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* The hypervisor leaf a guest sees: ours, never KVM's (its paravirtual
+ * interface would tell the guest, and the client, where it runs). */
+#define HV_LEAF 0x40000000u
+static const char hv_signature[12] = { 'O', 'p', 'e', 'n', 'H', 'V', 'O', 'p', 'e', 'n', 'H', 'V' };
+
+/* The host's CPUID as KVM supports it, with the hypervisor bit, and our
+ * hypervisor leaf instead of KVM's 0x40000000-0x400000ff. */
+static struct kvm_cpuid2 *guest_cpuid(int sys_fd)
+{
+    for (unsigned n = 128; n <= 4096; n *= 2) {
+        struct kvm_cpuid2 *c = calloc(1, sizeof *c + (n + 1) * sizeof c->entries[0]);
+        if (c == NULL)
+            return NULL;
+        c->nent = n;
+        if (ioctl(sys_fd, KVM_GET_SUPPORTED_CPUID, c) == 0) {
+            unsigned kept = 0;
+            for (unsigned i = 0; i < c->nent; i++) {
+                struct kvm_cpuid_entry2 e = c->entries[i];
+                if (e.function >= HV_LEAF && e.function <= HV_LEAF + 0xff)
+                    continue;
+                if (e.function == 1)
+                    e.ecx |= 1u << 31;
+                c->entries[kept++] = e;
+            }
+            struct kvm_cpuid_entry2 hv = { .function = HV_LEAF, .eax = HV_LEAF };
+            memcpy(&hv.ebx, hv_signature, 4);
+            memcpy(&hv.ecx, hv_signature + 4, 4);
+            memcpy(&hv.edx, hv_signature + 8, 4);
+            c->entries[kept++] = hv;
+            c->nent = kept;
+            return c;
+        }
+        free(c);
+        if (errno != E2BIG)
+            return NULL;
+    }
+    return NULL;
+}
+
+static void free_vm(struct kvm_vm *k)
+{
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
+        if (k->parked[i].fd < 0)
+            continue;
+        munmap(k->parked[i].run, (size_t)k->run_size);
+        close(k->parked[i].fd);
+    }
+    if (k->vm_fd >= 0)
+        close(k->vm_fd);
+    if (k->sys_fd >= 0)
+        close(k->sys_fd);
+    free(k->cpuid);
+    free(k->slots);
+    pthread_mutex_destroy(&k->filter_lock);
+    pthread_rwlock_destroy(&k->run_lock);
+    pthread_mutex_destroy(&k->registry_lock);
+    free(k);
 }
 
 static hv_return_t kvm_vm_create(struct hv_vm *vm)
 {
-    (void)vm;
-    return HV_UNSUPPORTED;
+    const char *why = NULL;
+    struct kvm_vm *k = calloc(1, sizeof *k);
+    if (k == NULL)
+        return HV_NO_RESOURCES;
+    k->vm_fd = -1;
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
+        k->parked[i].fd = -1;
+    pthread_mutex_init(&k->filter_lock, NULL);
+    pthread_mutex_init(&k->registry_lock, NULL);
+    pthread_rwlockattr_t ra;
+    pthread_rwlockattr_init(&ra);
+    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+    pthread_rwlock_init(&k->run_lock, &ra);
+    pthread_rwlockattr_destroy(&ra);
+    k->sys_fd = open_kvm(&why);
+    if (k->sys_fd < 0) {
+        free_vm(k);
+        return HV_NO_DEVICE;
+    }
+    k->vm_fd = ioctl(k->sys_fd, KVM_CREATE_VM, 0);
+    k->run_size = ioctl(k->sys_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    int slots = ioctl(k->sys_fd, KVM_CHECK_EXTENSION, KVM_CAP_NR_MEMSLOTS);
+    k->slot_max = slots > 0 ? (unsigned)slots : 32;
+    k->slots = calloc(k->slot_max, sizeof k->slots[0]);
+    k->cpuid = guest_cpuid(k->sys_fd);
+    struct kvm_enable_cap msr_exits = {
+        .cap = KVM_CAP_X86_USER_SPACE_MSR,
+        .args = { KVM_MSR_EXIT_REASON_INVAL | KVM_MSR_EXIT_REASON_UNKNOWN | KVM_MSR_EXIT_REASON_FILTER },
+    };
+    if (k->vm_fd < 0 || k->run_size <= 0 || k->slots == NULL || k->cpuid == NULL ||
+        ioctl(k->vm_fd, KVM_ENABLE_CAP, &msr_exits) != 0) {
+        free_vm(k);
+        return HV_NO_RESOURCES;
+    }
+    k->fallback = fallback_wanted();
+    kvm_probe_quirks(k->sys_fd, &k->quirks);
+    vm->backend_state = k;
+    if (kvm_filter_install(vm) != HV_SUCCESS) {
+        vm->backend_state = NULL;
+        free_vm(k);
+        return HV_NO_RESOURCES;
+    }
+    return HV_SUCCESS;
 }
 
 static void kvm_vm_destroy(struct hv_vm *vm)
 {
-    (void)vm;
+    struct kvm_vm *k = kvm_vm_of(vm);
+    if (k == NULL)
+        return;
+    free_vm(k);
+    vm->backend_state = NULL;
+}
+
+static void destroy_kvm_vcpu(struct kvm_vcpu *kv, int run_size)
+{
+    if (kv->has_timer)
+        timer_delete(kv->timer);
+    if (kv->run != NULL && kv->run != MAP_FAILED)
+        munmap(kv->run, (size_t)run_size);
+    if (kv->fd >= 0)
+        close(kv->fd);
+    free(kv);
 }
 
 static hv_return_t kvm_vcpu_create(struct hv_vcpu *v)
 {
-    (void)v;
-    return HV_UNSUPPORTED;
+    struct kvm_vm *k = kvm_vm_of(v->vm);
+    hv_return_t ret = hv_backend_emu.vcpu_create(v);
+    if (ret != HV_SUCCESS)
+        return ret;
+    struct kvm_vcpu *kv = aligned_alloc(64, (sizeof *kv + 63) & ~(size_t)63);
+    if (kv == NULL) {
+        hv_backend_emu.vcpu_destroy(v);
+        return HV_NO_RESOURCES;
+    }
+    memset(kv, 0, sizeof *kv);
+    bool reused = k->parked[v->id].fd >= 0;
+    if (reused) {
+        /* Every register is written before its first run (k_valid and
+         * k_extras_valid are false), so nothing of the old vCPU shows. */
+        kv->fd = k->parked[v->id].fd;
+        kv->run = k->parked[v->id].run;
+        k->parked[v->id].fd = -1;
+    } else {
+        kv->fd = ioctl(k->vm_fd, KVM_CREATE_VCPU, (unsigned long)v->id);
+        if (kv->fd >= 0)
+            kv->run = mmap(NULL, (size_t)k->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, kv->fd, 0);
+    }
+    if (kv->fd < 0 || kv->run == MAP_FAILED ||
+        (!reused && ioctl(kv->fd, KVM_SET_CPUID2, k->cpuid) != 0)) {
+        destroy_kvm_vcpu(kv, k->run_size);
+        hv_backend_emu.vcpu_destroy(v);
+        return HV_NO_RESOURCES;
+    }
+    kv->tid = gettid();
+    kv->thread = pthread_self();
+    struct sigevent sev = { .sigev_notify = SIGEV_THREAD_ID, .sigev_signo = kvm_kick_signal() };
+    sev._sigev_un._tid = kv->tid;   /* sigev_notify_thread_id */
+    kv->has_timer = timer_create(CLOCK_MONOTONIC, &sev, &kv->timer) == 0;
+    kv->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
+    /* No filter built with this vCPU yet: its first run installs one
+     * (vm->lock is held here, and the filter build takes it). */
+    kv->native_sig = UINT32_MAX;
+    v->backend_aux = kv;
+    pthread_mutex_lock(&k->registry_lock);
+    k->running[v->id] = kv;
+    pthread_mutex_unlock(&k->registry_lock);
+    return HV_SUCCESS;
 }
 
 static void kvm_vcpu_destroy(struct hv_vcpu *v)
 {
-    (void)v;
+    struct kvm_vcpu *kv = kvm_vcpu_of(v);
+    struct kvm_vm *k = kvm_vm_of(v->vm);
+    if (kv != NULL) {
+        pthread_mutex_lock(&k->registry_lock);
+        k->running[v->id] = NULL;
+        pthread_mutex_unlock(&k->registry_lock);
+        /* Nothing the last exit left pending may complete in the next
+         * vCPU that gets this fd. */
+        pthread_rwlock_rdlock(&k->run_lock);
+        kvm_set_immediate_exit(kv->run, 1);
+        ioctl(kv->fd, KVM_RUN, 0);
+        kvm_set_immediate_exit(kv->run, 0);
+        pthread_rwlock_unlock(&k->run_lock);
+        k->parked[v->id].fd = kv->fd;
+        k->parked[v->id].run = kv->run;
+        kv->fd = -1;
+        kv->run = NULL;
+        destroy_kvm_vcpu(kv, k->run_size);
+        v->backend_aux = NULL;
+    }
+    hv_backend_emu.vcpu_destroy(v);
 }
 
-static hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_handled)
+/*
+ * With OPENHV_BACKEND=kvm there is no emulator to honour the optional
+ * exiting controls KVM cannot select, so they are not offered; the
+ * interrupt-window exit stays (kvm_run.c synthesises it).  With auto the
+ * words are the emulator's, which honours them all.
+ */
+static void kvm_filter_capability(hv_vmx_capability_t cap, uint64_t *value)
 {
-    (void)v;
-    (void)deadline_ns;
-    (void)report_handled;
-    return HV_UNSUPPORTED;
+    if (fallback_wanted())
+        return;
+    uint32_t a0 = cap_allowed0(*value), a1 = cap_allowed1(*value);
+    switch (cap) {
+    case HV_VMX_CAP_PROCBASED:
+    case HV_VMX_CAP_TRUE_PROCBASED: a1 &= a0 | CPU_BASED_IRQ_WND; break;
+    case HV_VMX_CAP_PROCBASED2: a1 = a0; break;
+    case HV_VMX_CAP_PINBASED:
+    case HV_VMX_CAP_TRUE_PINBASED: a1 = a0; break;
+    default: return;
+    }
+    *value = ((uint64_t)a1 << 32) | a0;
 }
 
-static void kvm_vcpu_kick(struct hv_vcpu *v)
+
+static void kvm_invalidate_tlb(struct hv_vcpu *v)
 {
-    (void)v;
+    /* KVM flushes its own translations when CR3 is written back; the
+     * emulator flushes at every entry.  The flag is consumed here. */
+    struct kvm_vcpu *kv = kvm_vcpu_of(v);
+    atomic_store(&v->tlb_flush_request, false);
+    if (kv != NULL)
+        kv->k_valid = false;
 }
 
 const struct hv_backend hv_backend_kvm = {
@@ -79,4 +329,13 @@ const struct hv_backend hv_backend_kvm = {
     .vcpu_destroy = kvm_vcpu_destroy,
     .vcpu_run = kvm_vcpu_run,
     .vcpu_kick = kvm_vcpu_kick,
+    .memory_changed = kvm_memory_changed,
+    .state_pull = kvm_state_pull,
+    .state_pull_reg = kvm_state_pull_reg,
+    .state_pull_vmcs = kvm_state_pull_vmcs,
+    .state_pull_msr = kvm_state_pull_msr,
+    .state_pull_fpstate = kvm_state_pull_fpstate,
+    .state_dirty = NULL,
+    .filter_capability = kvm_filter_capability,
+    .vcpu_invalidate_tlb = kvm_invalidate_tlb,
 };

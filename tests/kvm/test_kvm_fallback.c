@@ -27,6 +27,15 @@ static void require_kvm(void)
         T_SKIP("backend is %s, not kvm", openhv_backend_name());
 }
 
+/* Time the vCPU spent inside runs on each engine: [0] emulator, [1] KVM. */
+static void engine_ns(struct h_vm *vm, uint64_t ns[2])
+{
+    struct openhv_vcpu_stats s;
+    T_HV(openhv_vcpu_stats(vm->vcpu, &s));
+    ns[0] = s.engine_ns[0];
+    ns[1] = s.engine_ns[1];
+}
+
 static uint64_t emu_instructions(struct h_vm *vm)
 {
     struct openhv_vcpu_stats s;
@@ -101,7 +110,13 @@ T_CASE(fallback_round_trip)
     T_ASSERT_EQ(msr(vm, HV_MSR_IA32_LSTAR), LSTAR_1);
     T_HV(hv_vcpu_write_msr(vm->vcpu, HV_MSR_IA32_FS_BASE, FS_1));
     uint64_t efer = h_vmcs(vm, VMCS_GUEST_IA32_EFER);
+    uint64_t t0[2], t1[2], t2[2];
+    engine_ns(vm, t0);
     uint64_t on_kvm = spin(vm, &r);
+    engine_ns(vm, t1);
+    /* Most of the spin was spent in KVM, next to nothing on the emulator. */
+    T_ASSERT(t1[1] - t0[1] >= SPIN_NS / 2);
+    T_ASSERT(t1[0] - t0[0] < SPIN_NS / 4);
     printf("  info: instructions on the emulator during a %llu ms KVM spin: %llu\n",
            SPIN_NS / 1000000, (unsigned long long)on_kvm);
     T_ASSERT(on_kvm < FEW_INSTRUCTIONS);
@@ -126,7 +141,11 @@ T_CASE(fallback_round_trip)
     T_ASSERT_EQ(guest_rdmsr(vm, HV_MSR_IA32_LSTAR), LSTAR_1);
     guest_wrmsr(vm, HV_MSR_IA32_LSTAR, LSTAR_2);
     T_ASSERT_EQ(msr(vm, HV_MSR_IA32_LSTAR), LSTAR_2);
+    engine_ns(vm, t1);
     uint64_t on_emu = spin(vm, &r);
+    engine_ns(vm, t2);
+    T_ASSERT(t2[0] - t1[0] >= SPIN_NS / 2);
+    T_ASSERT(t2[1] - t1[1] < SPIN_NS / 4);
     printf("  info: instructions on the emulator during a %llu ms fallback spin: %llu\n",
            SPIN_NS / 1000000, (unsigned long long)on_emu);
     T_ASSERT(on_emu > MANY_INSTRUCTIONS);

@@ -95,6 +95,7 @@ struct vcpu {
     uint64_t instructions;     /* guest instructions retired, if known */
     uint64_t exec_ns;          /* guest execution time (hv_vcpu_get_exec_time) */
     bool have_instructions;
+    uint64_t engine_ns[2];     /* on the emulator / on KVM, if known */
 };
 
 struct machine {

@@ -13,9 +13,13 @@ void stats_collect(struct vcpu *v)
         v->exec_ns = 0;
 #ifdef HVRUN_HAVE_OPENHV_H
     struct openhv_vcpu_stats s;
-    if (openhv_vcpu_stats(v->id, &s) == HV_SUCCESS && s.instructions != 0) {
-        v->instructions = s.instructions;
-        v->have_instructions = true;
+    if (openhv_vcpu_stats(v->id, &s) == HV_SUCCESS) {
+        v->engine_ns[0] = s.engine_ns[0];
+        v->engine_ns[1] = s.engine_ns[1];
+        if (s.instructions != 0) {
+            v->instructions = s.instructions;
+            v->have_instructions = true;
+        }
     }
 #endif
 }
@@ -37,6 +41,9 @@ void stats_print(const struct machine *m, double wall_seconds)
                 fprintf(stderr, "hvrun: stats: cpu%u:   %-18s %llu\n", i,
                         r < EXIT_REASON_COUNT ? exit_reason_name(r) : "OUT_OF_RANGE",
                         (unsigned long long)v->exits[r]);
+        if (v->engine_ns[0] || v->engine_ns[1])
+            fprintf(stderr, "hvrun: stats: cpu%u: %.6f s on the emulator, %.6f s on KVM\n", i,
+                    (double)v->engine_ns[0] * 1e-9, (double)v->engine_ns[1] * 1e-9);
         if (v->have_instructions) {
             fprintf(stderr, "hvrun: stats: cpu%u: %llu instructions\n", i, (unsigned long long)v->instructions);
             total_instructions += v->instructions;

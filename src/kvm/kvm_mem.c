@@ -1,0 +1,202 @@
+/*
+ * Memory slots: the default space's ranges as KVM memslots.
+ *
+ * KVM can only say "RAM" (read, write, execute) or "read-only" (read,
+ * execute).  Only READ|WRITE|EXEC ranges get a slot.  Every other range
+ * (read-only, no EXEC, write-only, exec-only, nothing) has no slot: its
+ * accesses come back as MMIO exits, which kvm_exit.c serves from guest RAM
+ * when the range allows them and turns into EPT violations when it does
+ * not; an instruction fetch from it fails in KVM and runs on the emulator,
+ * which knows the permissions.
+ */
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "kvm_internal.h"
+
+/* Only plain RAM: a read-only slot would let KVM retire a read-modify-write
+ * instruction (flags and registers updated) before its refused store comes
+ * out as an MMIO exit, which cannot be rewound. */
+static bool wants_slot(uint32_t prot)
+{
+    return prot == (HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC);
+}
+
+static bool overlaps(uint64_t a, uint64_t asize, uint64_t b, uint64_t bsize)
+{
+    return a < b + bsize && b < a + asize;
+}
+
+static int set_region(struct kvm_vm *k, unsigned id, const struct kvm_slot *s, bool remove)
+{
+    struct kvm_userspace_memory_region r = {
+        .slot = id, .guest_phys_addr = s->gpa,
+        .memory_size = remove ? 0 : s->size, .userspace_addr = s->hva,
+    };
+    return ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &r);
+}
+
+static hv_return_t add_slot(struct kvm_vm *k, uint64_t gpa, uint64_t size, uint64_t hva)
+{
+    for (unsigned id = 0; id < k->slot_max; id++) {
+        if (k->slots[id].used)
+            continue;
+        struct kvm_slot s = { .gpa = gpa, .size = size, .hva = hva, .used = true };
+        if (set_region(k, id, &s, false) != 0)
+            return HV_ERROR;
+        k->slots[id] = s;
+        return HV_SUCCESS;
+    }
+    return HV_NO_RESOURCES;
+}
+
+hv_return_t kvm_memory_changed(struct hv_vm *vm, hv_vm_space_t space, uint64_t gpa, uint64_t size)
+{
+    struct kvm_vm *k = kvm_vm_of(vm);
+    if (k == NULL || space != HV_VM_SPACE_DEFAULT)
+        return HV_SUCCESS;
+    /* Slots cannot be cut: drop every slot touching the change (growing the
+     * area to the slots' extent), then re-create slots for the whole area,
+     * with every vCPU held outside KVM_RUN in between. */
+    kvm_kick_all(k);
+    pthread_rwlock_wrlock(&k->run_lock);
+    uint64_t lo = gpa, hi = gpa + size;
+    for (bool again = true; again;) {
+        again = false;
+        for (unsigned id = 0; id < k->slot_max; id++) {
+            struct kvm_slot *s = &k->slots[id];
+            if (!s->used || !overlaps(s->gpa, s->size, lo, hi - lo))
+                continue;
+            set_region(k, id, s, true);
+            s->used = false;
+            if (s->gpa < lo || s->gpa + s->size > hi) {
+                lo = s->gpa < lo ? s->gpa : lo;
+                hi = s->gpa + s->size > hi ? s->gpa + s->size : hi;
+                again = true;
+            }
+        }
+    }
+    const struct memmap *map = &vm->space[HV_VM_SPACE_DEFAULT];
+    hv_return_t ret = HV_SUCCESS;
+    for (size_t i = 0; i < map->count && ret == HV_SUCCESS; i++) {
+        const struct gpa_range *r = &map->ranges[i];
+        if (!overlaps(r->gpa, r->size, lo, hi - lo) || !wants_slot(r->prot))
+            continue;
+        uint64_t start = r->gpa > lo ? r->gpa : lo;
+        uint64_t end = r->gpa + r->size < hi ? r->gpa + r->size : hi;
+        ret = add_slot(k, start, end - start, (uint64_t)(uintptr_t)(r->hva + (start - r->gpa)));
+    }
+    pthread_rwlock_unlock(&k->run_lock);
+    return ret;
+}
+
+/* A guest-physical qword (or dword) of RAM, with mem_lock held. */
+static bool read_gpa(struct hv_vcpu *v, uint64_t gpa, unsigned size, uint64_t *value)
+{
+    const struct gpa_range *r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], gpa);
+    if (r == NULL || gpa + size > r->gpa + r->size)
+        return false;
+    *value = 0;
+    memcpy(value, r->hva + (gpa - r->gpa), size);
+    return true;
+}
+
+/*
+ * The guest's page walk, done here because every ioctl costs an exit's
+ * worth of time on a nested host.  From the vmcs (current at an exit);
+ * permissions are not checked: the callers only look at where an access
+ * that already happened went, or read code bytes.  5-level paging goes to
+ * KVM_TRANSLATE.  mem_lock held.
+ */
+static bool walk(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa)
+{
+    const struct vmcs_guest *g = &v->vmcs.guest;
+    if (!(g->cr0 & K_CR0_PG)) {
+        *gpa = linear & 0xffffffffull;
+        return true;
+    }
+    uint64_t e;
+    const uint64_t addr = 0x000ffffffffff000ull;
+    if (g->efer & K_EFER_LMA) {
+        if (g->cr4 & K_CR4_LA57) {
+            struct kvm_translation t = { .linear_address = linear };
+            if (ioctl(kvm_vcpu_of(v)->fd, KVM_TRANSLATE, &t) != 0 || !t.valid)
+                return false;
+            *gpa = t.physical_address;
+            return true;
+        }
+        uint64_t table = g->cr3 & addr;
+        for (int level = 3; level >= 0; level--) {
+            unsigned index = (unsigned)((linear >> (12 + 9 * level)) & 0x1ff);
+            if (!read_gpa(v, table + index * 8u, 8, &e) || !(e & 1))
+                return false;
+            if (level == 0 || (level <= 2 && (e & 0x80))) {
+                uint64_t page_mask = (1ull << (12 + 9 * level)) - 1;
+                *gpa = (e & addr & ~page_mask) | (linear & page_mask);
+                return true;
+            }
+            table = e & addr;
+        }
+        return false;
+    }
+    linear &= 0xffffffffull;
+    if (g->cr4 & K_CR4_PAE) {
+        if (!read_gpa(v, (g->cr3 & 0xffffffe0ull) + (linear >> 30) * 8, 8, &e) || !(e & 1))
+            return false;
+        if (!read_gpa(v, (e & addr) + ((linear >> 21) & 0x1ff) * 8, 8, &e) || !(e & 1))
+            return false;
+        if (e & 0x80) {
+            *gpa = (e & addr & ~0x1fffffull) | (linear & 0x1fffff);
+            return true;
+        }
+        if (!read_gpa(v, (e & addr) + ((linear >> 12) & 0x1ff) * 8, 8, &e) || !(e & 1))
+            return false;
+        *gpa = (e & addr) | (linear & 0xfff);
+        return true;
+    }
+    if (!read_gpa(v, (g->cr3 & 0xfffff000ull) + (linear >> 22) * 4, 4, &e) || !(e & 1))
+        return false;
+    if ((e & 0x80) && (g->cr4 & K_CR4_PSE)) {
+        /* PSE-36: bits 13-20 are physical-address bits 32-39. */
+        *gpa = (e & 0xffc00000ull) | ((e & 0x1fe000ull) << 19) | (linear & 0x3fffff);
+        return true;
+    }
+    if (!read_gpa(v, (e & 0xfffff000ull) + ((linear >> 12) & 0x3ff) * 4, 4, &e) || !(e & 1))
+        return false;
+    *gpa = (e & 0xfffff000ull) | (linear & 0xfff);
+    return true;
+}
+
+bool kvm_translate(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa)
+{
+    vm_mem_read_lock(v->vm);
+    bool ok = walk(v, linear, gpa);
+    vm_mem_read_unlock(v->vm);
+    return ok;
+}
+
+bool kvm_read_linear(struct hv_vcpu *v, uint64_t linear, void *buf, unsigned size)
+{
+    uint8_t *out = buf;
+    bool ok = true;
+    vm_mem_read_lock(v->vm);
+    while (size > 0 && ok) {
+        unsigned chunk = (unsigned)(HV_PAGE_SIZE - (linear & HV_PAGE_MASK));
+        if (chunk > size)
+            chunk = size;
+        uint64_t gpa;
+        const struct gpa_range *r = NULL;
+        if (walk(v, linear, &gpa))
+            r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], gpa);
+        if (r == NULL || gpa + chunk > r->gpa + r->size) {
+            ok = false;
+            break;
+        }
+        memcpy(out, r->hva + (gpa - r->gpa), chunk);
+        out += chunk;
+        linear += chunk;
+        size -= chunk;
+    }
+    vm_mem_read_unlock(v->vm);
+    return ok;
+}
