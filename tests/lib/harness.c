@@ -559,6 +559,9 @@ int t_run_cases(const struct t_case *cases, size_t count)
             return 1;
         }
     }
+    /* A program may run its cases twice (once per backend mode). */
     free(t_syms.syms);
+    t_syms.syms = NULL;
+    t_syms.count = 0;
     return failures ? 1 : 0;
 }
