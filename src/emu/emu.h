@@ -193,6 +193,21 @@ _Noreturn void emu_exit_insn(struct emu_cpu *cpu, uint32_t reason, uint64_t qual
  * loads, far transfers, INT/IRET, HLT, VMX instructions, ...). */
 void emu_sys(struct emu_cpu *cpu, const struct insn *in);
 
+/* An I/O instruction (IN, OUT, INS, OUTS) as VMX describes it.  One
+ * definition for the emulator and for the kvm backend, which reports KVM's
+ * I/O exits in VMX terms. */
+struct io_access {
+    uint16_t port;
+    uint8_t size;             /* 1, 2 or 4 */
+    bool in, string, rep, imm;
+};
+struct io_access emu_io_access(const struct insn *in, const struct vmcs_guest *g);
+/* The exit qualification of `io`; fills the I/O registers, the guest-linear
+ * address and the instruction information of `x` from the state `g` before
+ * the instruction. */
+uint64_t emu_io_exit_info(const struct io_access *io, const struct insn *in, const struct vmcs_guest *g,
+                          struct vmcs_exit *x);
+
 /* Recompute mode, CPL and default sizes from the guest state. */
 void emu_update_mode(struct emu_cpu *cpu);
 

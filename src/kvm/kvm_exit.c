@@ -401,33 +401,12 @@ static enum kvm_outcome mmio_exit(struct hv_vcpu *v)
 /* ---- I/O ------------------------------------------------------------- */
 
 /* The VMX I/O exit of `in`, from the vmcs as it was before it. */
-static void io_exit_fields(struct hv_vcpu *v, const struct emu_cpu *cpu, const struct insn *in)
+static void io_exit_fields(struct hv_vcpu *v, const struct insn *in)
 {
     const struct vmcs_guest *g = &v->vmcs.guest;
-    uint32_t op = in->opcode;
-    bool string = op >= 0x6c && op <= 0x6f;
-    bool is_in = op == 0x6c || op == 0x6d || op == 0xe4 || op == 0xe5 || op == 0xec || op == 0xed;
-    bool imm = op >= 0xe4 && op <= 0xe7;
-    unsigned size = in->opsize == 1 ? 1 : in->opsize == 2 ? 2 : 4;
-    uint16_t port = imm ? (uint16_t)(in->imm & 0xff) : (uint16_t)g->gpr[GPR_RDX];
-    bool rep = string && in->rep != REP_NONE;
-    uint64_t qual = (uint64_t)(size - 1) | ((uint64_t)is_in << 3) | ((uint64_t)string << 4) |
-                    ((uint64_t)rep << 5) | ((uint64_t)imm << 6) | ((uint64_t)port << 16);
-    kvm_set_exit(v, VMX_REASON_IO, qual, in->len);
-    struct vmcs_exit *x = &v->vmcs.exit;
-    x->io_rcx = g->gpr[GPR_RCX];
-    x->io_rsi = g->gpr[GPR_RSI];
-    x->io_rdi = g->gpr[GPR_RDI];
-    x->io_rip = g->rip;
-    if (string) {
-        int seg = is_in ? SEG_ES : (in->seg_override >= 0 ? in->seg_override : SEG_DS);
-        uint64_t off = (is_in ? g->gpr[GPR_RDI] : g->gpr[GPR_RSI]) & addr_mask(in->addrsize);
-        bool flat = cpu->mode == MODE_LONG && seg != SEG_FS && seg != SEG_GS;
-        uint64_t linear = (flat ? 0 : g->seg[seg].base) + off;
-        x->guest_linear = cpu->mode == MODE_LONG ? linear : linear & 0xffffffffull;
-        unsigned asz = in->addrsize == 2 ? 0 : in->addrsize == 4 ? 1 : 2;
-        x->instr_info = (asz << 7) | ((uint32_t)seg << 15);
-    }
+    struct io_access io = emu_io_access(in, g);
+    kvm_set_exit(v, VMX_REASON_IO, 0, in->len);
+    v->vmcs.exit.qualification = emu_io_exit_info(&io, in, g, &v->vmcs.exit);
 }
 
 static bool is_io_op(uint32_t op)
@@ -475,7 +454,7 @@ static enum kvm_outcome io_exit(struct hv_vcpu *v)
             if (outs && k->quirks.outs_advanced)
                 unwind_string(&cpu, &in, count, true, false);
         }
-        io_exit_fields(v, &cpu, &in);
+        io_exit_fields(v, &in);
         return KO_EXIT;
     }
     /* A retired OUT: a port notifier takes it as it is. */
@@ -494,7 +473,7 @@ static enum kvm_outcome io_exit(struct hv_vcpu *v)
         return KO_REENTER;
     }
     decode_cpu(v, &cpu);
-    io_exit_fields(v, &cpu, &in);
+    io_exit_fields(v, &in);
     return KO_EXIT;
 }
 
