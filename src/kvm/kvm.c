@@ -95,6 +95,20 @@ uint64_t kvm_now_ns(void)
 #define HV_LEAF 0x40000000u
 static const char hv_signature[12] = { 'O', 'p', 'e', 'n', 'H', 'V', 'O', 'p', 'e', 'n', 'H', 'V' };
 
+/*
+ * The guest's vendor is Intel on every host, as on the Macs the framework
+ * runs on.  On an AMD host this is also what makes KVM keep all 64 bits of
+ * SYSENTER_ESP/EIP (AMD's hardware holds 32; KVM keeps the high halves for
+ * guests that claim Intel, for cross-vendor migration).
+ */
+static void set_intel_vendor(struct kvm_cpuid_entry2 *leaf0)
+{
+    static const char vendor[12] = { 'G', 'e', 'n', 'u', 'i', 'n', 'e', 'I', 'n', 't', 'e', 'l' };
+    memcpy(&leaf0->ebx, vendor, 4);
+    memcpy(&leaf0->edx, vendor + 4, 4);
+    memcpy(&leaf0->ecx, vendor + 8, 4);
+}
+
 /* The host's CPUID as KVM supports it, with the hypervisor bit, and our
  * hypervisor leaf instead of KVM's 0x40000000-0x400000ff. */
 static struct kvm_cpuid2 *guest_cpuid(int sys_fd)
@@ -112,6 +126,8 @@ static struct kvm_cpuid2 *guest_cpuid(int sys_fd)
                     continue;
                 if (e.function == 1)
                     e.ecx |= 1u << 31;
+                if (e.function == 0)
+                    set_intel_vendor(&e);
                 c->entries[kept++] = e;
             }
             struct kvm_cpuid_entry2 hv = { .function = HV_LEAF, .eax = HV_LEAF };

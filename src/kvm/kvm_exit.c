@@ -327,6 +327,89 @@ bool kvm_settle_pending(struct hv_vcpu *v)
     return false;
 }
 
+/*
+ * KVM finishes a pending RDMSR/WRMSR by skipping the instruction, and how it
+ * skips differs: with SVM's next-RIP (and on this PVM host) RIP becomes the
+ * saved address after the instruction, whatever RIP was written meanwhile;
+ * without it KVM decodes and skips the instruction at the current RIP, so
+ * the client's already-advanced RIP would skip the next instruction too.
+ * With RIP back on the instruction both ways land after it.  (IN needs no
+ * such care: upstream drops the completion when RIP moved, and the client's
+ * RAX and RIP are then already what the IN would leave.)
+ */
+void kvm_rewind_for_completion(struct hv_vcpu *v)
+{
+    struct kvm_vcpu *kv = kvm_vcpu_of(v);
+    struct kvm_run *run = kv->run;
+    if (run->exit_reason != KVM_EXIT_X86_RDMSR && run->exit_reason != KVM_EXIT_X86_WRMSR)
+        return;
+    if (!(run->kvm_dirty_regs & KVM_SYNC_X86_REGS))
+        run->s.regs.regs = kv->k_regs;
+    run->s.regs.regs.rip = kv->pending.rip;
+    kv->k_regs.rip = kv->pending.rip;
+    run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+}
+
+/*
+ * SVM has one interrupt-shadow bit, and KVM reports it as both STI and
+ * MOV SS blocking; VMX has exactly one of them (VM entry refuses both).
+ * The instruction that ends at RIP tells which: a MOV SS or POP SS, or an
+ * STI.  STI blocking needs IF = 1.  Otherwise the vmcs keeps the kind it
+ * had (a shadow the client set at entry), and STI is the default.
+ * Called with the vmcs registers already current.
+ */
+uint32_t kvm_shadow_cause(struct hv_vcpu *v)
+{
+    const struct vmcs_guest *g = &v->vmcs.guest;
+    const uint32_t sti = GUEST_INTRBILITY_STI_BLOCKING, movss = GUEST_INTRBILITY_MOVSS_BLOCKING;
+    if (!(g->rflags & K_RFLAGS_IF))
+        return movss;
+    struct emu_cpu cpu;
+    decode_cpu(v, &cpu);
+    uint8_t bytes[MAX_INSN];
+    unsigned have = read_code(v, &cpu, g->rip, bytes, false);
+    for (unsigned k = 1; k <= have; k++) {
+        struct insn in;
+        const uint8_t *p = bytes + MAX_INSN - k;
+        if (!emu_decode_bytes(&cpu, p, k, &in) || in.len != k)
+            continue;
+        if ((in.opcode == 0x8e && in.has_modrm && (in.reg & 7) == SEG_SS) || in.opcode == 0x17)
+            return movss;
+    }
+    if (have >= 1 && bytes[MAX_INSN - 1] == 0xfb)
+        return sti;
+    uint32_t before = g->interruptibility & (sti | movss);
+    return before == movss ? movss : sti;
+}
+
+bool kvm_first_insn_walk_slotless(struct hv_vcpu *v)
+{
+    struct emu_cpu cpu;
+    decode_cpu(v, &cpu);
+    uint64_t rip = v->vmcs.guest.rip;
+    uint64_t code = code_linear(&cpu, rip);
+    if (kvm_walk_slotless(v, code))
+        return true;
+    uint8_t bytes[MAX_INSN];
+    struct insn in;
+    unsigned have = read_code(v, &cpu, rip, bytes, true);
+    if (have == 0 || !emu_decode_bytes(&cpu, bytes, have, &in))
+        return have > 0 && have < MAX_INSN && kvm_walk_slotless(v, code + have);   /* cut off at the next page */
+    if (kvm_walk_slotless(v, code + in.len - 1))
+        return true;
+    if (!in.has_mem)
+        return false;
+    cpu.insn_rip = rip;
+    uint64_t ea = emu_ea(&cpu, &in);
+    int seg = emu_ea_seg(&in);
+    uint64_t linear = ea;
+    if (cpu.mode != MODE_LONG)
+        linear = (cpu.g->seg[seg].base + ea) & 0xffffffffull;
+    else if (seg == SEG_FS || seg == SEG_GS)
+        linear = cpu.g->seg[seg].base + ea;
+    return kvm_walk_slotless(v, linear) || kvm_walk_slotless(v, linear + in.opsize - 1);
+}
+
 /* ---- MMIO ------------------------------------------------------------- */
 
 /* An access KVM sent out only because the range has no slot: done here. */

@@ -162,6 +162,11 @@ hv_return_t kvm_memory_changed(struct hv_vm *vm, hv_vm_space_t space, uint64_t g
 /* Guest bytes at a linear address through KVM's translation and the memory
  * map; false when some byte is not readable RAM.  Takes the memory lock. */
 bool kvm_read_linear(struct hv_vcpu *v, uint64_t linear, void *buf, unsigned size);
+/* Whether KVM can deliver this VM-entry event (hardware kinds) without
+ * touching memory that has no memslot. */
+bool kvm_delivery_in_slots(struct hv_vcpu *v, uint32_t info);
+/* Whether the guest's page walk for `linear` reads memory without a memslot. */
+bool kvm_walk_slotless(struct hv_vcpu *v, uint64_t linear);
 /* The guest-physical address of a linear one, or false. */
 bool kvm_translate(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa);
 
@@ -188,6 +193,10 @@ void kvm_vcpu_kick(struct hv_vcpu *v);
 hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_handled);
 /* kvm_state.c: queue the client's VM-entry event (hardware kinds). */
 void kvm_inject_entry_event(struct hv_vcpu *v);
+/* Make KVM forget the event it re-queued at the last exit: the emulator
+ * takes over, and VMX delivers such an event only if the client injects
+ * it again. */
+void kvm_drop_held_event(struct hv_vcpu *v);
 
 /* kvm_exit.c: the VMX exit for a KVM exit, or false to re-enter KVM. */
 enum kvm_outcome { KO_REENTER, KO_EXIT, KO_EMULATE };
@@ -198,5 +207,14 @@ void kvm_complete_pending(struct hv_vcpu *v);
 /* Before an entry: complete or cancel what the last exit left pending;
  * true when KVM_RUN is to complete it with the client's answer. */
 bool kvm_settle_pending(struct hv_vcpu *v);
+/* After kvm_state_push, when the completion is armed: hand KVM the RIP of
+ * the pending instruction, from where its completion advances. */
+void kvm_rewind_for_completion(struct hv_vcpu *v);
+/* Which shadow, STI or MOV SS blocking, the guest is in when KVM reports
+ * both (SVM has one bit for both; VMX never has both). */
+uint32_t kvm_shadow_cause(struct hv_vcpu *v);
+/* Whether the instruction at RIP cannot run under KVM because the page walk
+ * of its fetch or of its memory operand reads memory without a memslot. */
+bool kvm_first_insn_walk_slotless(struct hv_vcpu *v);
 
 #endif

@@ -101,6 +101,16 @@ static bool read_gpa(struct hv_vcpu *v, uint64_t gpa, unsigned size, uint64_t *v
     return true;
 }
 
+/* A paging-structure entry; *slotless set when it lies in memory without
+ * a memslot, where KVM's own walk fails. */
+static bool read_pte(struct hv_vcpu *v, uint64_t gpa, unsigned size, uint64_t *value, bool *slotless)
+{
+    const struct gpa_range *r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], gpa);
+    if (r == NULL || !wants_slot(r->prot))
+        *slotless = true;
+    return read_gpa(v, gpa, size, value);
+}
+
 /*
  * The guest's page walk, done here because every ioctl costs an exit's
  * worth of time on a nested host.  From the vmcs (current at an exit);
@@ -108,7 +118,7 @@ static bool read_gpa(struct hv_vcpu *v, uint64_t gpa, unsigned size, uint64_t *v
  * that already happened went, or read code bytes.  5-level paging goes to
  * KVM_TRANSLATE.  mem_lock held.
  */
-static bool walk(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa)
+static bool walk(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa, bool *slotless)
 {
     const struct vmcs_guest *g = &v->vmcs.guest;
     if (!(g->cr0 & K_CR0_PG)) {
@@ -128,7 +138,7 @@ static bool walk(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa)
         uint64_t table = g->cr3 & addr;
         for (int level = 3; level >= 0; level--) {
             unsigned index = (unsigned)((linear >> (12 + 9 * level)) & 0x1ff);
-            if (!read_gpa(v, table + index * 8u, 8, &e) || !(e & 1))
+            if (!read_pte(v, table + index * 8u, 8, &e, slotless) || !(e & 1))
                 return false;
             if (level == 0 || (level <= 2 && (e & 0x80))) {
                 uint64_t page_mask = (1ull << (12 + 9 * level)) - 1;
@@ -141,27 +151,27 @@ static bool walk(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa)
     }
     linear &= 0xffffffffull;
     if (g->cr4 & K_CR4_PAE) {
-        if (!read_gpa(v, (g->cr3 & 0xffffffe0ull) + (linear >> 30) * 8, 8, &e) || !(e & 1))
+        if (!read_pte(v, (g->cr3 & 0xffffffe0ull) + (linear >> 30) * 8, 8, &e, slotless) || !(e & 1))
             return false;
-        if (!read_gpa(v, (e & addr) + ((linear >> 21) & 0x1ff) * 8, 8, &e) || !(e & 1))
+        if (!read_pte(v, (e & addr) + ((linear >> 21) & 0x1ff) * 8, 8, &e, slotless) || !(e & 1))
             return false;
         if (e & 0x80) {
             *gpa = (e & addr & ~0x1fffffull) | (linear & 0x1fffff);
             return true;
         }
-        if (!read_gpa(v, (e & addr) + ((linear >> 12) & 0x1ff) * 8, 8, &e) || !(e & 1))
+        if (!read_pte(v, (e & addr) + ((linear >> 12) & 0x1ff) * 8, 8, &e, slotless) || !(e & 1))
             return false;
         *gpa = (e & addr) | (linear & 0xfff);
         return true;
     }
-    if (!read_gpa(v, (g->cr3 & 0xfffff000ull) + (linear >> 22) * 4, 4, &e) || !(e & 1))
+    if (!read_pte(v, (g->cr3 & 0xfffff000ull) + (linear >> 22) * 4, 4, &e, slotless) || !(e & 1))
         return false;
     if ((e & 0x80) && (g->cr4 & K_CR4_PSE)) {
         /* PSE-36: bits 13-20 are physical-address bits 32-39. */
         *gpa = (e & 0xffc00000ull) | ((e & 0x1fe000ull) << 19) | (linear & 0x3fffff);
         return true;
     }
-    if (!read_gpa(v, (e & 0xfffff000ull) + ((linear >> 12) & 0x3ff) * 4, 4, &e) || !(e & 1))
+    if (!read_pte(v, (e & 0xfffff000ull) + ((linear >> 12) & 0x3ff) * 4, 4, &e, slotless) || !(e & 1))
         return false;
     *gpa = (e & 0xfffff000ull) | (linear & 0xfff);
     return true;
@@ -170,7 +180,8 @@ static bool walk(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa)
 bool kvm_translate(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa)
 {
     vm_mem_read_lock(v->vm);
-    bool ok = walk(v, linear, gpa);
+    bool slotless = false;
+    bool ok = walk(v, linear, gpa, &slotless);
     vm_mem_read_unlock(v->vm);
     return ok;
 }
@@ -186,7 +197,8 @@ bool kvm_read_linear(struct hv_vcpu *v, uint64_t linear, void *buf, unsigned siz
             chunk = size;
         uint64_t gpa;
         const struct gpa_range *r = NULL;
-        if (walk(v, linear, &gpa))
+        bool slotless = false;
+        if (walk(v, linear, &gpa, &slotless))
             r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], gpa);
         if (r == NULL || gpa + chunk > r->gpa + r->size) {
             ok = false;
@@ -199,4 +211,114 @@ bool kvm_read_linear(struct hv_vcpu *v, uint64_t linear, void *buf, unsigned siz
     }
     vm_mem_read_unlock(v->vm);
     return ok;
+}
+
+/* Whether KVM can reach every byte of [linear, linear + size), size at most
+ * a page: each page's walk and the page itself in memory with a memslot.  A page that is not
+ * present counts as reachable (KVM raises the #PF as VMX would). */
+static bool linear_in_slots(struct hv_vcpu *v, uint64_t linear, uint64_t size)
+{
+    bool ok = true;
+    /* Callers check a few bytes: the page of the first and, if the range
+     * crosses into it, the next (counted, not compared: the range may wrap
+     * around the address space). */
+    unsigned pages = (linear & HV_PAGE_MASK) + size > HV_PAGE_SIZE ? 2 : 1;
+    vm_mem_read_lock(v->vm);
+    uint64_t page = linear & ~(uint64_t)HV_PAGE_MASK;
+    for (unsigned i = 0; ok && i < pages; i++, page += HV_PAGE_SIZE) {
+        bool slotless = false;
+        uint64_t gpa;
+        if (walk(v, page, &gpa, &slotless)) {
+            const struct gpa_range *r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], gpa);
+            slotless |= r == NULL || !wants_slot(r->prot);
+        }
+        ok = !slotless;
+    }
+    vm_mem_read_unlock(v->vm);
+    return ok;
+}
+
+bool kvm_walk_slotless(struct hv_vcpu *v, uint64_t linear)
+{
+    bool slotless = false;
+    uint64_t gpa;
+    vm_mem_read_lock(v->vm);
+    walk(v, linear, &gpa, &slotless);
+    vm_mem_read_unlock(v->vm);
+    return slotless;
+}
+
+/* A little-endian field of guest memory; 0 when unreadable. */
+static uint64_t peek(struct hv_vcpu *v, uint64_t linear, unsigned size)
+{
+    uint64_t value = 0;
+    if (!kvm_read_linear(v, linear, &value, size))
+        return 0;
+    return value;
+}
+
+/* The base of the segment a selector names, from the GDT or LDT. */
+static uint64_t descriptor_at(struct hv_vcpu *v, uint16_t sel, bool *reachable)
+{
+    const struct vmcs_guest *g = &v->vmcs.guest;
+    uint64_t table = (sel & 4) ? g->seg[SEG_LDTR].base : g->gdtr_base;
+    uint64_t at = table + (sel & ~7u);
+    *reachable &= linear_in_slots(v, at, 8);
+    return at;
+}
+
+/*
+ * Whether KVM can deliver the client's entry event (hardware kinds) without
+ * touching memory that has no memslot: the IDT gate, the code and stack
+ * segments' descriptors, the TSS slot of a stack switch, and the frame.
+ * VMX exits there with an EPT violation; KVM instead retries the delivery
+ * inside the kernel for ever (Linux 6.1 under SVM) or shuts down, so such
+ * an entry is the emulator's.  Protected-mode privilege changes read SS's
+ * base from its descriptor; 16-bit gates are taken as 32-bit ones.
+ */
+bool kvm_delivery_in_slots(struct hv_vcpu *v, uint32_t info)
+{
+    const struct vmcs_guest *g = &v->vmcs.guest;
+    unsigned vector = info & 0xff;
+    unsigned error = (info & IRQ_INFO_ERROR_VALID) ? 1 : 0;
+    if (!(g->cr0 & K_CR0_PE)) {
+        uint64_t frame = g->seg[SEG_SS].base + ((g->gpr[GPR_RSP] - 6) & 0xffff);
+        return linear_in_slots(v, g->idtr_base + vector * 4u, 4) && linear_in_slots(v, frame, 6);
+    }
+    bool long_mode = (g->efer & K_EFER_LMA) != 0;
+    unsigned gate_size = long_mode ? 16 : 8;
+    uint64_t gate = g->idtr_base + (uint64_t)vector * gate_size;
+    if ((uint64_t)vector * gate_size + gate_size - 1 > g->idtr_limit)
+        return true;                /* a #GP, delivered through another gate */
+    if (!linear_in_slots(v, gate, gate_size))
+        return false;
+    uint16_t sel = (uint16_t)peek(v, gate + 2, 2);
+    unsigned ist = long_mode ? (unsigned)peek(v, gate + 4, 1) & 7 : 0;
+    bool reachable = true;
+    uint64_t cs_desc = peek(v, descriptor_at(v, sel, &reachable), 8);
+    unsigned dpl = (unsigned)(cs_desc >> 45) & 3, cpl = g->seg[SEG_CS].sel & 3;
+    bool switch_stack = dpl < cpl;
+    uint64_t tss = g->seg[SEG_TR].base, frame, size;
+    if (long_mode) {
+        uint64_t rsp = g->gpr[GPR_RSP];
+        if (ist != 0 || switch_stack) {
+            uint64_t slot = tss + (ist != 0 ? 0x24 + (ist - 1) * 8u : 4 + dpl * 8u);
+            reachable &= linear_in_slots(v, slot, 8);
+            rsp = peek(v, slot, 8);
+        }
+        size = 8 * (5 + error);
+        frame = (rsp & ~0xfull) - size;
+    } else if (switch_stack) {
+        uint64_t esp = peek(v, tss + 4 + dpl * 8u, 4);
+        uint16_t ss = (uint16_t)peek(v, tss + 8 + dpl * 8u, 2);
+        reachable &= linear_in_slots(v, tss + 4 + dpl * 8u, 8);
+        uint64_t ss_desc = peek(v, descriptor_at(v, ss, &reachable), 8);
+        uint64_t base = ((ss_desc >> 16) & 0xffffff) | (((ss_desc >> 56) & 0xff) << 24);
+        size = 4 * (5 + error);
+        frame = (base + esp - size) & 0xffffffffull;
+    } else {
+        size = 4 * (3 + error);
+        frame = (g->seg[SEG_SS].base + g->gpr[GPR_RSP] - size) & 0xffffffffull;
+    }
+    return reachable && linear_in_slots(v, frame, size);
 }

@@ -180,6 +180,8 @@ static hv_return_t run_emulated(struct hv_vcpu *v, uint64_t deadline_ns, bool re
     }
     if (pull_extras)
         kvm_state_pull(v);
+    if (kv->requeued_info != 0)
+        kvm_drop_held_event(v);
     kv->requeued_info = kv->requeued_error = 0;
     uint64_t runs = v->stats.runs;
     hv_return_t ret = hv_backend_emu.vcpu_run(v, deadline_ns, report_handled);
@@ -192,6 +194,25 @@ static bool nothing_ran(const struct vmcs *entry, const struct hv_vcpu *v)
 {
     const struct vmcs_guest *a = &entry->guest, *b = &v->vmcs.guest;
     return a->rip == b->rip && memcmp(a->gpr, b->gpr, sizeof a->gpr) == 0;
+}
+
+/*
+ * Whether the run's first instruction cannot have run under KVM: no event
+ * came first, and the page walk of its fetch or memory operand reads memory
+ * without a slot.  KVM's emulator then injects a #PF there (upstream), and
+ * the triple fault that may follow comes with the vCPU reset (SVM), so
+ * nothing_ran cannot tell; but nothing ran before that instruction, and
+ * the instruction did not retire.  `entry` is the vmcs at the entry.
+ */
+static bool first_insn_cannot_run(struct hv_vcpu *v, const struct vmcs *entry, bool event_at_entry)
+{
+    if (event_at_entry)
+        return false;
+    struct vmcs now = v->vmcs;
+    v->vmcs = *entry;
+    bool cannot = kvm_first_insn_walk_slotless(v);
+    v->vmcs = now;
+    return cannot;
 }
 
 /* ---- the loop ----------------------------------------------------------- */
@@ -219,7 +240,8 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
         kvm_set_exit(v, VMX_REASON_IRQ_WND, 0, 0);
         return finish_exit(v, start);
     }
-    if (needs_emulator(v, &k->quirks)) {
+    if (needs_emulator(v, &k->quirks) ||
+        ((c->entry_irq_info & IRQ_INFO_VALID) && !kvm_delivery_in_slots(v, c->entry_irq_info))) {
         if (!k->fallback) {
             v->stats.runs--;
             return HV_UNSUPPORTED;
@@ -238,9 +260,12 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
         kv->k_valid = false;
         return finish_exit(v, start);
     }
+    if (completion_armed)
+        kvm_rewind_for_completion(v);
     /* The vmcs as this entry found it, event included: if KVM shuts down
      * before the guest got anywhere, the emulator replays the entry. */
     struct vmcs entry_state = v->vmcs;
+    bool event_at_entry = (c->entry_irq_info & IRQ_INFO_VALID) || kv->requeued_info != 0;
     kvm_inject_entry_event(v);
     if (deadline_ns != RUN_FOREVER)
         arm_deadline(kv, deadline_ns);
@@ -312,7 +337,7 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
     if (deadline_ns != RUN_FOREVER)
         arm_deadline(kv, RUN_FOREVER);
     if (outcome == KO_EXIT && v->vmcs.exit.reason == VMX_REASON_TRIPLE_FAULT &&
-        nothing_ran(&entry_state, v)) {
+        (nothing_ran(&entry_state, v) || first_insn_cannot_run(v, &entry_state, event_at_entry))) {
         /* KVM could not deliver an event or walk a page table through
          * memory without a slot and gave up with a triple fault; VMX
          * would exit with an EPT violation there, and so does the emulator.

@@ -155,9 +155,12 @@ static void events_from_kvm(const struct kvm_vcpu_events *e, struct hv_vcpu *v)
     uint32_t intr = v->vmcs.guest.interruptibility &
                     ~(uint32_t)(GUEST_INTRBILITY_STI_BLOCKING | GUEST_INTRBILITY_MOVSS_BLOCKING |
                                 GUEST_INTRBILITY_NMI_BLOCKING);
-    if (e->interrupt.shadow & KVM_X86_SHADOW_INT_STI)
+    const uint8_t both = KVM_X86_SHADOW_INT_STI | KVM_X86_SHADOW_INT_MOV_SS;
+    if ((e->interrupt.shadow & both) == both)
+        intr |= kvm_shadow_cause(v);    /* SVM keeps one shadow bit and reports both */
+    else if (e->interrupt.shadow & KVM_X86_SHADOW_INT_STI)
         intr |= GUEST_INTRBILITY_STI_BLOCKING;
-    if (e->interrupt.shadow & KVM_X86_SHADOW_INT_MOV_SS)
+    else if (e->interrupt.shadow & KVM_X86_SHADOW_INT_MOV_SS)
         intr |= GUEST_INTRBILITY_MOVSS_BLOCKING;
     if (e->nmi.masked)
         intr |= GUEST_INTRBILITY_NMI_BLOCKING;
@@ -473,6 +476,20 @@ void kvm_inject_entry_event(struct hv_vcpu *v)
         break;
     }
     e.flags |= KVM_VCPUEVENT_VALID_SHADOW | KVM_VCPUEVENT_VALID_NMI_PENDING;
+    kv->run->s.regs.events = e;
+    kv->k_events = e;
+    kv->run->kvm_dirty_regs |= KVM_SYNC_X86_EVENTS;
+}
+
+void kvm_drop_held_event(struct hv_vcpu *v)
+{
+    struct kvm_vcpu *kv = kvm_vcpu_of(v);
+    if (!kv->k_valid)
+        return;
+    struct kvm_vcpu_events e = kv->k_events;
+    e.exception.injected = 0;
+    e.interrupt.injected = 0;
+    e.nmi.injected = 0;
     kv->run->s.regs.events = e;
     kv->k_events = e;
     kv->run->kvm_dirty_regs |= KVM_SYNC_X86_EVENTS;
