@@ -32,3 +32,16 @@ $(BENCH_OUT)/%.bin: $(BENCH_OUT)/%.elf
 
 .PRECIOUS: $(BENCH_OUT)/%.o $(BENCH_OUT)/%.elf
 -include $(BUILD)/obj/bench/mips.d
+
+# --- bench/kvm_exit (engineer K2): raw KVM vs the kvm backend, per exit ---
+BENCH_GUESTS += $(BENCH_OUT)/exit_io16.bin $(BENCH_OUT)/exit_msr16.bin
+BENCH_PROGS  += $(BENCH_OUT)/kvm_exit
+$(BENCH_OUT)/exit_io16.o $(BENCH_OUT)/exit_msr16.o: bench/guests/kvm_exit.h
+# The lists above were already expanded in `tests:`; name the new ones.
+tests: $(BENCH_OUT)/kvm_exit $(BENCH_OUT)/exit_io16.bin $(BENCH_OUT)/exit_msr16.bin
+
+.PHONY: bench-kvm-exit
+bench: bench-kvm-exit
+bench-kvm-exit: $(BENCH_OUT)/kvm_exit $(BENCH_OUT)/exit_io16.bin $(BENCH_OUT)/exit_msr16.bin
+	$(BENCH_OUT)/kvm_exit
+-include $(BUILD)/obj/bench/kvm_exit.d

@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# `make check-kvm-nested`: runs the KVM suite (built statically under
+# $NESTED_BUILD by tests/nested/build.mk) inside a Debian kernel booted by
+# QEMU's software CPU with nested SVM, where kvm_amd provides /dev/kvm.
+# See docs/notes/kvm-proof.md.
+#
+# Environment:
+#   NESTED_BUILD          the static build tree (build-nested)
+#   NESTED_KERNEL         cache of the unpacked kernel package (build/nested-kernel)
+#   OPENHV_NESTED_KERNEL_DEB   use this linux-image-*.deb instead of apt-get download
+#   OPENHV_NESTED_TIMEOUT seconds for the whole QEMU run (default 900)
+#   OPENHV_NESTED_TEST_TIMEOUT seconds per test program in the guest (default 180)
+#   OPENHV_NESTED_CPU     QEMU -cpu (default max,+svm)
+#   OPENHV_NESTED_LOAD    modules the guest loads (default all four; "irqbypass"
+#                         alone shows the path where KVM does not come up)
+# Exit status: 0 the suite passed; 1 it failed, or something we control broke
+# (a kernel that cannot be fetched, a guest that never reports);
+# 77 KVM could not come up in the guest (SKIP: infrastructure, not our code).
+set -euo pipefail
+
+nested_build=${NESTED_BUILD:-build-nested}
+kernel_cache=${NESTED_KERNEL:-build/nested-kernel}
+qemu_timeout=${OPENHV_NESTED_TIMEOUT:-900}
+test_timeout=${OPENHV_NESTED_TEST_TIMEOUT:-180}
+qemu_cpu=${OPENHV_NESTED_CPU:-max,+svm}
+modules="irqbypass ccp kvm kvm-amd"   # load order: each needs the ones before
+module_paths="kernel/virt/lib/irqbypass kernel/drivers/crypto/ccp/ccp kernel/arch/x86/kvm/kvm kernel/arch/x86/kvm/kvm-amd"
+SKIP=77
+
+say() { echo "check-kvm-nested: $*"; }
+die() { say "$*"; exit 1; }
+skip_all() {
+    # One SKIP line per program, then the summary, so the reason is counted.
+    local n=0 prog
+    for prog in $(cat "$nested_build/kvm-suite-kvm.list" "$nested_build/kvm-suite-auto.list"); do
+        echo "SKIP $prog: $1"
+        n=$((n + 1))
+    done
+    echo "SKIP check-kvm-nested: $1"
+    echo "0 passed, 0 failed, $n skipped"
+    exit $SKIP
+}
+
+t_start=$(date +%s)
+for tool in qemu-system-x86_64 gzip; do
+    command -v "$tool" >/dev/null || die "$tool is missing (apt-get install qemu-system-x86)"
+done
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] || die "busybox is missing (apt-get install busybox-static)"
+if ldd "$busybox" >/dev/null 2>&1; then
+    die "$busybox is dynamically linked; the initramfs needs busybox-static"
+fi
+for list in kvm-suite-kvm.list kvm-suite-auto.list; do
+    [ -s "$nested_build/$list" ] || die "$nested_build/$list is missing (run through make check-kvm-nested)"
+done
+
+# --- the kernel: the image package linux-image-amd64 depends on, unpacked
+fetch_kernel() {
+    local deb=${OPENHV_NESTED_KERNEL_DEB:-}
+    mkdir -p "$kernel_cache"
+    if [ -z "$deb" ]; then
+        local pkg
+        pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+              awk '/Depends: linux-image-[0-9]/ { print $2; exit }') || true
+        if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ]; then
+            apt-get update -qq >/dev/null 2>&1 || true
+            pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
+                  awk '/Depends: linux-image-[0-9]/ { print $2; exit }') || true
+        fi
+        [ -n "$pkg" ] || die "cannot resolve linux-image-amd64 with apt-cache (set OPENHV_NESTED_KERNEL_DEB)"
+        if [ -f "$kernel_cache/package" ] && [ "$(cat "$kernel_cache/package")" = "$pkg" ] &&
+           [ -f "$kernel_cache/vmlinuz" ]; then
+            return 0
+        fi
+        say "fetching $pkg"
+        rm -f "$kernel_cache"/*.deb
+        if ! (cd "$kernel_cache" && apt-get download "$pkg" > download.log 2>&1); then
+            cat "$kernel_cache/download.log"
+            die "apt-get download $pkg failed"
+        fi
+        deb=$(ls "$kernel_cache"/"$pkg"_*.deb 2>/dev/null | head -n 1)
+        [ -n "$deb" ] || die "apt-get download $pkg left no .deb"
+        echo "$pkg" > "$kernel_cache/package.new"
+    else
+        [ -f "$deb" ] || die "OPENHV_NESTED_KERNEL_DEB=$deb does not exist"
+        [ "$(cat "$kernel_cache/package" 2>/dev/null)" = "$deb" ] && [ -f "$kernel_cache/vmlinuz" ] && return 0
+        echo "$deb" > "$kernel_cache/package.new"
+    fi
+    local tree="$kernel_cache/tree"
+    rm -rf "$tree" && mkdir -p "$tree"
+    local patterns=('./boot/vmlinuz-*') p
+    for p in $module_paths; do patterns+=("*/$p.ko*"); done
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tree" --wildcards "${patterns[@]}" ||
+        die "unpacking $deb failed"
+    cp "$(ls "$tree"/boot/vmlinuz-* | head -n 1)" "$kernel_cache/vmlinuz"
+    rm -rf "$kernel_cache/modules" && mkdir -p "$kernel_cache/modules"
+    local name file
+    set -- $modules
+    for p in $module_paths; do
+        name=$1; shift
+        file=$(find "$tree" -path "*/$p.ko*" | head -n 1)
+        [ -n "$file" ] || die "$deb has no $p.ko"
+        case "$file" in
+            *.ko) cp "$file" "$kernel_cache/modules/$name.ko" ;;
+            *.ko.xz) xz -dc "$file" > "$kernel_cache/modules/$name.ko" ;;
+            *.ko.zst) zstd -qdc "$file" > "$kernel_cache/modules/$name.ko" ;;
+            *.ko.gz) gzip -dc "$file" > "$kernel_cache/modules/$name.ko" ;;
+            *) die "$file: unknown module compression" ;;
+        esac
+    done
+    rm -rf "$tree" "$kernel_cache"/*.deb
+    mv "$kernel_cache/package.new" "$kernel_cache/package"
+}
+fetch_kernel
+say "kernel: $(cat "$kernel_cache/package")"
+
+# --- the initramfs: busybox, bash (for tests/run-tests.sh) with its
+# libraries, the modules, and the suite at the paths the lists name.
+root="$nested_build/initramfs"
+rm -rf "$root" && mkdir -p "$root"/{bin,modules,suite/tests/nested}
+cp "$busybox" "$root/bin/busybox"
+copy_with_libs() {
+    local bin=$1 lib
+    mkdir -p "$root$(dirname "$bin")"
+    cp -L "$bin" "$root$bin"
+    for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
+        mkdir -p "$root$(dirname "$lib")"
+        cp -L "$lib" "$root$lib"
+    done
+}
+copy_with_libs "$(command -v bash)"
+[ -e "$root/bin/bash" ] || cp -L "$(command -v bash)" "$root/bin/bash"
+cp "$kernel_cache"/modules/*.ko "$root/modules/"
+cp tests/nested/init "$root/init" && chmod 755 "$root/init"
+cp tests/run-tests.sh "$root/suite/tests/"
+cp tests/nested/run-kvm-suite.sh "$root/suite/tests/nested/"
+cp "$nested_build"/kvm-suite-*.list "$root/suite/"
+cat > "$root/suite/nested.conf" <<EOF
+NESTED_BUILD=$nested_build
+NESTED_LOAD="${OPENHV_NESTED_LOAD:-$modules}"
+NESTED_TEST_TIMEOUT=$test_timeout
+EOF
+# Programs lose their debug info: the initramfs stays small and boots fast.
+for prog in $(cat "$nested_build"/kvm-suite-*.list | sort -u) "$nested_build/bench/kvm_exit"; do
+    [ -e "$prog" ] || continue          # not built: run-tests.sh reports it
+    mkdir -p "$root/suite/$(dirname "$prog")"
+    strip -o "$root/suite/$prog" "$prog" 2>/dev/null || cp "$prog" "$root/suite/$prog"
+done
+mkdir -p "$root/suite/$nested_build/guests" "$root/suite/$nested_build/bench"
+cp "$nested_build"/guests/*.bin "$nested_build"/guests/*.sym "$root/suite/$nested_build/guests/"
+cp "$nested_build"/bench/exit_*16.bin "$root/suite/$nested_build/bench/"
+
+cpio_cmd=(cpio)
+command -v cpio >/dev/null || cpio_cmd=("$busybox" cpio)
+initrd="$nested_build/initrd.gz"
+(cd "$root" && find . | LC_ALL=C sort | "${cpio_cmd[@]}" -o -H newc -R 0:0 2>/dev/null) | gzip -1 > "$initrd"
+say "initramfs: $(du -h "$initrd" | cut -f1), built in $(($(date +%s) - t_start)) s"
+
+# --- the run
+log="$nested_build/nested.log"
+say "booting (QEMU TCG, -cpu $qemu_cpu; timeout ${qemu_timeout}s); the guest's console follows"
+t_boot=$(date +%s)
+set +e
+timeout -k 10 "$qemu_timeout" nice -n 10 qemu-system-x86_64 -accel tcg -cpu "$qemu_cpu" -smp 1 -m 1024 \
+    -nodefaults -nographic -no-reboot -monitor none -serial stdio \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+    -kernel "$kernel_cache/vmlinuz" -initrd "$initrd" \
+    -append "console=ttyS0 quiet panic=-1 rdinit=/init" </dev/null 2>&1 |
+    sed -u -e 's/\r//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' | tee "$log"
+rcs=("${PIPESTATUS[@]}")
+set -e
+qemu_rc=${rcs[0]}
+elapsed=$(($(date +%s) - t_boot))
+say "QEMU exited with $qemu_rc after ${elapsed} s (whole target: $(($(date +%s) - t_start)) s)"
+
+marker_status=$(sed -n 's/^OPENHV-NESTED: status \([0-9]*\)$/\1/p' "$log" | tail -n 1)
+unavailable=$(sed -n 's/^OPENHV-NESTED: kvm-unavailable //p' "$log" | tail -n 1)
+summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$log" | tail -n 1 || true)
+
+# What the programs that finished reported (run-tests.sh's per-program
+# lines), plus one failure for the one that was cut off.
+partial_summary() {
+    awk '/ (ok|FAILED) \([0-9]+ pass, [0-9]+ fail, [0-9]+ skip\)$/ {
+             n = split($0, w, /[(, ]+/); p += w[n-5]; f += w[n-3]; s += w[n-1] }
+         / FAILED \(not built\)$/ { f++ }
+         END { printf "%d passed, %d failed, %d skipped\n", p, f + 1, s }' "$log"
+}
+
+if [ "$qemu_rc" -eq 124 ] || [ "$qemu_rc" -eq 137 ]; then
+    echo "FAIL check-kvm-nested: the guest ran past ${qemu_timeout}s; counting what finished"
+    partial_summary
+    exit 1
+fi
+if [ -n "$unavailable" ]; then
+    say "KVM did not come up in the nested guest: $unavailable"
+    skip_all "no KVM in the nested guest: $unavailable"
+fi
+if [ "$marker_status" = 0 ] || [ "$marker_status" = 1 ]; then
+    if [ -z "$summary" ]; then
+        echo "FAIL check-kvm-nested: the guest's suite printed no summary; counting what finished"
+        partial_summary
+        exit 1
+    fi
+    echo "$summary"
+    exit "$marker_status"
+fi
+if ! grep -q '^OPENHV-NESTED: booted' "$log" && ! grep -q -i -E 'panic|init' "$log"; then
+    # Not a word from the kernel: QEMU or the kernel package, not our code.
+    # (A kernel that complains about /init is our initramfs: that fails.)
+    say "the guest printed nothing (QEMU status $qemu_rc)"
+    skip_all "the nested guest did not boot"
+fi
+echo "FAIL check-kvm-nested: the guest stopped without a status (QEMU status $qemu_rc); counting what finished"
+partial_summary
+exit 1
