@@ -396,26 +396,27 @@ void mmu_lin_write_u(struct emu_cpu *cpu, uint64_t lin, unsigned size, uint64_t 
 
 /* ---- The engine's memory interface --------------------------------- */
 
-uint64_t emu_read(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
+/* A read whose permission checks and EPT qualification are those of `kind`
+ * (a plain read, or the read half of a read-modify-write). */
+static inline uint64_t read_as(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size, unsigned kind)
 {
-    uint64_t lin = seg_linear(cpu, seg, off, size, ACC_READ);
+    uint64_t lin = seg_linear(cpu, seg, off, size, kind);
     uint64_t v = 0;
     if ((lin & 0xfff) + size <= 4096)
-        memcpy(&v, tlb_host(cpu, lin, size, ACC_READ), size);
+        memcpy(&v, tlb_host(cpu, lin, size, kind), size);
     else
-        mmu_lin_read(cpu, lin, &v, size, ACC_READ);
+        mmu_lin_read(cpu, lin, &v, size, kind);
     return v;
+}
+
+uint64_t emu_read(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
+{
+    return read_as(cpu, seg, off, size, ACC_READ);
 }
 
 uint64_t emu_read_rmw(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
 {
-    uint64_t lin = seg_linear(cpu, seg, off, size, ACC_RMW);
-    uint64_t v = 0;
-    if ((lin & 0xfff) + size <= 4096)
-        memcpy(&v, tlb_host(cpu, lin, size, ACC_RMW), size);
-    else
-        mmu_lin_read(cpu, lin, &v, size, ACC_RMW);
-    return v;
+    return read_as(cpu, seg, off, size, ACC_RMW);
 }
 
 void emu_write(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size, uint64_t val)
