@@ -24,6 +24,10 @@ static inline struct hv_vm *api_vm(void)
 }
 
 /* The vCPU `id` if it exists and belongs to the calling thread. */
+/* The vCPU the calling thread created (NULL if none): a vCPU belongs to its
+ * creating thread, and a thread has at most one. */
+extern _Thread_local struct hv_vcpu *api_thread_vcpu;
+
 hv_return_t api_vcpu(hv_vcpuid_t id, struct hv_vcpu **out);
 
 /* Bracket every API access to vcpu->vmcs / msr / fpstate: bring the state

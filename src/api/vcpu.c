@@ -6,14 +6,6 @@
 
 #define KNOWN_VCPU_FLAGS (HV_VCPU_ACCEL_RDPMC | HV_VCPU_TSC_RELATIVE)
 
-static bool thread_has_vcpu(const struct hv_vm *vm, pthread_t self)
-{
-    for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
-        if (vm->vcpus[i] != NULL && pthread_equal(vm->vcpus[i]->owner, self))
-            return true;
-    return false;
-}
-
 hv_return_t hv_vcpu_create(hv_vcpuid_t *vcpu, hv_vcpu_options_t flags)
 {
     struct hv_vm *vm = api_vm();
@@ -28,7 +20,7 @@ hv_return_t hv_vcpu_create(hv_vcpuid_t *vcpu, hv_vcpu_options_t flags)
 
     hv_return_t ret = HV_NO_RESOURCES;
     pthread_mutex_lock(&vm->lock);
-    if (thread_has_vcpu(vm, pthread_self())) {
+    if (api_thread_vcpu != NULL) {
         ret = HV_BUSY;
     } else {
         for (hv_vcpuid_t id = 0; id < HV_MAX_VCPUS; id++) {
@@ -46,6 +38,7 @@ hv_return_t hv_vcpu_create(hv_vcpuid_t *vcpu, hv_vcpu_options_t flags)
             if (ret == HV_SUCCESS) {
                 vm->vcpus[id] = v;
                 vm->vcpu_count++;
+                api_thread_vcpu = v;
                 *vcpu = id;
             }
             break;
@@ -69,6 +62,7 @@ hv_return_t hv_vcpu_destroy(hv_vcpuid_t vcpu)
     vm->vcpus[vcpu] = NULL;
     vm->vcpu_count--;
     pthread_mutex_unlock(&vm->lock);
+    api_thread_vcpu = NULL;
     free(v);
     return HV_SUCCESS;
 }

@@ -15,18 +15,18 @@ static pthread_mutex_t lifecycle = PTHREAD_MUTEX_INITIALIZER;
      HV_VM_MITIGATION_C_ENABLE | HV_VM_MITIGATION_D_ENABLE | HV_VM_MITIGATION_E_ENABLE |  \
      HV_VM_ACCEL_APIC)
 
+_Thread_local struct hv_vcpu *api_thread_vcpu;
+
 hv_return_t api_vcpu(hv_vcpuid_t id, struct hv_vcpu **out)
 {
     struct hv_vm *vm = api_vm();
     if (vm == NULL)
         return HV_NO_DEVICE;
-    if (id >= HV_MAX_VCPUS)
-        return HV_BAD_ARGUMENT;
-    pthread_mutex_lock(&vm->lock);
-    struct hv_vcpu *v = vm->vcpus[id];
-    pthread_mutex_unlock(&vm->lock);
-    /* Only the owner destroys a vCPU, so the pointer stays valid for it. */
-    if (v == NULL || !pthread_equal(v->owner, pthread_self()))
+    /* A thread owns at most one vCPU and only the owner may use or destroy
+     * it, so the thread's own pointer answers without touching the VM's
+     * lock: every per-vCPU call of every vCPU thread passes here. */
+    struct hv_vcpu *v = api_thread_vcpu;
+    if (v == NULL || v->id != id)
         return HV_BAD_ARGUMENT;
     *out = v;
     return HV_SUCCESS;
