@@ -237,25 +237,14 @@ T_CASE(kick_before_run)
     T_ASSERT(h_reg(vm, HV_X86_RAX) > 0);
 }
 
-struct kicker { hv_vcpuid_t vcpu; unsigned delay_ms; hv_return_t result; };
-
-static void *kick_later(void *arg)
-{
-    struct kicker *k = arg;
-    struct timespec ts = { 0, (long)k->delay_ms * 1000000L };
-    nanosleep(&ts, NULL);
-    k->result = hv_vcpu_interrupt(&k->vcpu, 1);
-    return NULL;
-}
-
 T_CASE(kick_from_other_thread)
 {
     h_set_reg(vm, HV_X86_RAX, 0);
     uint64_t last = 0;
     for (int round = 0; round < 2; round++) {
-        struct kicker k = { vm->vcpu, 30, HV_ERROR };
+        struct h_kicker k = { vm->vcpu, 30, HV_ERROR };
         pthread_t t;
-        T_ASSERT_EQ(pthread_create(&t, NULL, kick_later, &k), 0);
+        T_ASSERT_EQ(pthread_create(&t, NULL, h_kick_later, &k), 0);
         uint64_t start = h_now_ns();
         hv_return_t r = hv_vcpu_run_until(vm->vcpu, h_now_ns() + 3000000000ull);
         uint64_t took = h_now_ns() - start;
@@ -280,9 +269,9 @@ T_CASE(kick_halted_vcpu)
     if (cap & CPU_BASED_HLT)
         T_SKIP("HLT exiting is forced on by HV_VMX_CAP_PROCBASED");
     h_set_vmcs(vm, VMCS_CTRL_CPU_BASED, h_vmcs(vm, VMCS_CTRL_CPU_BASED) & ~(uint64_t)CPU_BASED_HLT);
-    struct kicker k = { vm->vcpu, 30, HV_ERROR };
+    struct h_kicker k = { vm->vcpu, 30, HV_ERROR };
     pthread_t t;
-    T_ASSERT_EQ(pthread_create(&t, NULL, kick_later, &k), 0);
+    T_ASSERT_EQ(pthread_create(&t, NULL, h_kick_later, &k), 0);
     const struct h_exit *e = h_run_raw(vm, true);
     pthread_join(t, NULL);
     T_HV(k.result);

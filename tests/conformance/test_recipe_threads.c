@@ -185,26 +185,15 @@ static void seed_counter(struct h_vm *vm, struct regs *r)
     regs_write(vm, r);
 }
 
-struct kicker { hv_vcpuid_t vcpu; unsigned delay_ms; hv_return_t result; };
-
-static void *kick_later(void *arg)
-{
-    struct kicker *k = arg;
-    struct timespec ts = { 0, (long)k->delay_ms * 1000000L };
-    nanosleep(&ts, NULL);
-    k->result = hv_vcpu_interrupt(&k->vcpu, 1);
-    return NULL;
-}
-
 T_CASE(kick_spinning_guest_consistent)
 {
     struct regs r;
     seed_counter(vm, &r);
     uint64_t previous = 0;
     for (int round = 0; round < 3; round++) {
-        struct kicker k = { vm->vcpu, 20, HV_ERROR };
+        struct h_kicker k = { vm->vcpu, 20, HV_ERROR };
         pthread_t t;
-        T_ASSERT_EQ(pthread_create(&t, NULL, kick_later, &k), 0);
+        T_ASSERT_EQ(pthread_create(&t, NULL, h_kick_later, &k), 0);
         uint64_t start = h_now_ns();
         hv_return_t ret = hv_vcpu_run_until(vm->vcpu, start + 3000000000ull);
         uint64_t took = h_now_ns() - start;

@@ -304,24 +304,7 @@ l_paging64:
 
 /* ---- the guest IDT: 256 gates to 16-byte stubs that put the vector in
  * EAX and report it on PORT_EXC, the CPU's frame left at RSP ---- */
-idt_setup:
-    lea exc_stubs(%rip), %rsi
-    mov $GUEST_IDT, %edi
-    mov %cs, %dx
-    mov $256, %ecx
-1:  mov %esi, %eax
-    mov %ax, (%rdi)
-    mov %dx, 2(%rdi)
-    movw $0x8e00, 4(%rdi)        /* present, DPL 0, 64-bit interrupt gate */
-    shr $16, %eax
-    mov %ax, 6(%rdi)
-    movl $0, 8(%rdi)
-    movl $0, 12(%rdi)
-    add $16, %rsi
-    add $16, %rdi
-    loop 1b
-    lidt idt_desc(%rip)
-    ret
+#include "idt64.inc"
 
 exc_common:
     out %eax, $PORT_EXC

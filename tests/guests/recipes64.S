@@ -260,26 +260,7 @@ g_sti_shadow:
 g_window_open:
     jmp g_wait
 
-/* 256 interrupt gates to 16-byte stubs. */
-idt_setup:
-    lea exc_stubs(%rip), %rsi
-    mov $GUEST_IDT, %edi
-    mov %cs, %dx
-    mov $256, %ecx
-1:  mov %rsi, %rax
-    mov %ax, (%rdi)
-    mov %dx, 2(%rdi)
-    movw $0x8e00, 4(%rdi)        /* present, DPL 0, 64-bit interrupt gate */
-    shr $16, %rax
-    mov %ax, 6(%rdi)
-    shr $16, %rax
-    mov %eax, 8(%rdi)
-    movl $0, 12(%rdi)
-    add $16, %rsi
-    add $16, %rdi
-    loop 1b
-    lidt idt_desc(%rip)
-    ret
+#include "idt64.inc"
 
 /* Frame: vector, error code (0 if the CPU pushed none), RIP, CS, RFLAGS,
  * RSP, SS.  Counts, records, reports the vector on PORT_EXC (the host may

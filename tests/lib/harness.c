@@ -336,6 +336,15 @@ const struct h_exit *h_run_expect_at(struct h_vm *vm, uint64_t reason, const cha
     return e;
 }
 
+void *h_kick_later(void *arg)
+{
+    struct h_kicker *k = arg;
+    struct timespec ts = { (time_t)(k->delay_ms / 1000), (long)(k->delay_ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+    k->result = hv_vcpu_interrupt(&k->vcpu, 1);
+    return NULL;
+}
+
 void h_skip_instr(struct h_vm *vm)
 {
     h_set_reg(vm, HV_X86_RIP, h_reg(vm, HV_X86_RIP) + vm->exit.instr_len);

@@ -140,6 +140,11 @@ const struct h_exit *h_run(struct h_vm *vm);
 const struct h_exit *h_run_expect_at(struct h_vm *vm, uint64_t reason, const char *file, int line);
 #define h_run_expect(vm, reason) h_run_expect_at(vm, reason, __FILE__, __LINE__)
 /* Advance RIP by the last exit's instruction length (what a client does). */
+/* A thread body for kicks from another thread: sleeps delay_ms, then
+ * hv_vcpu_interrupt(vcpu) and keeps its result. */
+struct h_kicker { hv_vcpuid_t vcpu; unsigned delay_ms; hv_return_t result; };
+void *h_kick_later(void *kicker);
+
 void h_skip_instr(struct h_vm *vm);
 /* Run to an OUT to PORT_REPORT, assert the reported value (masked to the
  * access size), advance past it. */
