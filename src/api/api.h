@@ -70,10 +70,10 @@ static inline void api_pull_fpstate(struct hv_vcpu *v)
         api_pull(v);
 }
 
-static inline void api_dirty(struct hv_vcpu *v)
+static inline void api_dirty(struct hv_vcpu *v, enum state_write what)
 {
     if (v->vm->backend->state_dirty != NULL)
-        v->vm->backend->state_dirty(v);
+        v->vm->backend->state_dirty(v, what);
 }
 
 #endif

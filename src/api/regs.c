@@ -23,7 +23,7 @@ hv_return_t hv_vcpu_write_register(hv_vcpuid_t vcpu, hv_x86_reg_t reg, uint64_t 
     api_pull_reg(v, reg);
     ret = reg_write(v, reg, value);
     if (ret == HV_SUCCESS)
-        api_dirty(v);
+        api_dirty(v, reg <= HV_X86_R15 ? WRITE_GPRS : WRITE_ANY);
     return ret;
 }
 
@@ -73,6 +73,6 @@ hv_return_t hv_vcpu_write_fpstate(hv_vcpuid_t vcpu, void *buffer, size_t size)
     api_pull_fpstate(v);
     size_t n = size < HV_FPSTATE_SIZE ? size : HV_FPSTATE_SIZE;
     memcpy(v->fpstate, buffer, n);
-    api_dirty(v);
+    api_dirty(v, WRITE_ANY);
     return HV_SUCCESS;
 }

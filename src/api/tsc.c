@@ -21,7 +21,7 @@ hv_return_t hv_vm_sync_tsc(uint64_t tsc)
             continue;
         __atomic_store_n(&v->vmcs.ctl.tsc_offset, offset, __ATOMIC_RELAXED);
         if (vm->backend->state_dirty != NULL && pthread_equal(v->owner, pthread_self()))
-            vm->backend->state_dirty(v);
+            vm->backend->state_dirty(v, WRITE_ANY);
     }
     pthread_mutex_unlock(&vm->lock);
     return HV_SUCCESS;

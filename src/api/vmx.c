@@ -21,8 +21,10 @@ hv_return_t hv_vmx_vcpu_write_vmcs(hv_vcpuid_t vcpu, uint32_t field, uint64_t va
         return ret;
     api_pull_vmcs(v, field);
     ret = vmcs_write(v, field, value);
-    if (ret == HV_SUCCESS)
-        api_dirty(v);
+    if (ret == HV_SUCCESS) {
+        bool gprs = field == VMCS_GUEST_RIP || field == VMCS_GUEST_RSP || field == VMCS_GUEST_RFLAGS;
+        api_dirty(v, gprs ? WRITE_GPRS : WRITE_ANY);
+    }
     return ret;
 }
 
@@ -131,7 +133,7 @@ static hv_return_t set_apic_address(hv_vcpuid_t vcpu, hv_vm_space_t asid, hv_gpa
         return HV_BAD_ARGUMENT;
     api_pull(v);
     v->vmcs.ctl.apic_access = gpa;
-    api_dirty(v);
+    api_dirty(v, WRITE_ANY);
     return HV_SUCCESS;
 }
 

@@ -9,6 +9,7 @@
 #include "msr.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,8 @@ _Static_assert(sizeof(struct vmcs) < UINT16_MAX, "VMCS offsets must fit uint16_t
 /* Rows sorted by MSR index, for binary search. */
 static uint8_t sorted[MSR_COUNT];
 static pthread_once_t sorted_once = PTHREAD_ONCE_INIT;
+/* Checked before pthread_once, a call into libc on every MSR access. */
+static atomic_bool sorted_ready;
 
 static int by_index(const void *a, const void *b)
 {
@@ -67,11 +70,13 @@ static void sort_rows(void)
     for (size_t i = 0; i < MSR_COUNT; i++)
         sorted[i] = (uint8_t)i;
     qsort(sorted, MSR_COUNT, 1, by_index);
+    atomic_store_explicit(&sorted_ready, true, memory_order_release);
 }
 
 int msr_row(uint32_t msr)
 {
-    pthread_once(&sorted_once, sort_rows);
+    if (!atomic_load_explicit(&sorted_ready, memory_order_acquire))
+        pthread_once(&sorted_once, sort_rows);
     size_t lo = 0, hi = MSR_COUNT;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

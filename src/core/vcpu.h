@@ -126,7 +126,6 @@ struct hv_vcpu {
 
     /* A kick is latched until the vCPU's next run consumes it (hvf-api.md 6.2). */
     atomic_bool kick;
-    atomic_bool in_guest;
     /* Set by hv_vcpu_invalidate_tlb; the backend drops cached guest
      * translations before it next executes guest code, and clears it. */
     atomic_bool tlb_flush_request;

@@ -24,6 +24,13 @@
 
 struct hv_vm;
 
+/* What an API call wrote: a backend that keeps its own copy of the guest
+ * state converts the rest only after a WRITE_ANY. */
+enum state_write {
+    WRITE_GPRS,     /* general-purpose registers, RIP, RFLAGS */
+    WRITE_ANY,
+};
+
 struct hv_backend {
     const char *name;
 
@@ -62,7 +69,7 @@ struct hv_backend {
     void (*state_pull_vmcs)(struct hv_vcpu *v, uint32_t field);     /* only what `field` needs */
     void (*state_pull_msr)(struct hv_vcpu *v, uint32_t msr);        /* only what `msr` needs */
     void (*state_pull_fpstate)(struct hv_vcpu *v);                  /* only the XSAVE area */
-    void (*state_dirty)(struct hv_vcpu *v);
+    void (*state_dirty)(struct hv_vcpu *v, enum state_write what);
 
     /* Adjust a capability word to what this backend can honour. May be NULL. */
     void (*filter_capability)(hv_vmx_capability_t cap, uint64_t *value);

@@ -3,6 +3,7 @@
  * immediates, driven entirely by the rows of opcodes.h.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "engine_internal.h"
@@ -19,6 +20,8 @@ static struct op_entry op_lut[2][SPACE_COUNT][256][8];
 /* Rows that need a mandatory F3 prefix, same indexing. */
 static struct op_entry op_lut_f3[2][SPACE_COUNT][256][8];
 static pthread_once_t op_lut_once = PTHREAD_ONCE_INIT;
+/* Checked before pthread_once, which is a call into libc on every decode. */
+static atomic_bool op_lut_ready;
 
 struct op_row {
     uint32_t opcode;
@@ -54,6 +57,7 @@ static void op_lut_build(void)
                     slot[ext] = r->e;
         }
     }
+    atomic_store_explicit(&op_lut_ready, true, memory_order_release);
 }
 
 /* The ModRM kind of an opcode: the same in every member of a group. */
@@ -215,7 +219,8 @@ static void decode_imm(struct cursor *c, struct insn *out, unsigned kind)
 static enum decode_status decode(bool m64, unsigned def_op, unsigned def_addr, const uint8_t *bytes,
                                  unsigned avail, struct insn *out)
 {
-    pthread_once(&op_lut_once, op_lut_build);
+    if (!atomic_load_explicit(&op_lut_ready, memory_order_acquire))
+        pthread_once(&op_lut_once, op_lut_build);
     memset(out, 0, sizeof *out);
     out->seg_override = -1;
     out->base = out->index = -1;

@@ -160,7 +160,8 @@ static void free_vm(struct kvm_vm *k)
     free(k->cpuid);
     free(k->slots);
     pthread_mutex_destroy(&k->filter_lock);
-    pthread_rwlock_destroy(&k->run_lock);
+    pthread_mutex_destroy(&k->gate_lock);
+    pthread_cond_destroy(&k->gate_open);
     pthread_mutex_destroy(&k->registry_lock);
     free(k);
 }
@@ -176,11 +177,13 @@ static hv_return_t kvm_vm_create(struct hv_vm *vm)
         k->parked[i].fd = -1;
     pthread_mutex_init(&k->filter_lock, NULL);
     pthread_mutex_init(&k->registry_lock, NULL);
-    pthread_rwlockattr_t ra;
-    pthread_rwlockattr_init(&ra);
-    pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
-    pthread_rwlock_init(&k->run_lock, &ra);
-    pthread_rwlockattr_destroy(&ra);
+    pthread_mutex_init(&k->gate_lock, NULL);
+    pthread_cond_init(&k->gate_open, NULL);
+    uint64_t word = 0;
+    vmx_capability(NULL, HV_VMX_CAP_PROCBASED, &word);
+    k->allowed0_cpu = cap_allowed0(word);
+    vmx_capability(NULL, HV_VMX_CAP_PROCBASED2, &word);
+    k->allowed0_cpu2 = cap_allowed0(word);
     k->sys_fd = open_kvm(&why);
     if (k->sys_fd < 0) {
         free_vm(k);
@@ -268,6 +271,10 @@ static hv_return_t kvm_vcpu_create(struct hv_vcpu *v)
     sev._sigev_un._tid = kv->tid;   /* sigev_notify_thread_id */
     kv->has_timer = timer_create(CLOCK_MONOTONIC, &sev, &kv->timer) == 0;
     kv->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
+    /* The guest TSC runs at the host rate (no scaling is asked for). */
+    int tsc_khz = ioctl(kv->fd, KVM_GET_TSC_KHZ, 0);
+    if (tsc_khz > 0)
+        kv->ns_per_tick_q32 = (1000000ull << 32) / (uint64_t)tsc_khz;
     /* No filter built with this vCPU yet: its first run installs one
      * (vm->lock is held here, and the filter build takes it). */
     kv->native_sig = UINT32_MAX;
@@ -283,16 +290,17 @@ static void kvm_vcpu_destroy(struct hv_vcpu *v)
     struct kvm_vcpu *kv = kvm_vcpu_of(v);
     struct kvm_vm *k = kvm_vm_of(v->vm);
     if (kv != NULL) {
-        pthread_mutex_lock(&k->registry_lock);
-        k->running[v->id] = NULL;
-        pthread_mutex_unlock(&k->registry_lock);
         /* Nothing the last exit left pending may complete in the next
-         * vCPU that gets this fd. */
-        pthread_rwlock_rdlock(&k->run_lock);
+         * vCPU that gets this fd.  Still registered: a gate closer waits
+         * for this KVM_RUN too. */
+        kvm_gate_enter(k, kv);
         kvm_set_immediate_exit(kv->run, 1);
         ioctl(kv->fd, KVM_RUN, 0);
         kvm_set_immediate_exit(kv->run, 0);
-        pthread_rwlock_unlock(&k->run_lock);
+        kvm_gate_leave(kv);
+        pthread_mutex_lock(&k->registry_lock);
+        k->running[v->id] = NULL;
+        pthread_mutex_unlock(&k->registry_lock);
         k->parked[v->id].fd = kv->fd;
         k->parked[v->id].run = kv->run;
         kv->fd = -1;
@@ -351,7 +359,7 @@ const struct hv_backend hv_backend_kvm = {
     .state_pull_vmcs = kvm_state_pull_vmcs,
     .state_pull_msr = kvm_state_pull_msr,
     .state_pull_fpstate = kvm_state_pull_fpstate,
-    .state_dirty = NULL,
+    .state_dirty = kvm_state_dirty,
     .filter_capability = kvm_filter_capability,
     .vcpu_invalidate_tlb = kvm_invalidate_tlb,
 };

@@ -176,10 +176,9 @@ static unsigned read_code(struct hv_vcpu *v, const struct emu_cpu *cpu, uint64_t
  * partly executed, for REP) at this exit.  False when no instruction
  * explains it.
  */
-static bool rewind_retired(struct hv_vcpu *v, const struct access *a, struct insn *found)
+static bool rewind_retired(struct hv_vcpu *v, struct emu_cpu *cpu, const struct access *a,
+                           struct insn *found)
 {
-    struct emu_cpu cpu;
-    decode_cpu(v, &cpu);
     struct vmcs_guest *g = &v->vmcs.guest;
     uint64_t rip = g->rip;
     uint8_t bytes[MAX_INSN];
@@ -187,46 +186,46 @@ static bool rewind_retired(struct hv_vcpu *v, const struct access *a, struct ins
 
     /* Usually the instruction ends at RIP: the shortest one that explains
      * the exit (prefixes that change nothing are left out). */
-    unsigned have = read_code(v, &cpu, rip, bytes, false);
+    unsigned have = read_code(v, cpu, rip, bytes, false);
     /* First pass: the operand size must match the access (a REX.W or 0x66
      * prefix is part of the instruction); second pass: any size. */
     for (unsigned k = 1, pass = 0; pass < 2; k = k < have ? k + 1 : (pass++, 1)) {
         if (k > have)
             break;
         const uint8_t *p = bytes + MAX_INSN - k;
-        if (!emu_decode_bytes(&cpu, p, k, &in) || in.len != k || in.rep != REP_NONE)
+        if (!emu_decode_bytes(cpu, p, k, &in) || in.len != k || in.rep != REP_NONE)
             continue;
         if (pass == 0 && in.opsize != a->size)
             continue;
-        if (!explains(v, &cpu, &in, rip - k, a))
+        if (!explains(v, cpu, &in, rip - k, a))
             continue;
         g->rip = rip - k;
-        if (cpu.mode != MODE_LONG)
-            g->rip &= cpu.def_opsize == 2 ? 0xffffull : 0xffffffffull;
+        if (cpu->mode != MODE_LONG)
+            g->rip &= cpu->def_opsize == 2 ? 0xffffull : 0xffffffffull;
         if (is_push(in.opcode)) {
-            uint64_t mask = addr_mask(cpu.stack_addrsize);
+            uint64_t mask = addr_mask(cpu->stack_addrsize);
             uint64_t rsp = g->gpr[GPR_RSP];
             g->gpr[GPR_RSP] = (rsp & ~mask) | ((rsp + in.opsize) & mask);
         } else if (a->io && is_string_op(in.opcode, 0x6e, 0x6f))
-            unwind_string(&cpu, &in, 1, true, false);
+            unwind_string(cpu, &in, 1, true, false);
         else if (is_string_op(in.opcode, 0xaa, 0xab) || is_string_op(in.opcode, 0xa4, 0xa5))
-            unwind_string(&cpu, &in, 1, in.opcode == 0xa4 || in.opcode == 0xa5, true);
+            unwind_string(cpu, &in, 1, in.opcode == 0xa4 || in.opcode == 0xa5, true);
         *found = in;
         return true;
     }
 
     /* A REP string instruction stays on RIP with `count` elements done. */
-    have = read_code(v, &cpu, rip, bytes, true);
-    if (have == 0 || !emu_decode_bytes(&cpu, bytes, have, &in) || in.rep == REP_NONE)
+    have = read_code(v, cpu, rip, bytes, true);
+    if (have == 0 || !emu_decode_bytes(cpu, bytes, have, &in) || in.rep == REP_NONE)
         return false;
     bool outs = is_string_op(in.opcode, 0x6e, 0x6f);
     bool stores = is_string_op(in.opcode, 0xaa, 0xab) || is_string_op(in.opcode, 0xa4, 0xa5);
-    if (a->io ? (!outs || in.opsize != a->size) : (!stores || !explains(v, &cpu, &in, rip, a)))
+    if (a->io ? (!outs || in.opsize != a->size) : (!stores || !explains(v, cpu, &in, rip, a)))
         return false;
     if (a->io)
-        unwind_string(&cpu, &in, a->count, true, false);
+        unwind_string(cpu, &in, a->count, true, false);
     else
-        unwind_string(&cpu, &in, 1, in.opcode == 0xa4 || in.opcode == 0xa5, true);
+        unwind_string(cpu, &in, 1, in.opcode == 0xa4 || in.opcode == 0xa5, true);
     *found = in;
     return true;
 }
@@ -269,7 +268,7 @@ void kvm_complete_pending(struct hv_vcpu *v)
         }
     }
     struct kvm_vm *k = kvm_vm_of(v->vm);
-    pthread_rwlock_rdlock(&k->run_lock);
+    kvm_gate_enter(k, kv);
     kvm_set_immediate_exit(run, 1);
     /* A read-modify-write instruction comes back once more for its write. */
     for (int i = 0; i < 4; i++) {
@@ -279,7 +278,7 @@ void kvm_complete_pending(struct hv_vcpu *v)
             memset(run->mmio.data, 0, sizeof run->mmio.data);
     }
     kvm_set_immediate_exit(run, 0);
-    pthread_rwlock_unlock(&k->run_lock);
+    kvm_gate_leave(kv);
     kvm_regs_refresh(v);
 }
 
@@ -474,7 +473,9 @@ static enum kvm_outcome mmio_exit(struct hv_vcpu *v)
     }
     struct access a = { .io = false, .gpa = run->mmio.phys_addr, .size = (uint8_t)run->mmio.len };
     struct insn in;
-    if (!rewind_retired(v, &a, &in)) {
+    struct emu_cpu cpu;
+    decode_cpu(v, &cpu);
+    if (!rewind_retired(v, &cpu, &a, &in)) {
         ept_exit_unexplained(v);
         return KO_EXIT;
     }
@@ -544,18 +545,17 @@ static enum kvm_outcome io_exit(struct hv_vcpu *v)
     if (run->io.count == 1 && atomic_load(&v->vm->pio_count) > 0) {
         struct vmcs_guest after = v->vmcs.guest;
         struct access a = { .io = true, .port = run->io.port, .size = run->io.size, .count = 1 };
-        bool found = rewind_retired(v, &a, &in);
+        bool found = rewind_retired(v, &cpu, &a, &in);
         v->vmcs.guest = after;
         if (found && !(in.opcode >= 0x6c && in.opcode <= 0x6f) &&
             pio_notify(v->vm, run->io.port, run->io.size, value))
             return KO_REENTER;
     }
     struct access a = { .io = true, .port = run->io.port, .size = run->io.size, .count = run->io.count };
-    if (!rewind_retired(v, &a, &in)) {
+    if (!rewind_retired(v, &cpu, &a, &in)) {
         /* Cannot happen with a sane decoder: let the guest go on. */
         return KO_REENTER;
     }
-    decode_cpu(v, &cpu);
     io_exit_fields(v, &in);
     return KO_EXIT;
 }

@@ -85,10 +85,18 @@ struct kvm_vm {
     pthread_mutex_t filter_lock;
     bool filter_installed;     /* with filter_common, under filter_lock */
     uint32_t filter_common;    /* the natives of every vCPU it allows */
-    /* Slots are deleted and re-created non-atomically: no vCPU may be in
-     * KVM_RUN meanwhile.  vCPUs hold it for reading around KVM_RUN; a slot
-     * change kicks them out and takes it for writing (writer-preferring). */
-    pthread_rwlock_t run_lock;
+    /* Slots are deleted and re-created non-atomically, and the MSR filter
+     * is replaced whole: no vCPU may be in KVM_RUN meanwhile.  A vCPU
+     * announces itself in in_kvm and then checks the gate; a closer counts
+     * itself in gate_closers, kicks every vCPU and waits until none is in
+     * (kvm_gate_*, kvm_run.c).  A reader-writer lock would cost every
+     * entry two atomic read-modify-writes on one shared line.  With the
+     * counter, gate_lock guards the wait on gate_open. */
+    atomic_uint gate_closers;
+    pthread_mutex_t gate_lock;
+    pthread_cond_t gate_open;
+    /* Bits each exiting control word must have (capabilities never change). */
+    uint32_t allowed0_cpu, allowed0_cpu2;
     pthread_mutex_t registry_lock;
     struct kvm_vcpu *running[HV_MAX_VCPUS];  /* under registry_lock */
     /* KVM cannot destroy a vCPU: a destroyed one's fd waits here for the
@@ -104,9 +112,12 @@ struct kvm_vcpu {
     struct kvm_run *run;
     pid_t tid;
     pthread_t thread;
-    atomic_bool in_kvm;        /* inside KVM_RUN (kicks signal only then) */
+    atomic_bool in_kvm;        /* inside the gate, around KVM_RUN (kicks signal only then) */
     timer_t timer;
     bool has_timer;
+    /* Nanoseconds per host TSC tick, times 2^32; 0 where KVM does not tell
+     * the TSC rate (run time then comes from clock_gettime). */
+    uint64_t ns_per_tick_q32;
 
     /* What KVM holds, in its format.  k_valid false: KVM's regs, sregs and
      * events are unknown and are all written before the next entry. */
@@ -114,6 +125,11 @@ struct kvm_vcpu {
     struct kvm_regs k_regs;
     struct kvm_sregs k_sregs;
     struct kvm_vcpu_events k_events;
+    /* The vmcs's segments, descriptor tables, control registers, EFER and
+     * interruptibility convert to exactly k_sregs and k_events: the next
+     * entry need not convert and compare them (most exits change only
+     * registers).  Cleared by whatever may write those fields. */
+    bool sys_current;
 
     /* MSRs, debug registers, XCR0 and the XSAVE area (X_* parts) are read
      * from KVM only when the API asks for them.  stale: KVM ran since, the
@@ -177,6 +193,7 @@ void kvm_state_pull_reg(struct hv_vcpu *v, hv_x86_reg_t reg);
 void kvm_state_pull_vmcs(struct hv_vcpu *v, uint32_t field);
 void kvm_state_pull_msr(struct hv_vcpu *v, uint32_t msr);
 void kvm_state_pull_fpstate(struct hv_vcpu *v);
+void kvm_state_dirty(struct hv_vcpu *v, enum state_write what);
 bool kvm_state_push(struct hv_vcpu *v);        /* vmcs -> KVM before an entry; false: rejected */
 void kvm_regs_refresh(struct hv_vcpu *v);      /* re-read what KVM holds after an internal run */
 
@@ -188,7 +205,13 @@ bool kvm_msr_resolve(struct hv_vcpu *v);
 
 /* kvm_run.c */
 int kvm_kick_signal(void);                     /* the real-time signal kicks use */
-void kvm_kick_all(struct kvm_vm *k);           /* every vCPU out of KVM_RUN (slot changes) */
+/* Around every KVM_RUN: waits while the gate is closed. */
+void kvm_gate_enter(struct kvm_vm *k, struct kvm_vcpu *kv);
+void kvm_gate_leave(struct kvm_vcpu *kv);
+/* Every vCPU out of KVM_RUN and held out until kvm_gate_open (slot and
+ * filter changes); closers may nest and overlap. */
+void kvm_gate_close(struct kvm_vm *k);
+void kvm_gate_open(struct kvm_vm *k);
 void kvm_vcpu_kick(struct hv_vcpu *v);
 hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_handled);
 /* kvm_state.c: queue the client's VM-entry event (hardware kinds). */

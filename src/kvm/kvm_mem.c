@@ -58,8 +58,7 @@ hv_return_t kvm_memory_changed(struct hv_vm *vm, hv_vm_space_t space, uint64_t g
     /* Slots cannot be cut: drop every slot touching the change (growing the
      * area to the slots' extent), then re-create slots for the whole area,
      * with every vCPU held outside KVM_RUN in between. */
-    kvm_kick_all(k);
-    pthread_rwlock_wrlock(&k->run_lock);
+    kvm_gate_close(k);
     uint64_t lo = gpa, hi = gpa + size;
     for (bool again = true; again;) {
         again = false;
@@ -86,7 +85,7 @@ hv_return_t kvm_memory_changed(struct hv_vm *vm, hv_vm_space_t space, uint64_t g
         uint64_t end = r->gpa + r->size < hi ? r->gpa + r->size : hi;
         ret = add_slot(k, start, end - start, (uint64_t)(uintptr_t)(r->hva + (start - r->gpa)));
     }
-    pthread_rwlock_unlock(&k->run_lock);
+    kvm_gate_open(k);
     return ret;
 }
 

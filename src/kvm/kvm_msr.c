@@ -104,10 +104,9 @@ hv_return_t kvm_filter_install(struct hv_vm *vm)
             };
         }
     }
-    kvm_kick_all(k);
-    pthread_rwlock_wrlock(&k->run_lock);
+    kvm_gate_close(k);
     int rc = ioctl(k->vm_fd, KVM_X86_SET_MSR_FILTER, &f);
-    pthread_rwlock_unlock(&k->run_lock);
+    kvm_gate_open(k);
     if (rc == 0) {
         k->filter_installed = true;
         k->filter_common = common;
@@ -167,6 +166,7 @@ bool kvm_msr_resolve(struct hv_vcpu *v)
     /* The value lives in the vmcs or the vCPU's MSR state. */
     if (write) {
         run->msr.error = msr_write(v, msr, run->msr.data) == HV_SUCCESS ? 0 : 1;
+        kv->sys_current = false;    /* FS/GS base and EFER live in the segments and sregs */
     } else {
         uint64_t value = 0;
         run->msr.error = msr_read(v, msr, &value) == HV_SUCCESS ? 0 : 1;

@@ -10,11 +10,13 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 
 #include "../core/caps.h"
+#include "../core/msr.h"
 #include "kvm_internal.h"
 
 /* ---- kick signal ----------------------------------------------------- */
@@ -74,13 +76,55 @@ void kvm_vcpu_kick(struct hv_vcpu *v)
         kick_one(kv);
 }
 
-void kvm_kick_all(struct kvm_vm *k)
+/* ---- the gate ------------------------------------------------------ */
+
+void kvm_gate_enter(struct kvm_vm *k, struct kvm_vcpu *kv)
 {
+    for (;;) {
+        /* Store, then load, both sequentially consistent: a closer that
+         * counted itself before this load is seen here; one that counts
+         * itself after it sees in_kvm and waits (and kicks). */
+        atomic_store(&kv->in_kvm, true);
+        if (atomic_load(&k->gate_closers) == 0)
+            return;
+        atomic_store(&kv->in_kvm, false);
+        pthread_mutex_lock(&k->gate_lock);
+        while (atomic_load(&k->gate_closers) != 0)
+            pthread_cond_wait(&k->gate_open, &k->gate_lock);
+        pthread_mutex_unlock(&k->gate_lock);
+    }
+}
+
+void kvm_gate_leave(struct kvm_vcpu *kv)
+{
+    atomic_store(&kv->in_kvm, false);
+}
+
+void kvm_gate_close(struct kvm_vm *k)
+{
+    pthread_mutex_lock(&k->gate_lock);
+    atomic_fetch_add(&k->gate_closers, 1);
+    pthread_mutex_unlock(&k->gate_lock);
     pthread_mutex_lock(&k->registry_lock);
-    for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
-        if (k->running[i] != NULL)
-            kick_one(k->running[i]);
+    for (unsigned i = 0; i < HV_MAX_VCPUS; i++) {
+        struct kvm_vcpu *kv = k->running[i];
+        if (kv == NULL)
+            continue;
+        kick_one(kv);
+        /* A kicked KVM_RUN returns within microseconds; the vCPU then
+         * blocks in kvm_gate_enter. */
+        while (atomic_load(&kv->in_kvm))
+            sched_yield();
+    }
     pthread_mutex_unlock(&k->registry_lock);
+}
+
+void kvm_gate_open(struct kvm_vm *k)
+{
+    pthread_mutex_lock(&k->gate_lock);
+    if (atomic_fetch_sub(&k->gate_closers, 1) == 1)
+        pthread_cond_broadcast(&k->gate_open);
+    pthread_mutex_unlock(&k->gate_lock);
 }
 
 static void arm_deadline(struct kvm_vcpu *kv, uint64_t deadline_ns)
@@ -99,13 +143,6 @@ static void arm_deadline(struct kvm_vcpu *kv, uint64_t deadline_ns)
 
 /* ---- what KVM cannot honour ------------------------------------------ */
 
-static uint32_t allowed0(hv_vmx_capability_t cap)
-{
-    uint64_t word = 0;
-    vmx_capability(NULL, cap, &word);
-    return cap_allowed0(word);
-}
-
 static bool window_open(const struct vmcs_guest *g)
 {
     return (g->rflags & K_RFLAGS_IF) &&
@@ -122,8 +159,9 @@ static bool window_open(const struct vmcs_guest *g)
  * 8086 mode, another address space, or guest state VM entry would refuse.
  * The interrupt-window control is handled by the caller.
  */
-static bool needs_emulator(const struct hv_vcpu *v, const struct kvm_quirks *q)
+static bool needs_emulator(const struct hv_vcpu *v, const struct kvm_vm *k)
 {
+    const struct kvm_quirks *q = &k->quirks;
     const struct vmcs_ctrl *c = &v->vmcs.ctl;
     const struct vmcs_guest *g = &v->vmcs.guest;
     if (!q->legacy_paging && (g->cr0 & K_CR0_PG) && !(c->entry & VMENTRY_GUEST_IA32E))
@@ -135,9 +173,9 @@ static bool needs_emulator(const struct hv_vcpu *v, const struct kvm_quirks *q)
         return true;
     if ((c->cr0_mask & ~K_CR0_NE) || (c->cr4_mask & ~K_CR4_VMXE))
         return true;
-    if (c->cpu & ~allowed0(HV_VMX_CAP_PROCBASED) & ~(uint32_t)CPU_BASED_IRQ_WND)
+    if (c->cpu & ~k->allowed0_cpu & ~(uint32_t)CPU_BASED_IRQ_WND)
         return true;
-    if (c->cpu2 & ~allowed0(HV_VMX_CAP_PROCBASED2))
+    if (c->cpu2 & ~k->allowed0_cpu2)
         return true;
     if (c->pin & PIN_BASED_PREEMPTION_TIMER)
         return true;
@@ -155,9 +193,19 @@ static bool needs_emulator(const struct hv_vcpu *v, const struct kvm_quirks *q)
 
 /* ---- accounting ------------------------------------------------------- */
 
+/* Run time in TSC ticks where their rate is known: two clock_gettime calls
+ * were a measurable part of an exit's cost, an RDTSC is a fraction of one. */
+static uint64_t run_clock(const struct kvm_vcpu *kv)
+{
+    return kv->ns_per_tick_q32 != 0 ? host_tsc() : kvm_now_ns();
+}
+
 static void account_kvm(struct hv_vcpu *v, uint64_t start)
 {
-    uint64_t elapsed = kvm_now_ns() - start;
+    const struct kvm_vcpu *kv = kvm_vcpu_of(v);
+    uint64_t elapsed = run_clock(kv) - start;
+    if (kv->ns_per_tick_q32 != 0)
+        elapsed = (uint64_t)(((unsigned __int128)elapsed * kv->ns_per_tick_q32) >> 32);
     v->exec_ns += elapsed;
     v->stats.ns_on_engine[1] += elapsed;
 }
@@ -174,6 +222,7 @@ static hv_return_t run_emulated(struct hv_vcpu *v, uint64_t deadline_ns, bool re
                                 bool pull_extras)
 {
     struct kvm_vcpu *kv = kvm_vcpu_of(v);
+    kv->sys_current = false;        /* the emulator writes the vmcs */
     if (kv->pending.valid) {
         kv->pending.valid = false;
         kvm_complete_pending(v);
@@ -223,7 +272,7 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
     struct kvm_vm *k = kvm_vm_of(v->vm);
     if (kv == NULL || k == NULL)
         return HV_BAD_ARGUMENT;
-    uint64_t start = kvm_now_ns();
+    uint64_t start = run_clock(kv);
     v->stats.runs++;
     struct vmcs_ctrl *c = &v->vmcs.ctl;
 
@@ -240,7 +289,7 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
         kvm_set_exit(v, VMX_REASON_IRQ_WND, 0, 0);
         return finish_exit(v, start);
     }
-    if (needs_emulator(v, &k->quirks) ||
+    if (needs_emulator(v, k) ||
         ((c->entry_irq_info & IRQ_INFO_VALID) && !kvm_delivery_in_slots(v, c->entry_irq_info))) {
         if (!k->fallback) {
             v->stats.runs--;
@@ -289,17 +338,13 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
             break;
         }
         completion_armed = false;
-        pthread_rwlock_rdlock(&k->run_lock);
-        atomic_store(&v->in_guest, true);
-        atomic_store(&kv->in_kvm, true);
+        kvm_gate_enter(k, kv);
         int rc = ioctl(kv->fd, KVM_RUN, 0);
         int err = errno;
-        atomic_store(&kv->in_kvm, false);
-        atomic_store(&v->in_guest, false);
+        kvm_gate_leave(kv);
         t_in_run = NULL;
         bool flagged = __atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST) != 0;
         kvm_set_immediate_exit(run, 0);
-        pthread_rwlock_unlock(&k->run_lock);
         run->kvm_dirty_regs = 0;
         if (rc < 0 && (err == EINTR || err == EAGAIN)) {
             /* A kick or the deadline: the checks at the top of the loop

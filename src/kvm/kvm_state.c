@@ -351,6 +351,21 @@ void kvm_regs_refresh(struct hv_vcpu *v)
     kv->k_sregs = kv->run->s.regs.sregs;
     kv->k_events = kv->run->s.regs.events;
     kv->k_valid = true;
+    kv->sys_current = false;
+}
+
+/* Whether converting the vmcs back gives KVM's values unchanged.  It does
+ * but where the vmcs keeps what KVM has no place for: a masked CR0/CR4 bit
+ * KVM holds other than the read shadow says, and SVM's one interrupt
+ * shadow reported as both kinds. */
+static bool converts_back(const struct kvm_vcpu *kv, const struct vmcs *vmcs)
+{
+    const struct vmcs_ctrl *c = &vmcs->ctl;
+    const uint8_t both = KVM_X86_SHADOW_INT_STI | KVM_X86_SHADOW_INT_MOV_SS;
+    return ((kv->k_sregs.cr0 ^ c->cr0_shadow) & c->cr0_mask) == 0 &&
+           ((kv->k_sregs.cr4 ^ c->cr4_shadow) & c->cr4_mask & ~K_CR4_VMXE) == 0 &&
+           !(kv->k_sregs.cr4 & K_CR4_VMXE) &&
+           (kv->k_events.interrupt.shadow & both) != both;
 }
 
 void kvm_state_from_exit(struct hv_vcpu *v)
@@ -361,6 +376,14 @@ void kvm_state_from_exit(struct hv_vcpu *v)
     sregs_from_kvm(&kv->k_sregs, &v->vmcs);
     events_from_kvm(&kv->k_events, v);
     kv->stale = X_ALL;
+    kv->sys_current = converts_back(kv, &v->vmcs);
+}
+
+void kvm_state_dirty(struct hv_vcpu *v, enum state_write what)
+{
+    struct kvm_vcpu *kv = kvm_vcpu_of(v);
+    if (kv != NULL && what != WRITE_GPRS)
+        kv->sys_current = false;
 }
 
 void kvm_state_pull(struct hv_vcpu *v)
@@ -425,21 +448,24 @@ bool kvm_state_push(struct hv_vcpu *v)
         kv->k_regs = r;
         run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
     }
-    struct kvm_sregs s = kv->k_sregs;
-    sregs_to_kvm(&v->vmcs, &s);
-    if (force || memcmp(&s, &kv->k_sregs, sizeof s) != 0) {
-        run->s.regs.sregs = s;
-        kv->k_sregs = s;
-        run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
-    }
-    struct kvm_vcpu_events e = kv->k_events;
-    events_to_kvm(&v->vmcs.guest, &e);
-    if (force || memcmp(&e, &kv->k_events, sizeof e) != 0) {
-        run->s.regs.events = e;
-        kv->k_events = e;
-        run->kvm_dirty_regs |= KVM_SYNC_X86_EVENTS;
+    if (force || !kv->sys_current) {
+        struct kvm_sregs s = kv->k_sregs;
+        sregs_to_kvm(&v->vmcs, &s);
+        if (force || memcmp(&s, &kv->k_sregs, sizeof s) != 0) {
+            run->s.regs.sregs = s;
+            kv->k_sregs = s;
+            run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+        }
+        struct kvm_vcpu_events e = kv->k_events;
+        events_to_kvm(&v->vmcs.guest, &e);
+        if (force || memcmp(&e, &kv->k_events, sizeof e) != 0) {
+            run->s.regs.events = e;
+            kv->k_events = e;
+            run->kvm_dirty_regs |= KVM_SYNC_X86_EVENTS;
+        }
     }
     kv->k_valid = true;
+    kv->sys_current = true;
     bool ok = tsc_push(v);
     return extras_push(v) && ok;
 }
