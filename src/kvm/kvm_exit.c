@@ -118,7 +118,10 @@ static bool explains(struct hv_vcpu *v, struct emu_cpu *cpu, const struct insn *
             return false;
         if (op == 0xe6 || op == 0xe7)
             return (in->imm & 0xff) == a->port;
-        return op == 0xee || op == 0xef || is_string_op(op, 0x6e, 0x6f);
+        /* OUT DX and OUTS leave DX as it was: it names the port.  (EE is
+         * also the port byte of OUT imm8 0xee.) */
+        return (op == 0xee || op == 0xef || is_string_op(op, 0x6e, 0x6f)) &&
+               (uint16_t)cpu->g->gpr[GPR_RDX] == a->port;
     }
     uint64_t ea;
     int seg;
@@ -146,6 +149,17 @@ static bool explains(struct hv_vcpu *v, struct emu_cpu *cpu, const struct insn *
     else if (seg != SEG_FS && seg != SEG_GS)
         linear = ea;
     return linear_is_gpa(v, linear, a->gpa);
+}
+
+/* Whether `k` bytes ending at `end` can be an OUT or OUTS: the opcode is
+ * the last byte, or the one before an imm8 port.  Spares the decoder the
+ * candidates that cannot be. */
+static bool out_can_end_here(const uint8_t *end, unsigned k)
+{
+    uint8_t last = end[-1];
+    if (last == 0xee || last == 0xef || last == 0x6e || last == 0x6f)
+        return true;
+    return k >= 2 && (end[-2] == 0xe6 || end[-2] == 0xe7);
 }
 
 /* Up to MAX_INSN code bytes ending at RIP (placed at the end of buf) or
@@ -193,6 +207,8 @@ static bool rewind_retired(struct hv_vcpu *v, struct emu_cpu *cpu, const struct 
         if (k > have)
             break;
         const uint8_t *p = bytes + MAX_INSN - k;
+        if (a->io && !out_can_end_here(bytes + MAX_INSN, k))
+            continue;
         if (!emu_decode_bytes(cpu, p, k, &in) || in.len != k || in.rep != REP_NONE)
             continue;
         if (pass == 0 && in.opsize != a->size)

@@ -130,6 +130,10 @@ struct kvm_vcpu {
      * entry need not convert and compare them (most exits change only
      * registers).  Cleared by whatever may write those fields. */
     bool sys_current;
+    /* Stronger: those fields are what converting k_sregs gave, untouched
+     * since; an exit that leaves KVM's sregs as they were need not convert
+     * them again. */
+    bool sys_from_kvm;
 
     /* MSRs, debug registers, XCR0 and the XSAVE area (X_* parts) are read
      * from KVM only when the API asks for them.  stale: KVM ran since, the
@@ -148,6 +152,7 @@ struct kvm_vcpu {
     uint32_t requeued_info, requeued_error;
 
     uint32_t native_sig;       /* this vCPU's native MSR set at the last filter build */
+    bool msr_config_written;   /* an API write since the last filter check */
     uint8_t seen_native[MSR_TABLE_MAX], seen_access[MSR_TABLE_MAX];
 
     /* An IN, RDMSR or WRMSR KVM still holds, to be completed with the

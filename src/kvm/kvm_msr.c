@@ -118,7 +118,10 @@ hv_return_t kvm_filter_install(struct hv_vm *vm)
 void kvm_filter_check(struct hv_vcpu *v)
 {
     struct kvm_vcpu *kv = kvm_vcpu_of(v);
-    /* The common case, nothing reconfigured, costs two compares. */
+    /* The MSR configuration changes only through the API (state_dirty). */
+    if (kv->native_sig != UINT32_MAX && !kv->msr_config_written)
+        return;
+    kv->msr_config_written = false;
     if (kv->native_sig != UINT32_MAX &&
         memcmp(kv->seen_native, v->msr.native, sizeof kv->seen_native) == 0 &&
         memcmp(kv->seen_access, v->msr.access, sizeof kv->seen_access) == 0)
@@ -166,7 +169,7 @@ bool kvm_msr_resolve(struct hv_vcpu *v)
     /* The value lives in the vmcs or the vCPU's MSR state. */
     if (write) {
         run->msr.error = msr_write(v, msr, run->msr.data) == HV_SUCCESS ? 0 : 1;
-        kv->sys_current = false;    /* FS/GS base and EFER live in the segments and sregs */
+        kv->sys_current = kv->sys_from_kvm = false;     /* FS/GS base and EFER live in the sregs */
     } else {
         uint64_t value = 0;
         run->msr.error = msr_read(v, msr, &value) == HV_SUCCESS ? 0 : 1;

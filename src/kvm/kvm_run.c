@@ -76,6 +76,13 @@ void kvm_vcpu_kick(struct hv_vcpu *v)
         kick_one(kv);
 }
 
+/* A flag another thread sets and this one consumes: a plain load first,
+ * since the read-modify-write is dearer and the flag is almost always clear. */
+static bool take_flag(atomic_bool *flag)
+{
+    return atomic_load_explicit(flag, memory_order_relaxed) && atomic_exchange(flag, false);
+}
+
 /* ---- the gate ------------------------------------------------------ */
 
 void kvm_gate_enter(struct kvm_vm *k, struct kvm_vcpu *kv)
@@ -97,7 +104,8 @@ void kvm_gate_enter(struct kvm_vm *k, struct kvm_vcpu *kv)
 
 void kvm_gate_leave(struct kvm_vcpu *kv)
 {
-    atomic_store(&kv->in_kvm, false);
+    /* Only entering needs the store-load order; a closer just waits. */
+    atomic_store_explicit(&kv->in_kvm, false, memory_order_release);
 }
 
 void kvm_gate_close(struct kvm_vm *k)
@@ -113,7 +121,7 @@ void kvm_gate_close(struct kvm_vm *k)
         kick_one(kv);
         /* A kicked KVM_RUN returns within microseconds; the vCPU then
          * blocks in kvm_gate_enter. */
-        while (atomic_load(&kv->in_kvm))
+        while (atomic_load_explicit(&kv->in_kvm, memory_order_acquire))
             sched_yield();
     }
     pthread_mutex_unlock(&k->registry_lock);
@@ -222,7 +230,7 @@ static hv_return_t run_emulated(struct hv_vcpu *v, uint64_t deadline_ns, bool re
                                 bool pull_extras)
 {
     struct kvm_vcpu *kv = kvm_vcpu_of(v);
-    kv->sys_current = false;        /* the emulator writes the vmcs */
+    kv->sys_current = kv->sys_from_kvm = false;     /* the emulator writes the vmcs */
     if (kv->pending.valid) {
         kv->pending.valid = false;
         kvm_complete_pending(v);
@@ -276,7 +284,7 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
     v->stats.runs++;
     struct vmcs_ctrl *c = &v->vmcs.ctl;
 
-    if (atomic_exchange(&v->kick, false)) {
+    if (take_flag(&v->kick)) {
         /* The kick's immediate_exit is consumed with it. */
         kvm_set_immediate_exit(kv->run, 0);
         kv->requeued_info = kv->requeued_error = 0;
@@ -299,7 +307,7 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
     }
 
     bool completion_armed = kvm_settle_pending(v);
-    if (atomic_exchange(&v->tlb_flush_request, false))
+    if (take_flag(&v->tlb_flush_request))
         kv->k_valid = false;            /* rewriting CR3 makes KVM flush */
     kvm_filter_check(v);
     struct kvm_run *run = kv->run;
@@ -324,7 +332,7 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
     for (;;) {
         t_in_run = run;
         uint32_t stop = 0;
-        if (atomic_exchange(&v->kick, false))
+        if (take_flag(&v->kick))
             stop = VMX_REASON_IRQ;
         else if (deadline_ns != RUN_FOREVER && kvm_now_ns() >= deadline_ns)
             stop = VMX_REASON_VMX_TIMER_EXPIRED;
@@ -344,7 +352,8 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
         kvm_gate_leave(kv);
         t_in_run = NULL;
         bool flagged = __atomic_load_n(&run->immediate_exit, __ATOMIC_SEQ_CST) != 0;
-        kvm_set_immediate_exit(run, 0);
+        if (flagged)
+            kvm_set_immediate_exit(run, 0);   /* one set after the load: the next KVM_RUN returns EINTR */
         run->kvm_dirty_regs = 0;
         if (rc < 0 && (err == EINTR || err == EAGAIN)) {
             /* A kick or the deadline: the checks at the top of the loop

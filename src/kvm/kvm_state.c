@@ -351,7 +351,7 @@ void kvm_regs_refresh(struct hv_vcpu *v)
     kv->k_sregs = kv->run->s.regs.sregs;
     kv->k_events = kv->run->s.regs.events;
     kv->k_valid = true;
-    kv->sys_current = false;
+    kv->sys_current = kv->sys_from_kvm = false;
 }
 
 /* Whether converting the vmcs back gives KVM's values unchanged.  It does
@@ -371,19 +371,26 @@ static bool converts_back(const struct kvm_vcpu *kv, const struct vmcs *vmcs)
 void kvm_state_from_exit(struct hv_vcpu *v)
 {
     struct kvm_vcpu *kv = kvm_vcpu_of(v);
+    const struct kvm_sync_regs *now = &kv->run->s.regs;
+    bool sregs_same = kv->k_valid && kv->sys_from_kvm &&
+                      memcmp(&now->sregs, &kv->k_sregs, sizeof now->sregs) == 0;
     kvm_regs_refresh(v);
     regs_from_kvm(&kv->k_regs, &v->vmcs.guest);
-    sregs_from_kvm(&kv->k_sregs, &v->vmcs);
+    if (!sregs_same)
+        sregs_from_kvm(&kv->k_sregs, &v->vmcs);
     events_from_kvm(&kv->k_events, v);
     kv->stale = X_ALL;
+    kv->sys_from_kvm = true;
     kv->sys_current = converts_back(kv, &v->vmcs);
 }
 
 void kvm_state_dirty(struct hv_vcpu *v, enum state_write what)
 {
     struct kvm_vcpu *kv = kvm_vcpu_of(v);
-    if (kv != NULL && what != WRITE_GPRS)
-        kv->sys_current = false;
+    if (kv == NULL || what == WRITE_GPRS)
+        return;
+    kv->sys_current = kv->sys_from_kvm = false;
+    kv->msr_config_written = true;
 }
 
 void kvm_state_pull(struct hv_vcpu *v)
@@ -455,6 +462,7 @@ bool kvm_state_push(struct hv_vcpu *v)
             run->s.regs.sregs = s;
             kv->k_sregs = s;
             run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+            kv->sys_from_kvm = false;
         }
         struct kvm_vcpu_events e = kv->k_events;
         events_to_kvm(&v->vmcs.guest, &e);

@@ -30,6 +30,17 @@ T_CASE(long_out_imm8_word)
     h_expect_done(vm);
 }
 
+T_CASE(long_out_imm8_port_is_an_opcode)
+{
+    const struct h_exit *e = h_run_expect(vm, VMX_REASON_IO);
+    T_ASSERT_EQ(e->rip, h_sym(vm, "l_out_imm_ee_insn"));
+    T_ASSERT_EQ(e->qual, h_io_qual(0xee, 1, false, false, false, true));
+    T_ASSERT_EQ(e->instr_len, 2);                    /* E6 EE, not the EE alone */
+    T_ASSERT_EQ(h_reg(vm, HV_X86_RDX) & 0xffff, 0x3f8);
+    h_skip_instr(vm);
+    h_expect_done(vm);
+}
+
 T_CASE(long_cpuid)
 {
     h_set_reg(vm, HV_X86_RAX, 0x80000001);
@@ -315,6 +326,7 @@ T_CASE(plain_run)
 static const struct t_case cases[] = {
     T_ENTRY(long_in_dx_byte, "long64", GUEST_LONG64, "l_in_dx"),
     T_ENTRY(long_out_imm8_word, "long64", GUEST_LONG64, "l_out_imm_word"),
+    T_ENTRY(long_out_imm8_port_is_an_opcode, "long64", GUEST_LONG64, "l_out_imm_ee"),
     T_ENTRY(long_cpuid, "long64", GUEST_LONG64, "l_cpuid"),
     T_ENTRY(long_hlt, "long64", GUEST_LONG64, "l_hlt"),
     T_ENTRY(long_vmcall, "long64", GUEST_LONG64, "l_vmcall"),

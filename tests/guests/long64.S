@@ -22,6 +22,15 @@ l_out_imm_word_insn:
     out %ax, $0x70
     out %al, $PORT_DONE
 
+/* The port byte of OUT imm8 is OUT DX's opcode: a backend that finds the
+ * instruction by decoding backwards from after it must not stop at EE. */
+l_out_imm_ee:
+    mov $0x3f8, %dx
+    mov $0x5a, %al
+l_out_imm_ee_insn:
+    out %al, $0xee
+    out %al, $PORT_DONE
+
 l_cpuid:
 l_cpuid_insn:
     cpuid
