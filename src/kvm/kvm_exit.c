@@ -299,11 +299,12 @@ void kvm_complete_pending(struct hv_vcpu *v)
 }
 
 /*
- * At the next entry after an exit left pending (IN, RDMSR, WRMSR): when the
- * client did what the instruction does -- RIP past it, the result in
- * RAX (and RDX) as the instruction writes it -- KVM's own completion gives
- * the same state and is let happen; anything else (an injected fault, a
- * changed RIP) cancels it first.
+ * At the next entry after an exit left pending (IN, OUT, RDMSR, WRMSR):
+ * when the client did what the instruction does -- RIP past it, the result
+ * in RAX (and RDX) as the instruction writes it -- KVM's own completion
+ * gives the same state and is let happen (for IN and OUT, KVM sees RIP
+ * moved and drops it); anything else (an injected fault, RIP elsewhere or
+ * left on the instruction) cancels it first.
  */
 bool kvm_settle_pending(struct hv_vcpu *v)
 {
@@ -318,6 +319,8 @@ bool kvm_settle_pending(struct hv_vcpu *v)
                 !(v->vmcs.ctl.entry_irq_info & IRQ_INFO_VALID);
     switch (run->exit_reason) {
     case KVM_EXIT_IO:
+        if (done && run->io.direction == KVM_EXIT_IO_OUT)
+            return true;
         if (done && (kv->pending.size != 4 || (rax >> 32) == 0)) {
             memcpy((uint8_t *)run + run->io.data_offset, &rax, kv->pending.size);
             return true;
@@ -542,8 +545,10 @@ static enum kvm_outcome io_exit(struct hv_vcpu *v)
             pio_notify(v->vm, run->io.port, run->io.size, value))
             return KO_REENTER;
         bool outs = string && run->io.direction == KVM_EXIT_IO_OUT;
-        if (run->io.direction == KVM_EXIT_IO_IN && !string) {
-            /* Left pending: the client's answer completes it (kvm_run.c). */
+        if (!string) {
+            /* Left pending: the client's answer completes an IN, and an
+             * OUT needs nothing more (kvm_settle_pending): completing it
+             * now would cost every OUT a second KVM_RUN. */
             kv->pending = (struct kvm_pending){ .valid = true, .rip = v->vmcs.guest.rip, .len = in.len,
                                                 .size = run->io.size };
         } else {

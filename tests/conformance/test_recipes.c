@@ -794,11 +794,15 @@ static void redirect_recipe(struct h_vm *vm, const char *entry, uint64_t reason)
 }
 
 T_CASE(rerun_in) { rerun_recipe(vm, "g_in_dx_eax", VMX_REASON_IO); }
+T_CASE(rerun_out) { rerun_recipe(vm, "g_out_dx_al", VMX_REASON_IO); }
+T_CASE(rerun_out_imm) { rerun_recipe(vm, "g_out_imm_eax", VMX_REASON_IO); }
 T_CASE(rerun_rep_insb) { rerun_recipe(vm, "g_rep_insb", VMX_REASON_IO); }
 T_CASE(rerun_mmio_read) { rerun_recipe(vm, "g_mmio_read", VMX_REASON_EPT_VIOLATION); }
 T_CASE(rerun_mmio_add) { rerun_recipe(vm, "g_mmio_add", VMX_REASON_EPT_VIOLATION); }
 T_CASE(rerun_rdmsr) { rerun_recipe(vm, "g_rdmsr", VMX_REASON_RDMSR); }
 T_CASE(redirect_in) { redirect_recipe(vm, "g_in_dx_eax", VMX_REASON_IO); }
+T_CASE(redirect_out) { redirect_recipe(vm, "g_out_dx_al", VMX_REASON_IO); }
+T_CASE(redirect_out_imm) { redirect_recipe(vm, "g_out_imm_eax", VMX_REASON_IO); }
 T_CASE(redirect_rep_insb) { redirect_recipe(vm, "g_rep_insb", VMX_REASON_IO); }
 T_CASE(redirect_mmio_read) { redirect_recipe(vm, "g_mmio_read", VMX_REASON_EPT_VIOLATION); }
 T_CASE(redirect_mmio_xadd) { redirect_recipe(vm, "g_mmio_xadd", VMX_REASON_EPT_VIOLATION); }
@@ -900,11 +904,15 @@ static const struct t_case cases[] = {
     E(cpuid_exit, "_start"),
     E(vmcall_exit, "_start"),
     E(rerun_in, "_start"),
+    E(rerun_out, "_start"),
+    E(rerun_out_imm, "_start"),
     E(rerun_rep_insb, "_start"),
     E(rerun_mmio_read, "_start"),
     E(rerun_mmio_add, "_start"),
     E(rerun_rdmsr, "_start"),
     E(redirect_in, "_start"),
+    E(redirect_out, "_start"),
+    E(redirect_out_imm, "_start"),
     E(redirect_rep_insb, "_start"),
     E(redirect_mmio_read, "_start"),
     E(redirect_mmio_xadd, "_start"),
