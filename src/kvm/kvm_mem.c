@@ -89,25 +89,18 @@ hv_return_t kvm_memory_changed(struct hv_vm *vm, hv_vm_space_t space, uint64_t g
     return ret;
 }
 
-/* A guest-physical qword (or dword) of RAM, with mem_lock held. */
-static bool read_gpa(struct hv_vcpu *v, uint64_t gpa, unsigned size, uint64_t *value)
-{
-    const struct gpa_range *r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], gpa);
-    if (r == NULL || gpa + size > r->gpa + r->size)
-        return false;
-    *value = 0;
-    memcpy(value, r->hva + (gpa - r->gpa), size);
-    return true;
-}
-
-/* A paging-structure entry; *slotless set when it lies in memory without
+/* A paging-structure entry (mem_lock held); *slotless set when it lies in memory without
  * a memslot, where KVM's own walk fails. */
 static bool read_pte(struct hv_vcpu *v, uint64_t gpa, unsigned size, uint64_t *value, bool *slotless)
 {
     const struct gpa_range *r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], gpa);
     if (r == NULL || !wants_slot(r->prot))
         *slotless = true;
-    return read_gpa(v, gpa, size, value);
+    if (r == NULL || gpa + size > r->gpa + r->size)
+        return false;
+    *value = 0;
+    memcpy(value, r->hva + (gpa - r->gpa), size);
+    return true;
 }
 
 /*
@@ -185,6 +178,22 @@ bool kvm_translate(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa)
     return ok;
 }
 
+/* Reads here are an instruction's bytes or an operand: up to 16 bytes move
+ * as two overlapping fixed-size copies, where memcpy of a variable size
+ * would cost a string instruction's start-up. */
+static void copy_guest_bytes(uint8_t *dst, const uint8_t *src, unsigned n)
+{
+    if (n >= 8 && n <= 16) {
+        memcpy(dst, src, 8);
+        memcpy(dst + n - 8, src + n - 8, 8);
+    } else if (n >= 4 && n < 8) {
+        memcpy(dst, src, 4);
+        memcpy(dst + n - 4, src + n - 4, 4);
+    } else {
+        memcpy(dst, src, n);
+    }
+}
+
 bool kvm_read_linear(struct hv_vcpu *v, uint64_t linear, void *buf, unsigned size)
 {
     uint8_t *out = buf;
@@ -203,7 +212,7 @@ bool kvm_read_linear(struct hv_vcpu *v, uint64_t linear, void *buf, unsigned siz
             ok = false;
             break;
         }
-        memcpy(out, r->hva + (gpa - r->gpa), chunk);
+        copy_guest_bytes(out, r->hva + (gpa - r->gpa), chunk);
         out += chunk;
         linear += chunk;
         size -= chunk;
