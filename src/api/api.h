@@ -26,7 +26,9 @@ static inline struct hv_vm *api_vm(void)
 /* The vCPU `id` if it exists and belongs to the calling thread. */
 /* The vCPU the calling thread created (NULL if none): a vCPU belongs to its
  * creating thread, and a thread has at most one. */
-extern _Thread_local struct hv_vcpu *api_thread_vcpu;
+/* initial-exec: read on every per-vCPU call, and the shared library's
+ * default model would make each read a __tls_get_addr call. */
+extern __attribute__((tls_model("initial-exec"))) _Thread_local struct hv_vcpu *api_thread_vcpu;
 
 hv_return_t api_vcpu(hv_vcpuid_t id, struct hv_vcpu **out);
 

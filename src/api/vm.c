@@ -15,7 +15,7 @@ static pthread_mutex_t lifecycle = PTHREAD_MUTEX_INITIALIZER;
      HV_VM_MITIGATION_C_ENABLE | HV_VM_MITIGATION_D_ENABLE | HV_VM_MITIGATION_E_ENABLE |  \
      HV_VM_ACCEL_APIC)
 
-_Thread_local struct hv_vcpu *api_thread_vcpu;
+__attribute__((tls_model("initial-exec"))) _Thread_local struct hv_vcpu *api_thread_vcpu;
 
 hv_return_t api_vcpu(hv_vcpuid_t id, struct hv_vcpu **out)
 {
