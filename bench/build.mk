@@ -34,14 +34,15 @@ $(BENCH_OUT)/%.bin: $(BENCH_OUT)/%.elf
 -include $(BUILD)/obj/bench/mips.d
 
 # --- bench/kvm_exit (engineer K2): raw KVM vs the kvm backend, per exit ---
-BENCH_GUESTS += $(BENCH_OUT)/exit_io16.bin $(BENCH_OUT)/exit_msr16.bin
+KVM_EXIT_GUESTS := $(foreach g,exit_io16 exit_msr16 exit_io64 exit_msr64,$(BENCH_OUT)/$(g).bin)
+BENCH_GUESTS += $(KVM_EXIT_GUESTS)
 BENCH_PROGS  += $(BENCH_OUT)/kvm_exit
-$(BENCH_OUT)/exit_io16.o $(BENCH_OUT)/exit_msr16.o: bench/guests/kvm_exit.h
+$(KVM_EXIT_GUESTS:.bin=.o): bench/guests/kvm_exit.h
 # The lists above were already expanded in `tests:`; name the new ones.
-tests: $(BENCH_OUT)/kvm_exit $(BENCH_OUT)/exit_io16.bin $(BENCH_OUT)/exit_msr16.bin
+tests: $(BENCH_OUT)/kvm_exit $(KVM_EXIT_GUESTS)
 
 .PHONY: bench-kvm-exit
 bench: bench-kvm-exit
-bench-kvm-exit: $(BENCH_OUT)/kvm_exit $(BENCH_OUT)/exit_io16.bin $(BENCH_OUT)/exit_msr16.bin
+bench-kvm-exit: $(BENCH_OUT)/kvm_exit $(KVM_EXIT_GUESTS)
 	$(BENCH_OUT)/kvm_exit
 -include $(BUILD)/obj/bench/kvm_exit.d

@@ -9,8 +9,9 @@
  * range beside it.  Then the per-call cost of the state accessors a client calls on
  * every exit.
  *
- * Both halves run the same real-mode guests (bench/guests/exit_*16.S) at the
- * same addresses.  Each half does what its kind of client must do per exit:
+ * Both halves run the same guests (bench/guests/exit_*.S) at the same
+ * addresses, in real mode and in 64-bit mode with 4-level paging (where a
+ * backend that decodes the exiting instruction walks the page tables).  Each half does what its kind of client must do per exit:
  * the raw loop checks the exit and, for RDMSR, fills in the value (KVM then
  * completes the instruction); the HVF loop reads the exit reason,
  * qualification or RCX and the instruction length, writes the result
@@ -51,9 +52,9 @@
 enum {
     ROUNDS = 11,
     GUEST_MEM = 1 << 20,
-    IO_ENTRY = KVM_EXIT_LOAD,
-    MSR_ENTRY = KVM_EXIT_LOAD + 0x100,   /* each guest is a few bytes */
-    SCRATCH = 0x10000,                   /* guest_mode's GDT (real mode needs none, it is harmless) */
+    GUEST_SLOT = 0x100,                  /* each guest is a few bytes: one slot each from KVM_EXIT_LOAD */
+    SCRATCH = 0x10000,                   /* guest_mode's GDT and page tables (OpenHV half) */
+    RAW_PAGE_TABLES = 0x20000,           /* PML4, PDPT, PD of the raw half's 64-bit VMs */
     STACK = 0x8000,
     ACCESSOR_CALLS = 200000,
     FIRST_CALL_SAMPLES = 2001,
@@ -63,10 +64,17 @@ enum {
 /* The answer the host gives to every RDMSR; the guest ignores it. */
 #define MSR_ANSWER 0x1122334455667788ull
 
-enum exit_kind { EXIT_IO, EXIT_MSR, EXIT_KINDS };
-static const char *const exit_names[EXIT_KINDS] = {"I/O exit (OUT imm8)", "MSR exit (RDMSR, unknown MSR)"};
-static const char *const guest_files[EXIT_KINDS] = {"exit_io16", "exit_msr16"};
-static const uint64_t guest_entries[EXIT_KINDS] = {IO_ENTRY, MSR_ENTRY};
+/* I/O and MSR kinds alternate; the first pair runs in real mode. */
+enum exit_kind { EXIT_IO, EXIT_MSR, EXIT_IO64, EXIT_MSR64, EXIT_KINDS };
+static const char *const exit_names[EXIT_KINDS] = {
+    "I/O exit (OUT imm8), real mode", "MSR exit (RDMSR), real mode",
+    "I/O exit (OUT imm8), 64-bit", "MSR exit (RDMSR), 64-bit",
+};
+static const char *const guest_files[EXIT_KINDS] = {"exit_io16", "exit_msr16", "exit_io64", "exit_msr64"};
+
+static bool is_io(enum exit_kind kind) { return kind == EXIT_IO || kind == EXIT_IO64; }
+static bool is_64bit(enum exit_kind kind) { return kind >= EXIT_IO64; }
+static uint64_t guest_entry(enum exit_kind kind) { return KVM_EXIT_LOAD + (uint64_t)kind * GUEST_SLOT; }
 
 static double now(void)
 {
@@ -101,8 +109,8 @@ static int load_guests(uint8_t *ram, char *why, size_t why_len)
             snprintf(why, why_len, "cannot open %.400s: %s", path, strerror(errno));
             return -1;
         }
-        size_t room = (size_t)(MSR_ENTRY - IO_ENTRY);
-        size_t n = fread(ram + guest_entries[k], 1, room, f);
+        size_t room = GUEST_SLOT;
+        size_t n = fread(ram + guest_entry((enum exit_kind)k), 1, room, f);
         int too_big = !feof(f);
         fclose(f);
         if (n == 0 || too_big) {
@@ -153,13 +161,35 @@ static int raw_deny_unknown_msr(struct raw *raw, int vm)
     return 0;
 }
 
+/* 64-bit mode for a raw VM: one 2 MiB identity page through a 4-level
+ * walk, flat code and data segments. */
+static void raw_long_mode(uint8_t *ram, struct kvm_sregs *sregs)
+{
+    uint64_t pml4 = RAW_PAGE_TABLES, pdpt = pml4 + 0x1000, pd = pdpt + 0x1000;
+    const uint64_t present_rw = 3, large = 0x80;
+    uint64_t entries[3] = {pdpt | present_rw, pd | present_rw, 0 | present_rw | large};
+    memcpy(ram + pml4, &entries[0], 8);
+    memcpy(ram + pdpt, &entries[1], 8);
+    memcpy(ram + pd, &entries[2], 8);
+    struct kvm_segment code = {.base = 0, .limit = 0xffffffff, .selector = 8, .type = 11,
+                               .present = 1, .s = 1, .l = 1, .g = 1};
+    struct kvm_segment data = {.base = 0, .limit = 0xffffffff, .selector = 16, .type = 3,
+                               .present = 1, .s = 1, .db = 1, .g = 1};
+    sregs->cs = code;
+    sregs->ds = sregs->es = sregs->fs = sregs->gs = sregs->ss = data;
+    sregs->cr3 = pml4;
+    sregs->cr4 = 1u << 5;                            /* PAE */
+    sregs->efer = (1u << 8) | (1u << 10);            /* LME, LMA */
+    sregs->cr0 = 1u | (1u << 4) | (1u << 5) | (1u << 31);   /* PE, ET, NE, PG */
+}
+
 static int raw_open_guest(struct raw *raw, enum exit_kind kind, int mmap_size)
 {
     struct raw_vcpu *g = &raw->guest[kind];
     g->vm = ioctl(raw->kvm, KVM_CREATE_VM, 0);
     if (g->vm < 0)
         return raw_fail(raw, "KVM_CREATE_VM");
-    if (kind == EXIT_MSR && raw_deny_unknown_msr(raw, g->vm) != 0)
+    if (!is_io(kind) && raw_deny_unknown_msr(raw, g->vm) != 0)
         return -1;
     g->ram = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (g->ram == MAP_FAILED)
@@ -182,11 +212,23 @@ static int raw_open_guest(struct raw *raw, enum exit_kind kind, int mmap_size)
         return raw_fail(raw, "KVM_GET_SREGS");
     sregs.cs.base = 0;
     sregs.cs.selector = 0;
+    if (is_64bit(kind))
+        raw_long_mode(g->ram, &sregs);
     if (ioctl(g->vcpu, KVM_SET_SREGS, &sregs) != 0)
         return raw_fail(raw, "KVM_SET_SREGS");
-    struct kvm_regs regs = {.rip = guest_entries[kind], .rsp = STACK, .rflags = 2};
+    struct kvm_regs regs = {.rip = guest_entry(kind), .rsp = STACK, .rflags = 2};
     if (ioctl(g->vcpu, KVM_SET_REGS, &regs) != 0)
         return raw_fail(raw, "KVM_SET_REGS");
+    if (is_64bit(kind)) {
+        /* KVM takes a bad long-mode setup without complaint: check the
+         * mode the guest actually runs in. */
+        if (ioctl(g->vcpu, KVM_RUN, 0) != 0 || ioctl(g->vcpu, KVM_GET_SREGS, &sregs) != 0)
+            return raw_fail(raw, "first KVM_RUN of a 64-bit guest");
+        if (!(sregs.efer & (1u << 10)) || !sregs.cs.l) {
+            snprintf(raw->why, sizeof raw->why, "the raw 64-bit guest is not in 64-bit mode");
+            return -1;
+        }
+    }
     return 0;
 }
 
@@ -248,9 +290,9 @@ static double raw_measure(struct raw *raw, enum exit_kind kind, long exits)
             return -1;
         }
         struct kvm_run *run = g->run;
-        if (kind == EXIT_IO && run->exit_reason == KVM_EXIT_IO && run->io.port == BENCH_IO_PORT)
+        if (is_io(kind) && run->exit_reason == KVM_EXIT_IO && run->io.port == BENCH_IO_PORT)
             continue;
-        if (kind == EXIT_MSR && run->exit_reason == KVM_EXIT_X86_RDMSR &&
+        if (!is_io(kind) && run->exit_reason == KVM_EXIT_X86_RDMSR &&
             run->msr.index == BENCH_UNKNOWN_MSR) {
             run->msr.data = MSR_ANSWER;
             run->msr.error = 0;
@@ -315,6 +357,7 @@ struct hvf {
     hv_vcpuid_t vcpu;
     int vcpu_created;
     uint8_t *ram;
+    bool long_mode;          /* the vCPU's mode: set up when a measurement's kind needs the other */
     char why[600];
     char backend[200];
     struct watchdog watchdog;
@@ -364,11 +407,12 @@ static int hvf_open(struct hvf *h, const char *backend)
         return hvf_fail(h, "hv_vcpu_create", r);
     h->vcpu_created = 1;
     struct guest_layout layout = {
-        .entry = IO_ENTRY, .stack = STACK, .scratch = SCRATCH, .scratch_hva = h->ram + SCRATCH,
+        .entry = guest_entry(EXIT_IO), .stack = STACK, .scratch = SCRATCH, .scratch_hva = h->ram + SCRATCH,
     };
     r = guest_mode_setup(h->vcpu, GUEST_REAL, &layout);
     if (r != HV_SUCCESS)
         return hvf_fail(h, "guest_mode_setup(real)", r);
+    h->long_mode = false;
     h->watchdog.vcpu = h->vcpu;
     if (pthread_create(&h->watchdog.thread, NULL, watchdog_main, &h->watchdog) != 0)
         return hvf_fail(h, "pthread_create(watchdog)", HV_NO_RESOURCES);
@@ -423,7 +467,7 @@ static int hvf_one_exit(struct hvf *h, enum exit_kind kind)
     atomic_store(&h->watchdog.armed, 0);
     atomic_fetch_add(&h->watchdog.exits, 1);
 
-    if (kind == EXIT_IO) {
+    if (is_io(kind)) {
         if (hvf_expect(h, reason == VMX_REASON_IO, "exit reason", reason) != 0)
             return -1;
         hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_QUALIFIC, &value);
@@ -446,11 +490,21 @@ static int hvf_one_exit(struct hvf *h, enum exit_kind kind)
 
 static double hvf_measure(struct hvf *h, enum exit_kind kind, long exits)
 {
-    hv_return_t r = hv_vcpu_write_register(h->vcpu, HV_X86_RIP, guest_entries[kind]);
+    hv_return_t r;
+    if (h->long_mode != is_64bit(kind)) {
+        struct guest_layout layout = {
+            .entry = guest_entry(kind), .stack = STACK, .scratch = SCRATCH, .scratch_hva = h->ram + SCRATCH,
+        };
+        r = guest_mode_setup(h->vcpu, is_64bit(kind) ? GUEST_LONG64 : GUEST_REAL, &layout);
+        if (r != HV_SUCCESS)
+            return hvf_fail(h, "guest_mode_setup", r);
+        h->long_mode = is_64bit(kind);
+    }
+    r = hv_vcpu_write_register(h->vcpu, HV_X86_RIP, guest_entry(kind));
     if (r != HV_SUCCESS)
         return hvf_fail(h, "hv_vcpu_write_register(RIP)", r);
-    /* The first exit of MSR_ENTRY's guest follows its MOV to ECX: warm up
-     * outside the clock so both guests are in their loops. */
+    /* The first exit of an MSR guest follows its MOV to ECX: warm up
+     * outside the clock so every guest is in its loop. */
     if (hvf_one_exit(h, kind) != 0)
         return -1;
     double t0 = now();
@@ -492,9 +546,10 @@ static int measure_accessor(struct hvf *h, enum accessor a, double *warm_ns, dou
     *warm_ns = (now() - t0) / ACCESSOR_CALLS * 1e9;
 
     static double samples[FIRST_CALL_SAMPLES], clock_cost[FIRST_CALL_SAMPLES];
-    hv_vcpu_write_register(h->vcpu, HV_X86_RIP, IO_ENTRY);
+    enum exit_kind io = h->long_mode ? EXIT_IO64 : EXIT_IO;     /* whichever mode the vCPU is in */
+    hv_vcpu_write_register(h->vcpu, HV_X86_RIP, guest_entry(io));
     for (int i = 0; i < FIRST_CALL_SAMPLES; i++) {
-        if (hvf_one_exit(h, EXIT_IO) != 0)
+        if (hvf_one_exit(h, io) != 0)
             return -1;
         double t1 = now();
         call_accessor(h->vcpu, a, &value);
@@ -555,7 +610,7 @@ int main(int argc, char **argv)
     if (hvf_ok)
         hv_vcpu_enable_native_msr(hvf.vcpu, HV_MSR_IA32_STAR, true);
 
-    printf("kvm_exit: raw KVM ioctls vs OpenHV hv_vcpu_run (OPENHV_BACKEND=%s), real-mode guests\n",
+    printf("kvm_exit: raw KVM ioctls vs OpenHV hv_vcpu_run (OPENHV_BACKEND=%s), real-mode and 64-bit guests\n",
            backend);
     print_host();
     if (!raw_ok)

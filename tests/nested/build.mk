@@ -27,7 +27,7 @@ KVM_SUITE_KVM_PROGS = $(call nested_uniq,$(CONFORMANCE_PROGS) \
 	$(filter $(TESTS_BIN)/test_api_%,$(TEST_PROGS)) $(call nested_is_kvm,$(TEST_PROGS)))
 KVM_SUITE_AUTO_PROGS = $(CONFORMANCE_PROGS)
 KVM_SUITE_SCRIPTS = $(call nested_is_kvm,$(TEST_SCRIPTS))
-KVM_BENCH = $(BENCH_OUT)/kvm_exit $(BENCH_OUT)/exit_io16.bin $(BENCH_OUT)/exit_msr16.bin
+KVM_BENCH = $(BENCH_OUT)/kvm_exit $(KVM_EXIT_GUESTS)
 
 RUN_KVM_SUITE = KVM_PROGS="$(KVM_SUITE_KVM_PROGS)" AUTO_PROGS="$(KVM_SUITE_AUTO_PROGS)" \
 	KVM_SCRIPTS="$(KVM_SUITE_SCRIPTS)" OPENHV_GUEST_DIR="$(abspath $(GUEST_OUT))" \

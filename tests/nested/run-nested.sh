@@ -148,7 +148,7 @@ for prog in $(cat "$nested_build"/kvm-suite-*.list | sort -u) "$nested_build/ben
 done
 mkdir -p "$root/suite/$nested_build/guests" "$root/suite/$nested_build/bench"
 cp "$nested_build"/guests/*.bin "$nested_build"/guests/*.sym "$root/suite/$nested_build/guests/"
-cp "$nested_build"/bench/exit_*16.bin "$root/suite/$nested_build/bench/"
+cp "$nested_build"/bench/exit_*.bin "$root/suite/$nested_build/bench/"
 
 cpio_cmd=(cpio)
 command -v cpio >/dev/null || cpio_cmd=("$busybox" cpio)
