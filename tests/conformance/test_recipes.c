@@ -369,6 +369,72 @@ T_CASE(mmio_read)
     regs_expect(vm, &r);
 }
 
+/* A load the client answers: the register as the client leaves it, how
+ * ever the instruction would have extended the value (the client is the
+ * device and the CPU here). */
+static void mmio_load_recipe(struct h_vm *vm, const char *entry, int reg, uint64_t keep, uint64_t answer)
+{
+    static const hv_x86_reg_t hv_reg[] = {
+        [R_RAX] = HV_X86_RAX, [R_RDX] = HV_X86_RDX, [R_RSI] = HV_X86_RSI,
+        [R_RDI] = HV_X86_RDI, [R_R10] = HV_X86_R10,
+    };
+    struct regs r;
+    regs_seed(vm, &r);
+    r.gpr[R_RBX] = MMIO_GPA;
+    start(vm, &r, entry);
+    expect_ept(vm, entry, MMIO_GPA, EPTQ_READ, 0, false);
+    regs_expect(vm, &r);
+    r.gpr[reg] = (r.gpr[reg] & keep) | answer;
+    h_set_reg(vm, hv_reg[reg], r.gpr[reg]);
+    h_skip_instr(vm);
+    expect_done_after(vm, entry);
+    regs_expect(vm, &r);
+}
+
+/* An 8-bit load into AH and a 16-bit one keep the rest of the register. */
+T_CASE(mmio_read_high_byte) { mmio_load_recipe(vm, "g_mmio_read_ah", R_RAX, ~0xff00ull, 0x5a00); }
+T_CASE(mmio_read_word_keeps_upper) { mmio_load_recipe(vm, "g_mmio_read_r10w", R_R10, ~0xffffull, 0xbeef); }
+T_CASE(mmio_read_qword) { mmio_load_recipe(vm, "g_mmio_read_rdx", R_RDX, 0, 0x0123456789abcdefull); }
+T_CASE(mmio_movzx_byte) { mmio_load_recipe(vm, "g_mmio_movzx_byte", R_RSI, 0, 0xa5); }
+T_CASE(mmio_movsx_word) { mmio_load_recipe(vm, "g_mmio_movsx_word", R_RDI, 0, 0xffffffffffff8001ull); }
+/* Answers no load of that width could give: the client's word is final. */
+T_CASE(mmio_read_answer_wider_than_load)
+{
+    mmio_load_recipe(vm, "g_mmio_read", R_RAX, 0, 0x12345678cafef00dull);
+}
+T_CASE(mmio_movzx_answer_not_zero_extended) { mmio_load_recipe(vm, "g_mmio_movzx_byte", R_RSI, 0, 0x1a5); }
+T_CASE(mmio_read_high_byte_and_low) { mmio_load_recipe(vm, "g_mmio_read_ah", R_RAX, ~0xffffull, 0x5a77); }
+
+/* The client answers the load and changes another register too. */
+T_CASE(mmio_read_and_another_register)
+{
+    struct regs r;
+    regs_seed(vm, &r);
+    r.gpr[R_RBX] = MMIO_GPA;
+    start(vm, &r, "g_mmio_read");
+    expect_ept(vm, "g_mmio_read", MMIO_GPA, EPTQ_READ, 0, false);
+    r.gpr[R_RAX] = 0xcafef00d;
+    r.gpr[R_RCX] = 0x5151;
+    h_set_reg(vm, HV_X86_RAX, r.gpr[R_RAX]);
+    h_set_reg(vm, HV_X86_RCX, r.gpr[R_RCX]);
+    h_skip_instr(vm);
+    expect_done_after(vm, "g_mmio_read");
+    regs_expect(vm, &r);
+}
+
+T_CASE(mmio_store_imm)
+{
+    struct regs r;
+    regs_seed(vm, &r);
+    r.gpr[R_RBX] = MMIO_GPA;
+    start(vm, &r, "g_mmio_store_imm");
+    expect_ept(vm, "g_mmio_store_imm", MMIO_GPA, EPTQ_WRITE, 0, false);
+    regs_expect(vm, &r);
+    h_skip_instr(vm);
+    expect_done_after(vm, "g_mmio_store_imm");
+    regs_expect(vm, &r);
+}
+
 T_CASE(mmio_write)
 {
     struct regs r;
@@ -886,6 +952,16 @@ static const struct t_case cases[] = {
     E(io_rep_insb_backward, "_start"),
     E(mmio_read, "_start"),
     E(mmio_write, "_start"),
+    E(mmio_read_high_byte, "_start"),
+    E(mmio_read_word_keeps_upper, "_start"),
+    E(mmio_read_qword, "_start"),
+    E(mmio_movzx_byte, "_start"),
+    E(mmio_movsx_word, "_start"),
+    E(mmio_read_answer_wider_than_load, "_start"),
+    E(mmio_movzx_answer_not_zero_extended, "_start"),
+    E(mmio_read_high_byte_and_low, "_start"),
+    E(mmio_read_and_another_register, "_start"),
+    E(mmio_store_imm, "_start"),
     E(mmio_read_split_page, "_start"),
     E(mmio_rmw_add, "_start"),
     E(mmio_rmw_lock_xadd, "_start"),

@@ -109,6 +109,38 @@ g_mmio_write:
 g_mmio_write_next:
     out %al, $PORT_DONE
 
+/* Loads of every width and extension, for backends that let their
+ * hypervisor finish a load with the client's answer. */
+g_mmio_read_ah:
+    mov (%rbx), %ah
+g_mmio_read_ah_next:
+    out %al, $PORT_DONE
+
+g_mmio_read_r10w:
+    mov (%rbx), %r10w
+g_mmio_read_r10w_next:
+    out %al, $PORT_DONE
+
+g_mmio_read_rdx:
+    mov (%rbx), %rdx
+g_mmio_read_rdx_next:
+    out %al, $PORT_DONE
+
+g_mmio_movzx_byte:
+    movzbl (%rbx), %esi
+g_mmio_movzx_byte_next:
+    out %al, $PORT_DONE
+
+g_mmio_movsx_word:
+    movswq (%rbx), %rdi
+g_mmio_movsx_word_next:
+    out %al, $PORT_DONE
+
+g_mmio_store_imm:
+    movl $0x600dcafe, (%rbx)
+g_mmio_store_imm_next:
+    out %al, $PORT_DONE
+
 g_mmio_add:
     add %eax, (%rbx)
 g_mmio_add_next:
