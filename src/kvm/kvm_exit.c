@@ -298,6 +298,96 @@ void kvm_complete_pending(struct hv_vcpu *v)
     kvm_regs_refresh(v);
 }
 
+/* ---- MMIO loads and stores KVM finishes ----------------------------- */
+
+static uint64_t extend(uint64_t value, unsigned from_bytes, bool sign)
+{
+    uint64_t mask = addr_mask(from_bytes);
+    value &= mask;
+    if (sign && from_bytes < 8 && (value >> (8 * from_bytes - 1)) & 1)
+        value |= ~mask;
+    return value;
+}
+
+/* What a load of `value` leaves in a register that held `old`. */
+static uint64_t load_result(const struct kvm_pending *p, uint64_t old, uint64_t value)
+{
+    uint64_t v = extend(value, p->size, p->load_sign);
+    switch (p->load_width) {
+    case 1: return (old & ~(0xffull << p->load_shift)) | ((v & 0xff) << p->load_shift);
+    case 2: return (old & ~0xffffull) | (v & 0xffff);
+    case 4: return v & 0xffffffffull;       /* a 32-bit write zero-extends */
+    default: return v;
+    }
+}
+
+/*
+ * Whether the MMIO access at RIP is a MOV that KVM finishes alone -- a
+ * load writes its register, a store nothing, and both advance RIP -- and
+ * if so, the pending record for it.  Anything else (read-modify-write,
+ * string, stack, split across pages, an event in flight) is cancelled at
+ * the exit as before.
+ */
+static bool mmio_mov(struct hv_vcpu *v, struct emu_cpu *cpu, struct kvm_pending *p)
+{
+    struct kvm_vcpu *kv = kvm_vcpu_of(v);
+    struct kvm_run *run = kv->run;
+    if (kv->requeued_info != 0)
+        return false;
+    uint8_t bytes[MAX_INSN];
+    struct insn in;
+    unsigned have = read_code(v, cpu, v->vmcs.guest.rip, bytes, true);
+    if (have == 0 || !emu_decode_bytes(cpu, bytes, have, &in) || in.lock || in.rep != REP_NONE ||
+        !in.has_mem)
+        return false;
+    unsigned len = run->mmio.len, size;
+    bool write = run->mmio.is_write;
+    *p = (struct kvm_pending){ .valid = true, .mmio = true, .rip = v->vmcs.guest.rip, .len = in.len,
+                               .load_reg = -1, .load_width = in.opsize };
+    switch (in.opcode) {
+    case 0x88: case 0xa2: size = 1; break;                                  /* MOV m8, r8 / AL */
+    case 0x89: case 0xa3: size = in.opsize; break;
+    case 0xc6: size = 1; if ((in.reg & 7) != 0) return false; break;       /* MOV m, imm */
+    case 0xc7: size = in.opsize; if ((in.reg & 7) != 0) return false; break;
+    case 0x8a: case 0xa0: size = 1; p->load_width = 1; break;               /* MOV r8, m8 */
+    case 0x8b: case 0xa1: size = in.opsize; break;
+    case OPC_0F | 0xb6: size = 1; break;                                    /* MOVZX */
+    case OPC_0F | 0xb7: size = 2; break;
+    case OPC_0F | 0xbe: size = 1; p->load_sign = true; break;               /* MOVSX */
+    case OPC_0F | 0xbf: size = 2; p->load_sign = true; break;
+    default: return false;
+    }
+    bool store = in.opcode == 0x88 || in.opcode == 0x89 || in.opcode == 0xa2 || in.opcode == 0xa3 ||
+                 in.opcode == 0xc6 || in.opcode == 0xc7;
+    if (store != write || size != len)
+        return false;
+    p->size = (uint8_t)size;
+    if (!store) {
+        unsigned reg = (in.opcode == 0xa0 || in.opcode == 0xa1) ? GPR_RAX : in.reg;
+        if (p->load_width == 1 && in.rex == 0 && reg >= 4 && reg < 8) {
+            reg -= 4;                   /* AH, CH, DH, BH */
+            p->load_shift = 8;
+        }
+        p->load_reg = (int8_t)reg;
+    }
+    return true;
+}
+
+/* The value a client's answer to a pending MMIO load amounts to, when the
+ * load with it gives exactly the client's registers; stores need none. */
+static bool mmio_answer(struct hv_vcpu *v, uint64_t *data)
+{
+    const struct kvm_pending *p = &kvm_vcpu_of(v)->pending;
+    uint64_t held = 0;
+    if (!kvm_regs_same_but(v, p->load_reg, &held))
+        return false;
+    if (p->load_reg < 0)
+        return true;
+    uint64_t now = v->vmcs.guest.gpr[p->load_reg];
+    *data = (now >> p->load_shift) & addr_mask(p->size);
+    return load_result(p, held, *data) == now;
+}
+
 /*
  * At the next entry after an exit left pending (IN, OUT, RDMSR, WRMSR):
  * when the client did what the instruction does -- RIP past it, the result
@@ -326,6 +416,14 @@ bool kvm_settle_pending(struct hv_vcpu *v)
             return true;
         }
         break;
+    case KVM_EXIT_MMIO: {
+        uint64_t data = 0;
+        if (done && kv->pending.mmio && !kv->pending.other_write && mmio_answer(v, &data)) {
+            memcpy(run->mmio.data, &data, kv->pending.size);
+            return true;
+        }
+        break;
+    }
     case KVM_EXIT_X86_RDMSR:
         if (done && (rax >> 32) == 0 && (rdx >> 32) == 0) {
             run->msr.error = 0;
@@ -484,7 +582,15 @@ static enum kvm_outcome mmio_exit(struct hv_vcpu *v)
     if (serve_from_ram(v))
         return KO_REENTER;
     if (!run->mmio.is_write || !k->quirks.mmio_write_rip_past) {
-        /* Pending with RIP on the instruction: the vmcs is the state before it. */
+        /* Pending with RIP on the instruction: the vmcs is the state before
+         * it.  A MOV stays pending for KVM to finish with the client's
+         * answer (kvm_settle_pending): cancelling it here would cost every
+         * such exit a second KVM_RUN. */
+        struct emu_cpu cpu;
+        decode_cpu(v, &cpu);
+        if (mmio_mov(v, &cpu, &kv->pending))
+            return KO_EMULATE;
+        kv->pending.valid = false;
         struct vmcs_guest before = v->vmcs.guest;
         kvm_complete_pending(v);
         v->vmcs.guest = before;

@@ -155,12 +155,21 @@ struct kvm_vcpu {
     bool msr_config_written;   /* an API write since the last filter check */
     uint8_t seen_native[MSR_TABLE_MAX], seen_access[MSR_TABLE_MAX];
 
-    /* An IN, RDMSR or WRMSR KVM still holds, to be completed with the
-     * client's answer at the next entry (kvm_settle_pending). */
+    /* An IN, OUT, RDMSR, WRMSR or plain MMIO load or store KVM still
+     * holds, to be completed with the client's answer at the next entry
+     * (kvm_settle_pending). */
     struct kvm_pending {
         bool valid;
         uint64_t rip;
         uint8_t len, size;
+        /* MMIO: the access is a MOV KVM can finish by itself; a load
+         * writes `load_width` bytes of GPR `load_reg` (-1: a store) at bit
+         * `load_shift`, the `size`-byte value sign-extended or not. */
+        bool mmio;
+        int8_t load_reg;
+        uint8_t load_width, load_shift;
+        bool load_sign;
+        bool other_write;      /* an API write beyond GPRs, RIP, RFLAGS since the exit */
     } pending;
 };
 
@@ -201,6 +210,9 @@ void kvm_state_pull_fpstate(struct hv_vcpu *v);
 void kvm_state_dirty(struct hv_vcpu *v, enum state_write what);
 bool kvm_state_push(struct hv_vcpu *v);        /* vmcs -> KVM before an entry; false: rejected */
 void kvm_regs_refresh(struct hv_vcpu *v);      /* re-read what KVM holds after an internal run */
+/* Whether the vmcs's GPRs and RFLAGS (RF aside) are what KVM holds but for
+ * GPR `except` (-1: none), whose held value goes to *held. */
+bool kvm_regs_same_but(struct hv_vcpu *v, int except, uint64_t *held);
 
 /* kvm_msr.c */
 hv_return_t kvm_filter_install(struct hv_vm *vm);

@@ -225,17 +225,24 @@ static hv_return_t finish_exit(struct hv_vcpu *v, uint64_t start)
     return HV_SUCCESS;
 }
 
-/* The emulator runs on the same vmcs, with every register current. */
+/*
+ * The emulator runs on the same vmcs, with every register current.  After
+ * an MMIO exit it only has to fault on one instruction: registers suffice,
+ * the MSR/FPU ioctls (each as dear as an exit on a nested host) are
+ * skipped, and a MOV KVM holds pending stays so if the emulator gives the
+ * EPT violation of that very instruction.
+ */
 static hv_return_t run_emulated(struct hv_vcpu *v, uint64_t deadline_ns, bool report_handled,
-                                bool pull_extras)
+                                bool after_mmio_exit)
 {
     struct kvm_vcpu *kv = kvm_vcpu_of(v);
     kv->sys_current = kv->sys_from_kvm = false;     /* the emulator writes the vmcs */
-    if (kv->pending.valid) {
+    bool keep = after_mmio_exit && kv->pending.valid && kv->pending.mmio;
+    if (kv->pending.valid && !keep) {
         kv->pending.valid = false;
         kvm_complete_pending(v);
     }
-    if (pull_extras)
+    if (!after_mmio_exit)
         kvm_state_pull(v);
     if (kv->requeued_info != 0)
         kvm_drop_held_event(v);
@@ -243,6 +250,11 @@ static hv_return_t run_emulated(struct hv_vcpu *v, uint64_t deadline_ns, bool re
     uint64_t runs = v->stats.runs;
     hv_return_t ret = hv_backend_emu.vcpu_run(v, deadline_ns, report_handled);
     v->stats.runs = runs;       /* one client run, whichever engines served it */
+    if (keep && !(ret == HV_SUCCESS && v->vmcs.exit.reason == VMX_REASON_EPT_VIOLATION &&
+                  v->vmcs.guest.rip == kv->pending.rip)) {
+        kv->pending.valid = false;
+        kvm_complete_pending(v);
+    }
     return ret;
 }
 
@@ -303,7 +315,7 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
             v->stats.runs--;
             return HV_UNSUPPORTED;
         }
-        return run_emulated(v, deadline_ns, report_handled, true);
+        return run_emulated(v, deadline_ns, report_handled, false);
     }
 
     bool completion_armed = kvm_settle_pending(v);
@@ -406,11 +418,7 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
     }
     if (outcome == KO_EMULATE) {
         account_kvm(v, start);
-        /* After an MMIO exit the emulator only has to fault on one
-         * instruction: registers suffice, and the MSR/FPU ioctls (each as
-         * dear as an exit on a nested host) are skipped. */
-        bool one_instruction = kvm_exit_reason == KVM_EXIT_MMIO;
-        return run_emulated(v, deadline_ns, report_handled, !one_instruction);
+        return run_emulated(v, deadline_ns, report_handled, kvm_exit_reason == KVM_EXIT_MMIO);
     }
     return finish_exit(v, start);
 }
