@@ -202,6 +202,15 @@ struct io_access {
     bool in, string, rep, imm;
 };
 struct io_access emu_io_access(const struct insn *in, const struct vmcs_guest *g);
+/* Kinds of memory access, as the MMU and the EPT-violation exit know them. */
+enum acc_kind { ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2, ACC_RMW = 3 };
+
+/* The qualification of an EPT violation (SDM "Exit Qualification for EPT
+ * Violations") for an access of kind `kind` to memory the map gives
+ * `prot`; `lin_valid`: the guest-linear address is reported, `final`: the
+ * access is to the translation's result, not to a paging structure. */
+uint64_t emu_ept_qualification(unsigned kind, uint32_t prot, bool lin_valid, bool final);
+
 /* The exit qualification of `io`; fills the I/O registers, the guest-linear
  * address and the instruction information of `x` from the state `g` before
  * the instruction. */

@@ -91,7 +91,6 @@ static inline struct emu_vcpu *emu_vcpu_of(struct emu_cpu *cpu)
 
 /* ---- mmu.c ---------------------------------------------------------- */
 
-enum acc_kind { ACC_READ = 0, ACC_WRITE = 1, ACC_FETCH = 2, ACC_RMW = 3 };
 /* Implicit supervisor accesses (descriptor tables, IDT, TSS) ignore CPL. */
 #define ACC_SUPERVISOR 0x10u
 

@@ -40,8 +40,7 @@ _Noreturn void emu_exit_insn(struct emu_cpu *cpu, uint32_t reason, uint64_t qual
     vmexit_abort(cpu, reason, qualification, cpu->insn ? cpu->insn->len : 0);
 }
 
-_Noreturn void vmexit_ept_violation(struct emu_cpu *cpu, uint64_t gpa, uint64_t lin, bool lin_valid,
-                                    bool final, unsigned kind, uint32_t prot)
+uint64_t emu_ept_qualification(unsigned kind, uint32_t prot, bool lin_valid, bool final)
 {
     uint64_t q = 0;
     switch (kind & 3u) {
@@ -61,7 +60,13 @@ _Noreturn void vmexit_ept_violation(struct emu_cpu *cpu, uint64_t gpa, uint64_t 
         if (final)
             q |= 1u << 8;
     }
-    vmexit_begin(cpu, VMX_REASON_EPT_VIOLATION, q);
+    return q;
+}
+
+_Noreturn void vmexit_ept_violation(struct emu_cpu *cpu, uint64_t gpa, uint64_t lin, bool lin_valid,
+                                    bool final, unsigned kind, uint32_t prot)
+{
+    vmexit_begin(cpu, VMX_REASON_EPT_VIOLATION, emu_ept_qualification(kind, prot, lin_valid, final));
     struct vmcs_exit *x = &cpu->vmcs->exit;
     x->guest_physical = gpa;
     x->guest_linear = lin_valid ? lin : 0;

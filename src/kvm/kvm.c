@@ -166,6 +166,19 @@ static void free_vm(struct kvm_vm *k)
     free(k);
 }
 
+/* Whether the host kernel keeps time with the TSC: only then is its rate
+ * steady and known (a software CPU, such as QEMU's TCG, lets it drift). */
+static bool tsc_is_clocksource(void)
+{
+    char name[32] = "";
+    FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+    if (f == NULL)
+        return false;
+    bool ok = fgets(name, sizeof name, f) != NULL && strcmp(name, "tsc\n") == 0;
+    fclose(f);
+    return ok;
+}
+
 static hv_return_t kvm_vm_create(struct hv_vm *vm)
 {
     const char *why = NULL;
@@ -184,6 +197,7 @@ static hv_return_t kvm_vm_create(struct hv_vm *vm)
     k->allowed0_cpu = cap_allowed0(word);
     vmx_capability(NULL, HV_VMX_CAP_PROCBASED2, &word);
     k->allowed0_cpu2 = cap_allowed0(word);
+    k->tsc_is_clock = tsc_is_clocksource();
     k->sys_fd = open_kvm(&why);
     if (k->sys_fd < 0) {
         free_vm(k);
@@ -272,7 +286,7 @@ static hv_return_t kvm_vcpu_create(struct hv_vcpu *v)
     kv->has_timer = timer_create(CLOCK_MONOTONIC, &sev, &kv->timer) == 0;
     kv->run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS | KVM_SYNC_X86_EVENTS;
     /* The guest TSC runs at the host rate (no scaling is asked for). */
-    int tsc_khz = ioctl(kv->fd, KVM_GET_TSC_KHZ, 0);
+    int tsc_khz = k->tsc_is_clock ? ioctl(kv->fd, KVM_GET_TSC_KHZ, 0) : 0;
     if (tsc_khz > 0)
         kv->ns_per_tick_q32 = (1000000ull << 32) / (uint64_t)tsc_khz;
     /* No filter built with this vCPU yet: its first run installs one

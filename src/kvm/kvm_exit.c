@@ -304,29 +304,17 @@ static uint64_t extend(uint64_t value, unsigned from_bytes, bool sign)
 {
     uint64_t mask = addr_mask(from_bytes);
     value &= mask;
-    if (sign && from_bytes < 8 && (value >> (8 * from_bytes - 1)) & 1)
+    if (sign && from_bytes < 8 && ((value >> (8 * from_bytes - 1)) & 1))
         value |= ~mask;
     return value;
-}
-
-/* What a load of `value` leaves in a register that held `old`. */
-static uint64_t load_result(const struct kvm_pending *p, uint64_t old, uint64_t value)
-{
-    uint64_t v = extend(value, p->size, p->load_sign);
-    switch (p->load_width) {
-    case 1: return (old & ~(0xffull << p->load_shift)) | ((v & 0xff) << p->load_shift);
-    case 2: return (old & ~0xffffull) | (v & 0xffff);
-    case 4: return v & 0xffffffffull;       /* a 32-bit write zero-extends */
-    default: return v;
-    }
 }
 
 /*
  * Whether the MMIO access at RIP is a MOV that KVM finishes alone -- a
  * load writes its register, a store nothing, and both advance RIP -- and
  * if so, the pending record for it.  Anything else (read-modify-write,
- * string, stack, split across pages, an event in flight) is cancelled at
- * the exit as before.
+ * string, stack, split by KVM into pieces, an event in flight) is
+ * cancelled at the exit as before.
  */
 static bool mmio_mov(struct hv_vcpu *v, struct emu_cpu *cpu, struct kvm_pending *p)
 {
@@ -340,36 +328,62 @@ static bool mmio_mov(struct hv_vcpu *v, struct emu_cpu *cpu, struct kvm_pending 
     if (have == 0 || !emu_decode_bytes(cpu, bytes, have, &in) || in.lock || in.rep != REP_NONE ||
         !in.has_mem)
         return false;
-    unsigned len = run->mmio.len, size;
-    bool write = run->mmio.is_write;
-    *p = (struct kvm_pending){ .valid = true, .mmio = true, .rip = v->vmcs.guest.rip, .len = in.len,
-                               .load_reg = -1, .load_width = in.opsize };
+    unsigned size = in.opsize, width = in.opsize;
+    bool store = false, sign = false;
     switch (in.opcode) {
-    case 0x88: case 0xa2: size = 1; break;                                  /* MOV m8, r8 / AL */
-    case 0x89: case 0xa3: size = in.opsize; break;
-    case 0xc6: size = 1; if ((in.reg & 7) != 0) return false; break;       /* MOV m, imm */
-    case 0xc7: size = in.opsize; if ((in.reg & 7) != 0) return false; break;
-    case 0x8a: case 0xa0: size = 1; p->load_width = 1; break;               /* MOV r8, m8 */
-    case 0x8b: case 0xa1: size = in.opsize; break;
+    case 0x88: case 0x89: case 0xa2: case 0xa3: store = true; break;         /* MOV m, r / rAX */
+    case 0xc6: case 0xc7: store = true; if ((in.reg & 7) != 0) return false; break;   /* MOV m, imm */
+    case 0x8a: case 0x8b: case 0xa0: case 0xa1: break;                      /* MOV r / rAX, m */
     case OPC_0F | 0xb6: size = 1; break;                                    /* MOVZX */
     case OPC_0F | 0xb7: size = 2; break;
-    case OPC_0F | 0xbe: size = 1; p->load_sign = true; break;               /* MOVSX */
-    case OPC_0F | 0xbf: size = 2; p->load_sign = true; break;
+    case OPC_0F | 0xbe: size = 1; sign = true; break;                       /* MOVSX */
+    case OPC_0F | 0xbf: size = 2; sign = true; break;
     default: return false;
     }
-    bool store = in.opcode == 0x88 || in.opcode == 0x89 || in.opcode == 0xa2 || in.opcode == 0xa3 ||
-                 in.opcode == 0xc6 || in.opcode == 0xc7;
-    if (store != write || size != len)
+    if (store != (bool)run->mmio.is_write || size != run->mmio.len)
         return false;
-    p->size = (uint8_t)size;
-    if (!store) {
-        unsigned reg = (in.opcode == 0xa0 || in.opcode == 0xa1) ? GPR_RAX : in.reg;
-        if (p->load_width == 1 && in.rex == 0 && reg >= 4 && reg < 8) {
-            reg -= 4;                   /* AH, CH, DH, BH */
-            p->load_shift = 8;
-        }
-        p->load_reg = (int8_t)reg;
-    }
+    *p = (struct kvm_pending){
+        .valid = true, .mmio = true, .rip = v->vmcs.guest.rip, .len = in.len, .size = (uint8_t)size,
+        .load = !store, .load_sign = sign, .load_width = (uint8_t)width,
+        .load_reg = (uint8_t)((in.opcode == 0xa0 || in.opcode == 0xa1) ? GPR_RAX : in.reg), .insn = in,
+    };
+    return true;
+}
+
+/*
+ * The EPT violation of a pending MOV, built here rather than by running
+ * the emulator over it, when the memory map forbids the access (a range
+ * that allows it, read-only RAM say, is for the emulator to execute) and
+ * nothing else about the access needs the emulator's checks.
+ */
+static bool mov_ept_exit(struct hv_vcpu *v, struct emu_cpu *cpu, const struct kvm_pending *p)
+{
+    const struct vmcs_guest *g = &v->vmcs.guest;
+    uint64_t gpa = kvm_vcpu_of(v)->run->mmio.phys_addr;
+    /* Alignment checking could fault first: leave that to the emulator. */
+    if ((g->cr0 & (1ull << 18)) && (g->rflags & (1ull << 18)) && cpu->cpl == 3)
+        return false;
+    cpu->insn_rip = p->rip;
+    int seg = emu_ea_seg(&p->insn);
+    uint64_t ea = emu_ea(cpu, &p->insn), linear = ea;
+    if (cpu->mode != MODE_LONG)
+        linear = (g->seg[seg].base + ea) & 0xffffffffull;
+    else if (seg == SEG_FS || seg == SEG_GS)
+        linear = g->seg[seg].base + ea;
+    uint64_t at;
+    if (!kvm_translate(v, linear, &at) || at != gpa)
+        return false;
+    vm_mem_read_lock(v->vm);
+    const struct gpa_range *r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], gpa);
+    uint32_t prot = r ? r->prot : 0;
+    vm_mem_read_unlock(v->vm);
+    if (prot & (p->load ? HV_MEMORY_READ : HV_MEMORY_WRITE))
+        return false;
+    uint64_t q = emu_ept_qualification(p->load ? ACC_READ : ACC_WRITE, prot, true, true);
+    kvm_set_exit(v, VMX_REASON_EPT_VIOLATION, q, p->len);
+    v->vmcs.guest.rflags |= K_RFLAGS_RF;     /* a fault-like exit saves RF = 1 */
+    v->vmcs.exit.guest_physical = gpa;
+    v->vmcs.exit.guest_linear = linear;
     return true;
 }
 
@@ -377,15 +391,22 @@ static bool mmio_mov(struct hv_vcpu *v, struct emu_cpu *cpu, struct kvm_pending 
  * load with it gives exactly the client's registers; stores need none. */
 static bool mmio_answer(struct hv_vcpu *v, uint64_t *data)
 {
-    const struct kvm_pending *p = &kvm_vcpu_of(v)->pending;
-    uint64_t held = 0;
-    if (!kvm_regs_same_but(v, p->load_reg, &held))
+    struct kvm_vcpu *kv = kvm_vcpu_of(v);
+    const struct kvm_pending *p = &kv->pending;
+    struct vmcs_guest held;
+    if (!kvm_regs_held(v, &held))
         return false;
-    if (p->load_reg < 0)
-        return true;
-    uint64_t now = v->vmcs.guest.gpr[p->load_reg];
-    *data = (now >> p->load_shift) & addr_mask(p->size);
-    return load_result(p, held, *data) == now;
+    const struct vmcs_guest *g = &v->vmcs.guest;
+    if (((held.rflags ^ g->rflags) & ~K_RFLAGS_RF) != 0)
+        return false;
+    if (p->load) {
+        struct emu_cpu cpu;
+        decode_cpu(v, &cpu);
+        *data = emu_reg_read(&cpu, &p->insn, p->load_reg, p->load_width) & addr_mask(p->size);
+        cpu.g = &held;          /* the load with that value, on what KVM holds */
+        emu_reg_write(&cpu, &p->insn, p->load_reg, p->load_width, extend(*data, p->size, p->load_sign));
+    }
+    return memcmp(held.gpr, g->gpr, sizeof held.gpr) == 0;
 }
 
 /*
@@ -419,7 +440,8 @@ bool kvm_settle_pending(struct hv_vcpu *v)
     case KVM_EXIT_MMIO: {
         uint64_t data = 0;
         if (done && kv->pending.mmio && !kv->pending.other_write && mmio_answer(v, &data)) {
-            memcpy(run->mmio.data, &data, kv->pending.size);
+            if (kv->pending.load)
+                memcpy(run->mmio.data, &data, kv->pending.size);
             return true;
         }
         break;
@@ -561,13 +583,12 @@ static bool serve_from_ram(struct hv_vcpu *v)
 static void ept_exit_unexplained(struct hv_vcpu *v)
 {
     struct kvm_run *run = kvm_vcpu_of(v)->run;
-    uint64_t q = run->mmio.is_write ? 2 : 1;
     vm_mem_read_lock(v->vm);
     const struct gpa_range *r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], run->mmio.phys_addr);
     uint32_t prot = r ? r->prot : 0;
     vm_mem_read_unlock(v->vm);
-    q |= (prot & HV_MEMORY_READ ? 1u << 3 : 0) | (prot & HV_MEMORY_WRITE ? 1u << 4 : 0) |
-         (prot & HV_MEMORY_EXEC ? 1u << 5 : 0);
+    uint64_t q = emu_ept_qualification(run->mmio.is_write ? ACC_WRITE : ACC_READ, prot,
+                                       false, false);
     kvm_set_exit(v, VMX_REASON_EPT_VIOLATION, q, 0);
     v->vmcs.guest.rflags |= K_RFLAGS_RF;     /* a fault-like exit saves RF = 1 */
     v->vmcs.exit.guest_physical = run->mmio.phys_addr;
@@ -589,7 +610,7 @@ static enum kvm_outcome mmio_exit(struct hv_vcpu *v)
         struct emu_cpu cpu;
         decode_cpu(v, &cpu);
         if (mmio_mov(v, &cpu, &kv->pending))
-            return KO_EMULATE;
+            return mov_ept_exit(v, &cpu, &kv->pending) ? KO_EXIT : KO_EMULATE;
         kv->pending.valid = false;
         struct vmcs_guest before = v->vmcs.guest;
         kvm_complete_pending(v);
@@ -710,9 +731,10 @@ enum kvm_outcome kvm_translate_exit(struct hv_vcpu *v)
 {
     enum kvm_outcome o = translate(v);
     /* An instruction exit saves RF clear (KVM's emulator sets it while it
-     * restarts a string instruction); on the emulator's way the emulator
-     * decides, as for its fault-like exits. */
-    if (o != KO_REENTER)
+     * restarts a string instruction); an EPT violation, fault-like, saves
+     * it set (built so here), and on the emulator's way the emulator
+     * decides. */
+    if (o == KO_EMULATE || (o == KO_EXIT && v->vmcs.exit.reason != VMX_REASON_EPT_VIOLATION))
         v->vmcs.guest.rflags &= ~K_RFLAGS_RF;
     return o;
 }

@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "../core/vm.h"
+#include "../emu/emu.h"
 
 /* Architectural bits this backend folds or checks. */
 #define K_CR0_PE (1ull << 0)
@@ -97,6 +98,7 @@ struct kvm_vm {
     pthread_cond_t gate_open;
     /* Bits each exiting control word must have (capabilities never change). */
     uint32_t allowed0_cpu, allowed0_cpu2;
+    bool tsc_is_clock;         /* the host keeps time with the TSC: run time may be counted in ticks */
     pthread_mutex_t registry_lock;
     struct kvm_vcpu *running[HV_MAX_VCPUS];  /* under registry_lock */
     /* KVM cannot destroy a vCPU: a destroyed one's fd waits here for the
@@ -162,13 +164,13 @@ struct kvm_vcpu {
         bool valid;
         uint64_t rip;
         uint8_t len, size;
-        /* MMIO: the access is a MOV KVM can finish by itself; a load
-         * writes `load_width` bytes of GPR `load_reg` (-1: a store) at bit
-         * `load_shift`, the `size`-byte value sign-extended or not. */
-        bool mmio;
-        int8_t load_reg;
-        uint8_t load_width, load_shift;
-        bool load_sign;
+        /* MMIO: the access is a MOV (`insn`) KVM can finish by itself.  A
+         * load writes its `size`-byte value, sign-extended or not, to
+         * `load_width` bytes of register `load_reg` as the instruction
+         * encodes it (AH..BH without REX). */
+        bool mmio, load, load_sign;
+        uint8_t load_reg, load_width;
+        struct insn insn;
         bool other_write;      /* an API write beyond GPRs, RIP, RFLAGS since the exit */
     } pending;
 };
@@ -210,9 +212,9 @@ void kvm_state_pull_fpstate(struct hv_vcpu *v);
 void kvm_state_dirty(struct hv_vcpu *v, enum state_write what);
 bool kvm_state_push(struct hv_vcpu *v);        /* vmcs -> KVM before an entry; false: rejected */
 void kvm_regs_refresh(struct hv_vcpu *v);      /* re-read what KVM holds after an internal run */
-/* Whether the vmcs's GPRs and RFLAGS (RF aside) are what KVM holds but for
- * GPR `except` (-1: none), whose held value goes to *held. */
-bool kvm_regs_same_but(struct hv_vcpu *v, int except, uint64_t *held);
+/* The GPRs, RIP and RFLAGS KVM holds, in the vmcs's layout; false when
+ * they are unknown. */
+bool kvm_regs_held(struct hv_vcpu *v, struct vmcs_guest *held);
 
 /* kvm_msr.c */
 hv_return_t kvm_filter_install(struct hv_vm *vm);

@@ -232,8 +232,8 @@ static hv_return_t finish_exit(struct hv_vcpu *v, uint64_t start)
  * skipped, and a MOV KVM holds pending stays so if the emulator gives the
  * EPT violation of that very instruction.
  */
-static hv_return_t run_emulated(struct hv_vcpu *v, uint64_t deadline_ns, bool report_handled,
-                                bool after_mmio_exit)
+static hv_return_t run_emulated(struct hv_vcpu *v, uint64_t start, uint64_t deadline_ns,
+                                bool report_handled, bool after_mmio_exit)
 {
     struct kvm_vcpu *kv = kvm_vcpu_of(v);
     kv->sys_current = kv->sys_from_kvm = false;     /* the emulator writes the vmcs */
@@ -247,6 +247,9 @@ static hv_return_t run_emulated(struct hv_vcpu *v, uint64_t deadline_ns, bool re
     if (kv->requeued_info != 0)
         kvm_drop_held_event(v);
     kv->requeued_info = kv->requeued_error = 0;
+    /* This backend's part of the run, state transfers included, is run
+     * time too; the emulator counts its own. */
+    account_kvm(v, start);
     uint64_t runs = v->stats.runs;
     hv_return_t ret = hv_backend_emu.vcpu_run(v, deadline_ns, report_handled);
     v->stats.runs = runs;       /* one client run, whichever engines served it */
@@ -315,7 +318,7 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
             v->stats.runs--;
             return HV_UNSUPPORTED;
         }
-        return run_emulated(v, deadline_ns, report_handled, false);
+        return run_emulated(v, start, deadline_ns, report_handled, false);
     }
 
     bool completion_armed = kvm_settle_pending(v);
@@ -417,8 +420,7 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
         outcome = KO_EMULATE;
     }
     if (outcome == KO_EMULATE) {
-        account_kvm(v, start);
-        return run_emulated(v, deadline_ns, report_handled, kvm_exit_reason == KVM_EXIT_MMIO);
+        return run_emulated(v, start, deadline_ns, report_handled, kvm_exit_reason == KVM_EXIT_MMIO);
     }
     return finish_exit(v, start);
 }

@@ -394,20 +394,13 @@ void kvm_state_dirty(struct hv_vcpu *v, enum state_write what)
     kv->pending.other_write = true;
 }
 
-bool kvm_regs_same_but(struct hv_vcpu *v, int except, uint64_t *held)
+bool kvm_regs_held(struct hv_vcpu *v, struct vmcs_guest *held)
 {
     struct kvm_vcpu *kv = kvm_vcpu_of(v);
     if (!kv->k_valid)
         return false;
-    struct vmcs_guest k;
-    regs_from_kvm(&kv->k_regs, &k);
-    const struct vmcs_guest *g = &v->vmcs.guest;
-    for (int i = 0; i < GPR_COUNT; i++)
-        if (i != except && k.gpr[i] != g->gpr[i])
-            return false;
-    if (except >= 0)
-        *held = k.gpr[except];
-    return ((k.rflags ^ g->rflags) & ~K_RFLAGS_RF) == 0;
+    regs_from_kvm(&kv->k_regs, held);
+    return true;
 }
 
 void kvm_state_pull(struct hv_vcpu *v)
