@@ -61,18 +61,23 @@ enum {
 };
 #define MIN_MEASURE_SECONDS 0.05
 #define TARGET_RATIO 1.10
-/* The answer the host gives to every RDMSR; the guest ignores it. */
+/* The answers the host gives to every RDMSR and MMIO read; the guest
+ * ignores them. */
 #define MSR_ANSWER 0x1122334455667788ull
+#define MMIO_ANSWER 0x5a
 
-/* I/O and MSR kinds alternate; the first pair runs in real mode. */
-enum exit_kind { EXIT_IO, EXIT_MSR, EXIT_IO64, EXIT_MSR64, EXIT_KINDS };
+/* Each access in real mode, then each in 64-bit mode. */
+enum access { ACCESS_IO, ACCESS_MSR, ACCESS_MMIO, ACCESSES };
+enum exit_kind { EXIT_IO, EXIT_MSR, EXIT_MMIO, EXIT_IO64, EXIT_MSR64, EXIT_MMIO64, EXIT_KINDS };
 static const char *const exit_names[EXIT_KINDS] = {
-    "I/O exit (OUT imm8), real mode", "MSR exit (RDMSR), real mode",
-    "I/O exit (OUT imm8), 64-bit", "MSR exit (RDMSR), 64-bit",
+    "I/O exit (OUT imm8), real mode", "MSR exit (RDMSR), real mode", "MMIO read (MOV), real mode",
+    "I/O exit (OUT imm8), 64-bit", "MSR exit (RDMSR), 64-bit", "MMIO read (MOV), 64-bit",
 };
-static const char *const guest_files[EXIT_KINDS] = {"exit_io16", "exit_msr16", "exit_io64", "exit_msr64"};
+static const char *const guest_files[EXIT_KINDS] = {
+    "exit_io16", "exit_msr16", "exit_mmio16", "exit_io64", "exit_msr64", "exit_mmio64",
+};
 
-static bool is_io(enum exit_kind kind) { return kind == EXIT_IO || kind == EXIT_IO64; }
+static enum access access_of(enum exit_kind kind) { return (enum access)(kind % ACCESSES); }
 static bool is_64bit(enum exit_kind kind) { return kind >= EXIT_IO64; }
 static uint64_t guest_entry(enum exit_kind kind) { return KVM_EXIT_LOAD + (uint64_t)kind * GUEST_SLOT; }
 
@@ -189,17 +194,23 @@ static int raw_open_guest(struct raw *raw, enum exit_kind kind, int mmap_size)
     g->vm = ioctl(raw->kvm, KVM_CREATE_VM, 0);
     if (g->vm < 0)
         return raw_fail(raw, "KVM_CREATE_VM");
-    if (!is_io(kind) && raw_deny_unknown_msr(raw, g->vm) != 0)
+    if (access_of(kind) == ACCESS_MSR && raw_deny_unknown_msr(raw, g->vm) != 0)
         return -1;
     g->ram = mmap(NULL, GUEST_MEM, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (g->ram == MAP_FAILED)
         return raw_fail(raw, "mmap guest memory");
     if (load_guests(g->ram, raw->why, sizeof raw->why) != 0)
         return -1;
-    struct kvm_userspace_memory_region region = {
-        .slot = 0, .guest_phys_addr = 0, .memory_size = GUEST_MEM, .userspace_addr = (uintptr_t)g->ram,
+    /* RAM everywhere but the device page at BENCH_MMIO_GPA. */
+    struct kvm_userspace_memory_region below = {
+        .slot = 0, .guest_phys_addr = 0, .memory_size = BENCH_MMIO_GPA, .userspace_addr = (uintptr_t)g->ram,
     };
-    if (ioctl(g->vm, KVM_SET_USER_MEMORY_REGION, &region) != 0)
+    struct kvm_userspace_memory_region above = {
+        .slot = 1, .guest_phys_addr = BENCH_MMIO_GPA + 0x1000, .memory_size = GUEST_MEM - BENCH_MMIO_GPA - 0x1000,
+        .userspace_addr = (uintptr_t)g->ram + BENCH_MMIO_GPA + 0x1000,
+    };
+    if (ioctl(g->vm, KVM_SET_USER_MEMORY_REGION, &below) != 0 ||
+        ioctl(g->vm, KVM_SET_USER_MEMORY_REGION, &above) != 0)
         return raw_fail(raw, "KVM_SET_USER_MEMORY_REGION");
     g->vcpu = ioctl(g->vm, KVM_CREATE_VCPU, 0);
     if (g->vcpu < 0)
@@ -290,9 +301,15 @@ static double raw_measure(struct raw *raw, enum exit_kind kind, long exits)
             return -1;
         }
         struct kvm_run *run = g->run;
-        if (is_io(kind) && run->exit_reason == KVM_EXIT_IO && run->io.port == BENCH_IO_PORT)
+        enum access a = access_of(kind);
+        if (a == ACCESS_IO && run->exit_reason == KVM_EXIT_IO && run->io.port == BENCH_IO_PORT)
             continue;
-        if (!is_io(kind) && run->exit_reason == KVM_EXIT_X86_RDMSR &&
+        if (a == ACCESS_MMIO && run->exit_reason == KVM_EXIT_MMIO && !run->mmio.is_write &&
+            run->mmio.phys_addr == BENCH_MMIO_GPA) {
+            run->mmio.data[0] = MMIO_ANSWER;
+            continue;
+        }
+        if (a == ACCESS_MSR && run->exit_reason == KVM_EXIT_X86_RDMSR &&
             run->msr.index == BENCH_UNKNOWN_MSR) {
             run->msr.data = MSR_ANSWER;
             run->msr.error = 0;
@@ -399,7 +416,11 @@ static int hvf_open(struct hvf *h, const char *backend)
     }
     if (load_guests(h->ram, h->why, sizeof h->why) != 0)
         return -1;
-    r = hv_vm_map(h->ram, 0, GUEST_MEM, HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC);
+    const hv_memory_flags_t rwx = HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC;
+    const uint64_t above = BENCH_MMIO_GPA + 0x1000;
+    r = hv_vm_map(h->ram, 0, BENCH_MMIO_GPA, rwx);
+    if (r == HV_SUCCESS)
+        r = hv_vm_map(h->ram + above, above, GUEST_MEM - above, rwx);
     if (r != HV_SUCCESS)
         return hvf_fail(h, "hv_vm_map", r);
     r = hv_vcpu_create(&h->vcpu, HV_VCPU_DEFAULT);
@@ -429,7 +450,8 @@ static void hvf_close(struct hvf *h)
     if (h->vcpu_created)
         hv_vcpu_destroy(h->vcpu);
     if (h->vm_created) {
-        hv_vm_unmap(0, GUEST_MEM);
+        hv_vm_unmap(0, BENCH_MMIO_GPA);
+        hv_vm_unmap(BENCH_MMIO_GPA + 0x1000, GUEST_MEM - BENCH_MMIO_GPA - 0x1000);
         hv_vm_destroy();
     }
     if (h->ram != NULL)
@@ -467,12 +489,21 @@ static int hvf_one_exit(struct hvf *h, enum exit_kind kind)
     atomic_store(&h->watchdog.armed, 0);
     atomic_fetch_add(&h->watchdog.exits, 1);
 
-    if (is_io(kind)) {
+    if (access_of(kind) == ACCESS_IO) {
         if (hvf_expect(h, reason == VMX_REASON_IO, "exit reason", reason) != 0)
             return -1;
         hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_QUALIFIC, &value);
         if (hvf_expect(h, (value >> 16) == BENCH_IO_PORT, "I/O qualification", value) != 0)
             return -1;
+    } else if (access_of(kind) == ACCESS_MMIO) {
+        /* The device answers the byte load into AL. */
+        if (hvf_expect(h, reason == VMX_REASON_EPT_VIOLATION, "exit reason", reason) != 0)
+            return -1;
+        hv_vmx_vcpu_read_vmcs(v, VMCS_GUEST_PHYSICAL_ADDRESS, &value);
+        if (hvf_expect(h, value == BENCH_MMIO_GPA, "EPT-violation GPA", value) != 0)
+            return -1;
+        hv_vcpu_read_register(v, HV_X86_RAX, &value);
+        hv_vcpu_write_register(v, HV_X86_RAX, (value & ~0xffull) | MMIO_ANSWER);
     } else {
         if (hvf_expect(h, reason == VMX_REASON_RDMSR, "exit reason", reason) != 0)
             return -1;

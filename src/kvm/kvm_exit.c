@@ -356,7 +356,7 @@ static bool mmio_mov(struct hv_vcpu *v, struct emu_cpu *cpu, struct kvm_pending 
  * that allows it, read-only RAM say, is for the emulator to execute) and
  * nothing else about the access needs the emulator's checks.
  */
-static bool mov_ept_exit(struct hv_vcpu *v, struct emu_cpu *cpu, const struct kvm_pending *p)
+static bool mov_ept_exit(struct hv_vcpu *v, struct emu_cpu *cpu, const struct kvm_pending *p, uint32_t prot)
 {
     const struct vmcs_guest *g = &v->vmcs.guest;
     uint64_t gpa = kvm_vcpu_of(v)->run->mmio.phys_addr;
@@ -370,14 +370,13 @@ static bool mov_ept_exit(struct hv_vcpu *v, struct emu_cpu *cpu, const struct kv
         linear = (g->seg[seg].base + ea) & 0xffffffffull;
     else if (seg == SEG_FS || seg == SEG_GS)
         linear = g->seg[seg].base + ea;
-    uint64_t at;
-    if (!kvm_translate(v, linear, &at) || at != gpa)
-        return false;
-    vm_mem_read_lock(v->vm);
-    const struct gpa_range *r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], gpa);
-    uint32_t prot = r ? r->prot : 0;
-    vm_mem_read_unlock(v->vm);
     if (prot & (p->load ? HV_MEMORY_READ : HV_MEMORY_WRITE))
+        return false;
+    /* The same bytes and registers give KVM's linear address; a page walk
+     * to prove it would cost more than the rest of the exit.  Code changed
+     * under the exit (cross-modifying code without the serialisation the
+     * SDM asks for) is what the offset check can catch. */
+    if ((linear & HV_PAGE_MASK) != (gpa & HV_PAGE_MASK))
         return false;
     uint64_t q = emu_ept_qualification(p->load ? ACC_READ : ACC_WRITE, prot, true, true);
     kvm_set_exit(v, VMX_REASON_EPT_VIOLATION, q, p->len);
@@ -551,7 +550,8 @@ bool kvm_first_insn_walk_slotless(struct hv_vcpu *v)
 /* ---- MMIO ------------------------------------------------------------- */
 
 /* An access KVM sent out only because the range has no slot: done here. */
-static bool serve_from_ram(struct hv_vcpu *v)
+/* `r`: the range at the access's GPA or NULL; the memory lock is held. */
+static bool serve_from_ram(struct hv_vcpu *v, const struct gpa_range *r)
 {
     struct kvm_run *run = kvm_vcpu_of(v)->run;
     uint64_t gpa = run->mmio.phys_addr;
@@ -559,23 +559,18 @@ static bool serve_from_ram(struct hv_vcpu *v)
     uint32_t need = run->mmio.is_write ? HV_MEMORY_WRITE : HV_MEMORY_READ;
     if (len == 0 || len > sizeof run->mmio.data)
         return false;
-    bool done = false;
-    vm_mem_read_lock(v->vm);
-    const struct gpa_range *r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], gpa);
     /* Only from ranges that are also writable: a read from a read-only
      * range may be the first half of a read-modify-write instruction, whose
      * refused store must leave the flags untouched (kvm_mem.c). */
     uint32_t rw = HV_MEMORY_READ | HV_MEMORY_WRITE;
-    if (r != NULL && (r->prot & need) && (r->prot & rw) == rw && gpa + len <= r->gpa + r->size) {
-        uint8_t *host = r->hva + (gpa - r->gpa);
-        if (run->mmio.is_write)
-            memcpy(host, run->mmio.data, len);
-        else
-            memcpy(run->mmio.data, host, len);
-        done = true;
-    }
-    vm_mem_read_unlock(v->vm);
-    return done;
+    if (r == NULL || !(r->prot & need) || (r->prot & rw) != rw || gpa + len > r->gpa + r->size)
+        return false;
+    uint8_t *host = r->hva + (gpa - r->gpa);
+    if (run->mmio.is_write)
+        memcpy(host, run->mmio.data, len);
+    else
+        memcpy(run->mmio.data, host, len);
+    return true;
 }
 
 /* An EPT violation without the instruction (none explained the exit):
@@ -583,10 +578,10 @@ static bool serve_from_ram(struct hv_vcpu *v)
 static void ept_exit_unexplained(struct hv_vcpu *v)
 {
     struct kvm_run *run = kvm_vcpu_of(v)->run;
-    vm_mem_read_lock(v->vm);
+    kvm_mem_hold(v);
     const struct gpa_range *r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], run->mmio.phys_addr);
     uint32_t prot = r ? r->prot : 0;
-    vm_mem_read_unlock(v->vm);
+    kvm_mem_release(v);
     uint64_t q = emu_ept_qualification(run->mmio.is_write ? ACC_WRITE : ACC_READ, prot,
                                        false, false);
     kvm_set_exit(v, VMX_REASON_EPT_VIOLATION, q, 0);
@@ -595,37 +590,50 @@ static void ept_exit_unexplained(struct hv_vcpu *v)
     v->vmcs.exit.guest_linear = 0;
 }
 
-static enum kvm_outcome mmio_exit(struct hv_vcpu *v)
+/* With the memory lock held: the outcome, and whether the pending access
+ * must be cancelled (after the lock is released: that is a KVM_RUN). */
+static enum kvm_outcome mmio_exit_held(struct hv_vcpu *v, bool *cancel)
 {
     struct kvm_vcpu *kv = kvm_vcpu_of(v);
     struct kvm_vm *k = kvm_vm_of(v->vm);
     struct kvm_run *run = kv->run;
-    if (serve_from_ram(v))
+    const struct gpa_range *r = memmap_lookup(&v->vm->space[HV_VM_SPACE_DEFAULT], run->mmio.phys_addr);
+    if (serve_from_ram(v, r))
         return KO_REENTER;
+    struct emu_cpu cpu;
+    decode_cpu(v, &cpu);
     if (!run->mmio.is_write || !k->quirks.mmio_write_rip_past) {
         /* Pending with RIP on the instruction: the vmcs is the state before
          * it.  A MOV stays pending for KVM to finish with the client's
          * answer (kvm_settle_pending): cancelling it here would cost every
          * such exit a second KVM_RUN. */
-        struct emu_cpu cpu;
-        decode_cpu(v, &cpu);
         if (mmio_mov(v, &cpu, &kv->pending))
-            return mov_ept_exit(v, &cpu, &kv->pending) ? KO_EXIT : KO_EMULATE;
+            return mov_ept_exit(v, &cpu, &kv->pending, r ? r->prot : 0) ? KO_EXIT : KO_EMULATE;
         kv->pending.valid = false;
-        struct vmcs_guest before = v->vmcs.guest;
-        kvm_complete_pending(v);
-        v->vmcs.guest = before;
+        *cancel = true;
         return KO_EMULATE;
     }
     struct access a = { .io = false, .gpa = run->mmio.phys_addr, .size = (uint8_t)run->mmio.len };
     struct insn in;
-    struct emu_cpu cpu;
-    decode_cpu(v, &cpu);
     if (!rewind_retired(v, &cpu, &a, &in)) {
         ept_exit_unexplained(v);
         return KO_EXIT;
     }
     return KO_EMULATE;
+}
+
+static enum kvm_outcome mmio_exit(struct hv_vcpu *v)
+{
+    bool cancel = false;
+    kvm_mem_hold(v);
+    enum kvm_outcome o = mmio_exit_held(v, &cancel);
+    kvm_mem_release(v);
+    if (cancel) {
+        struct vmcs_guest before = v->vmcs.guest;
+        kvm_complete_pending(v);
+        v->vmcs.guest = before;
+    }
+    return o;
 }
 
 /* ---- I/O ------------------------------------------------------------- */

@@ -153,6 +153,7 @@ struct kvm_vcpu {
      * client re-injecting it is a no-op (double-injection hazard). */
     uint32_t requeued_info, requeued_error;
 
+    unsigned mem_holds;        /* kvm_mem_hold depth on this vCPU's thread */
     uint32_t native_sig;       /* this vCPU's native MSR set at the last filter build */
     bool msr_config_written;   /* an API write since the last filter check */
     uint8_t seen_native[MSR_TABLE_MAX], seen_access[MSR_TABLE_MAX];
@@ -190,6 +191,12 @@ uint64_t kvm_now_ns(void);
 void kvm_probe_quirks(int sys_fd, struct kvm_quirks *q);
 
 /* kvm_mem.c */
+/* vm->mem_lock for reading, taken once however deeply nested: an exit's
+ * translation holds it across its reads of guest memory and page tables,
+ * which would each take it again.  Only on the vCPU's thread; never across
+ * a KVM_RUN. */
+void kvm_mem_hold(struct hv_vcpu *v);
+void kvm_mem_release(struct hv_vcpu *v);
 hv_return_t kvm_memory_changed(struct hv_vm *vm, hv_vm_space_t space, uint64_t gpa, uint64_t size);
 /* Guest bytes at a linear address through KVM's translation and the memory
  * map; false when some byte is not readable RAM.  Takes the memory lock. */

@@ -89,6 +89,18 @@ hv_return_t kvm_memory_changed(struct hv_vm *vm, hv_vm_space_t space, uint64_t g
     return ret;
 }
 
+void kvm_mem_hold(struct hv_vcpu *v)
+{
+    if (kvm_vcpu_of(v)->mem_holds++ == 0)
+        vm_mem_read_lock(v->vm);
+}
+
+void kvm_mem_release(struct hv_vcpu *v)
+{
+    if (--kvm_vcpu_of(v)->mem_holds == 0)
+        vm_mem_read_unlock(v->vm);
+}
+
 /* A paging-structure entry (mem_lock held); *slotless set when it lies in memory without
  * a memslot, where KVM's own walk fails. */
 static bool read_pte(struct hv_vcpu *v, uint64_t gpa, unsigned size, uint64_t *value, bool *slotless)
@@ -171,10 +183,10 @@ static bool walk(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa, bool *slotle
 
 bool kvm_translate(struct hv_vcpu *v, uint64_t linear, uint64_t *gpa)
 {
-    vm_mem_read_lock(v->vm);
+    kvm_mem_hold(v);
     bool slotless = false;
     bool ok = walk(v, linear, gpa, &slotless);
-    vm_mem_read_unlock(v->vm);
+    kvm_mem_release(v);
     return ok;
 }
 
@@ -198,7 +210,7 @@ bool kvm_read_linear(struct hv_vcpu *v, uint64_t linear, void *buf, unsigned siz
 {
     uint8_t *out = buf;
     bool ok = true;
-    vm_mem_read_lock(v->vm);
+    kvm_mem_hold(v);
     while (size > 0 && ok) {
         unsigned chunk = (unsigned)(HV_PAGE_SIZE - (linear & HV_PAGE_MASK));
         if (chunk > size)
@@ -217,7 +229,7 @@ bool kvm_read_linear(struct hv_vcpu *v, uint64_t linear, void *buf, unsigned siz
         linear += chunk;
         size -= chunk;
     }
-    vm_mem_read_unlock(v->vm);
+    kvm_mem_release(v);
     return ok;
 }
 
@@ -231,7 +243,7 @@ static bool linear_in_slots(struct hv_vcpu *v, uint64_t linear, uint64_t size)
      * crosses into it, the next (counted, not compared: the range may wrap
      * around the address space). */
     unsigned pages = (linear & HV_PAGE_MASK) + size > HV_PAGE_SIZE ? 2 : 1;
-    vm_mem_read_lock(v->vm);
+    kvm_mem_hold(v);
     uint64_t page = linear & ~(uint64_t)HV_PAGE_MASK;
     for (unsigned i = 0; ok && i < pages; i++, page += HV_PAGE_SIZE) {
         bool slotless = false;
@@ -242,7 +254,7 @@ static bool linear_in_slots(struct hv_vcpu *v, uint64_t linear, uint64_t size)
         }
         ok = !slotless;
     }
-    vm_mem_read_unlock(v->vm);
+    kvm_mem_release(v);
     return ok;
 }
 
@@ -250,9 +262,9 @@ bool kvm_walk_slotless(struct hv_vcpu *v, uint64_t linear)
 {
     bool slotless = false;
     uint64_t gpa;
-    vm_mem_read_lock(v->vm);
+    kvm_mem_hold(v);
     walk(v, linear, &gpa, &slotless);
-    vm_mem_read_unlock(v->vm);
+    kvm_mem_release(v);
     return slotless;
 }
 
