@@ -471,23 +471,27 @@ static int hvf_one_exit(struct hvf *h, enum exit_kind kind)
     hv_vcpuid_t v = h->vcpu;
     hv_return_t r;
     uint64_t reason = 0, value = 0, len = 0, rip = 0;
-    atomic_store(&h->watchdog.armed, 1);
+    /* Relaxed: the watchdog looks once a second, and the raw loop it is
+     * compared with pays for no fences. */
+    atomic_store_explicit(&h->watchdog.armed, 1, memory_order_relaxed);
     do {
         r = hv_vcpu_run(v);
         if (r != HV_SUCCESS) {
-            atomic_store(&h->watchdog.armed, 0);
+            atomic_store_explicit(&h->watchdog.armed, 0, memory_order_relaxed);
             return hvf_fail(h, "hv_vcpu_run", r);
         }
         hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, &reason);
         if (reason == VMX_REASON_IRQ && atomic_load(&h->watchdog.stalled)) {
-            atomic_store(&h->watchdog.armed, 0);
+            atomic_store_explicit(&h->watchdog.armed, 0, memory_order_relaxed);
             snprintf(h->why, sizeof h->why, "no %s reached the client within %d s",
                      exit_names[kind], STALL_SECONDS);
             return -1;
         }
     } while (reason == VMX_REASON_IRQ);   /* a host interrupt: simply re-enter */
-    atomic_store(&h->watchdog.armed, 0);
-    atomic_fetch_add(&h->watchdog.exits, 1);
+    atomic_store_explicit(&h->watchdog.armed, 0, memory_order_relaxed);
+    /* One writer: a plain increment, published without a locked add. */
+    unsigned long exits = atomic_load_explicit(&h->watchdog.exits, memory_order_relaxed);
+    atomic_store_explicit(&h->watchdog.exits, exits + 1, memory_order_relaxed);
 
     if (access_of(kind) == ACCESS_IO) {
         if (hvf_expect(h, reason == VMX_REASON_IO, "exit reason", reason) != 0)
