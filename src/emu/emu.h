@@ -121,6 +121,24 @@ const struct insn *emu_decode_at_rip(struct emu_cpu *cpu);
 bool emu_decode_bytes(const struct emu_cpu *cpu, const uint8_t *bytes, unsigned avail,
                       struct insn *out);
 
+/* A few instructions decoded lately, for callers outside the run loop
+ * that decode from a byte buffer again and again (the kvm backend, at
+ * every exit).  Decoding depends on the bytes and the mode alone, so a hit
+ * needs no validation beyond comparing them. */
+#define EMU_DECODE_MEMO_ENTRIES 4
+struct emu_decode_memo_entry {
+    uint8_t mode_key, len;       /* len 0: empty */
+    uint8_t bytes[16];
+    struct insn insn;
+};
+struct emu_decode_memo {
+    struct emu_decode_memo_entry e[EMU_DECODE_MEMO_ENTRIES];
+    unsigned next;
+};
+/* emu_decode_bytes through `memo` (avail at most 15). */
+bool emu_decode_memo(struct emu_decode_memo *memo, const struct emu_cpu *cpu, const uint8_t *bytes,
+                     unsigned avail, struct insn *out);
+
 struct emu_icache *emu_icache_create(void);
 void emu_icache_destroy(struct emu_icache *ic);
 void emu_icache_flush(struct emu_icache *ic);

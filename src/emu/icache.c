@@ -120,3 +120,30 @@ const struct insn *emu_decode_at_rip(struct emu_cpu *cpu)
     ent->gen = cpu->icache->gen;
     return out;
 }
+
+bool emu_decode_memo(struct emu_decode_memo *memo, const struct emu_cpu *cpu, const uint8_t *bytes,
+                     unsigned avail, struct insn *out)
+{
+    uint8_t buf[16] = { 0 };
+    if (avail > 15)
+        avail = 15;
+    memcpy(buf, bytes, avail);
+    uint8_t key = mode_key(cpu);
+    for (unsigned i = 0; i < EMU_DECODE_MEMO_ENTRIES; i++) {
+        const struct emu_decode_memo_entry *ent = &memo->e[i];
+        if (ent->len != 0 && ent->len <= avail && ent->mode_key == key &&
+            same_bytes(ent->bytes, buf, ent->len)) {
+            *out = ent->insn;
+            return true;
+        }
+    }
+    if (!emu_decode_bytes(cpu, buf, avail, out))
+        return false;
+    struct emu_decode_memo_entry *ent = &memo->e[memo->next++ % EMU_DECODE_MEMO_ENTRIES];
+    ent->mode_key = key;
+    ent->len = out->len;
+    memset(ent->bytes, 0, sizeof ent->bytes);
+    memcpy(ent->bytes, buf, out->len);
+    ent->insn = *out;
+    return true;
+}

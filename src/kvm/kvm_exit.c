@@ -54,6 +54,13 @@ static void decode_cpu(struct hv_vcpu *v, struct emu_cpu *cpu)
     emu_update_mode(cpu);
 }
 
+/* Exits stop at the same few instructions over and over: decoded once. */
+static bool decode_insn(struct hv_vcpu *v, const struct emu_cpu *cpu, const uint8_t *bytes, unsigned avail,
+                        struct insn *in)
+{
+    return emu_decode_memo(&kvm_vcpu_of(v)->decoded, cpu, bytes, avail, in);
+}
+
 static uint64_t addr_mask(unsigned size)
 {
     return size >= 8 ? ~0ull : (1ull << (8 * size)) - 1;
@@ -209,7 +216,7 @@ static bool rewind_retired(struct hv_vcpu *v, struct emu_cpu *cpu, const struct 
         const uint8_t *p = bytes + MAX_INSN - k;
         if (a->io && !out_can_end_here(bytes + MAX_INSN, k))
             continue;
-        if (!emu_decode_bytes(cpu, p, k, &in) || in.len != k || in.rep != REP_NONE)
+        if (!decode_insn(v, cpu, p, k, &in) || in.len != k || in.rep != REP_NONE)
             continue;
         if (pass == 0 && in.opsize != a->size)
             continue;
@@ -232,7 +239,7 @@ static bool rewind_retired(struct hv_vcpu *v, struct emu_cpu *cpu, const struct 
 
     /* A REP string instruction stays on RIP with `count` elements done. */
     have = read_code(v, cpu, rip, bytes, true);
-    if (have == 0 || !emu_decode_bytes(cpu, bytes, have, &in) || in.rep == REP_NONE)
+    if (have == 0 || !decode_insn(v, cpu, bytes, have, &in) || in.rep == REP_NONE)
         return false;
     bool outs = is_string_op(in.opcode, 0x6e, 0x6f);
     bool stores = is_string_op(in.opcode, 0xaa, 0xab) || is_string_op(in.opcode, 0xa4, 0xa5);
@@ -271,7 +278,7 @@ void kvm_complete_pending(struct hv_vcpu *v)
         unsigned size = io ? run->io.size : run->mmio.len;
         unsigned count = io ? run->io.count : 1;
         memset(data, 0, (size_t)size * count);
-        if (have > 0 && emu_decode_bytes(&cpu, bytes, have, &in) &&
+        if (have > 0 && decode_insn(v, &cpu, bytes, have, &in) &&
             (io ? is_string_op(in.opcode, 0x6c, 0x6d) : is_string_op(in.opcode, 0xa4, 0xa5))) {
             const struct vmcs_guest *g = &v->vmcs.guest;
             uint64_t mask = addr_mask(in.addrsize);
@@ -325,7 +332,7 @@ static bool mmio_mov(struct hv_vcpu *v, struct emu_cpu *cpu, struct kvm_pending 
     uint8_t bytes[MAX_INSN];
     struct insn in;
     unsigned have = read_code(v, cpu, v->vmcs.guest.rip, bytes, true);
-    if (have == 0 || !emu_decode_bytes(cpu, bytes, have, &in) || in.lock || in.rep != REP_NONE ||
+    if (have == 0 || !decode_insn(v, cpu, bytes, have, &in) || in.lock || in.rep != REP_NONE ||
         !in.has_mem)
         return false;
     unsigned size = in.opsize, width = in.opsize;
@@ -508,7 +515,7 @@ uint32_t kvm_shadow_cause(struct hv_vcpu *v)
     for (unsigned k = 1; k <= have; k++) {
         struct insn in;
         const uint8_t *p = bytes + MAX_INSN - k;
-        if (!emu_decode_bytes(&cpu, p, k, &in) || in.len != k)
+        if (!decode_insn(v, &cpu, p, k, &in) || in.len != k)
             continue;
         if ((in.opcode == 0x8e && in.has_modrm && (in.reg & 7) == SEG_SS) || in.opcode == 0x17)
             return movss;
@@ -530,7 +537,7 @@ bool kvm_first_insn_walk_slotless(struct hv_vcpu *v)
     uint8_t bytes[MAX_INSN];
     struct insn in;
     unsigned have = read_code(v, &cpu, rip, bytes, true);
-    if (have == 0 || !emu_decode_bytes(&cpu, bytes, have, &in))
+    if (have == 0 || !decode_insn(v, &cpu, bytes, have, &in))
         return have > 0 && have < MAX_INSN && kvm_walk_slotless(v, code + have);   /* cut off at the next page */
     if (kvm_walk_slotless(v, code + in.len - 1))
         return true;
@@ -669,7 +676,7 @@ static enum kvm_outcome io_exit(struct hv_vcpu *v)
         /* IN and INS (and OUT upstream) wait on RIP for the completion. */
         uint8_t bytes[MAX_INSN];
         unsigned have = read_code(v, &cpu, v->vmcs.guest.rip, bytes, true);
-        if (have == 0 || !emu_decode_bytes(&cpu, bytes, have, &in) || !is_io_op(in.opcode)) {
+        if (have == 0 || !decode_insn(v, &cpu, bytes, have, &in) || !is_io_op(in.opcode)) {
             struct vmcs_guest before = v->vmcs.guest;
             kvm_complete_pending(v);
             v->vmcs.guest = before;

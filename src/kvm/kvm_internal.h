@@ -154,6 +154,7 @@ struct kvm_vcpu {
     uint32_t requeued_info, requeued_error;
 
     unsigned mem_holds;        /* kvm_mem_hold depth on this vCPU's thread */
+    struct emu_decode_memo decoded;   /* the instructions exits keep stopping at */
     uint32_t native_sig;       /* this vCPU's native MSR set at the last filter build */
     bool msr_config_written;   /* an API write since the last filter check */
     uint8_t seen_native[MSR_TABLE_MAX], seen_access[MSR_TABLE_MAX];

@@ -295,6 +295,63 @@ static void t_decode_modrm_fields(void)
     CHECK(emu_decode_bytes(&H.cpu, g, 3, &in) && emu_ea_seg(&in) == SEG_ES, "es override");
 }
 
+/* The decode memo gives what the decoder gives: for bytes it has seen, for
+ * the same bytes in another mode, for bytes that changed after a
+ * hit, and once more instructions than it has entries went through it. */
+static bool same_insn(const struct insn *a, const struct insn *b)
+{
+    return a->len == b->len && a->opcode == b->opcode && a->opsize == b->opsize &&
+           a->addrsize == b->addrsize && a->reg == b->reg && a->rm == b->rm && a->has_mem == b->has_mem &&
+           a->disp == b->disp && a->imm == b->imm && a->exec == b->exec;
+}
+
+static void t_decode_memo(void)
+{
+    static const uint8_t seqs[][15] = {
+        { 0x8b, 0x05, 1, 2, 3, 4 },           /* mov eax, [rip+d32] / [d32] */
+        { 0xe6, 0x80 },                       /* out 0x80, al */
+        { 0x66, 0xb8, 1, 2, 3, 4 },           /* mov ax, imm16 (32/64) / mov eax, imm32 (16) */
+        { 0x48, 0x8b, 0x03 },                 /* mov rax, [rbx] / dec eax; ... */
+        { 0x0f, 0xb6, 0x03 },                 /* movzx */
+        { 0x8a, 0x23 },                       /* mov ah, [rbx] */
+    };
+    static const int modes[] = { 64, 32, 16, 64 };
+    struct emu_decode_memo memo;
+    memset(&memo, 0, sizeof memo);
+    /* Each sequence in every mode in turn, so that the memo holds it from
+     * the mode before; then all of them, more than it has entries. */
+    for (size_t i = 0; i < sizeof seqs / sizeof seqs[0]; i++) {
+        for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+            h_reset(&H, modes[m]);
+            struct insn want, got;
+            bool ok_want = emu_decode_bytes(&H.cpu, seqs[i], 15, &want);
+            bool ok_got = emu_decode_memo(&memo, &H.cpu, seqs[i], 15, &got);
+            CHECK(ok_want == ok_got && (!ok_want || same_insn(&want, &got)),
+                  "seq %zu mode %d: memo differs from the decoder", i, modes[m]);
+        }
+    }
+    for (int round = 0; round < 2; round++) {
+        h_reset(&H, 64);
+        for (size_t i = 0; i < sizeof seqs / sizeof seqs[0]; i++) {
+            struct insn want, got;
+            bool ok_want = emu_decode_bytes(&H.cpu, seqs[i], 15, &want);
+            bool ok_got = emu_decode_memo(&memo, &H.cpu, seqs[i], 15, &got);
+            CHECK(ok_want == ok_got && (!ok_want || same_insn(&want, &got)),
+                  "round %d seq %zu: memo differs from the decoder", round, i);
+        }
+    }
+    /* A hit, then the immediate changes: the memo must not return the old one. */
+    h_reset(&H, 64);
+    uint8_t b[15] = { 0xb8, 1, 0, 0, 0 };
+    struct insn in;
+    CHECK(emu_decode_memo(&memo, &H.cpu, b, 15, &in) && in.imm == 1, "first imm %" PRIu64, in.imm);
+    CHECK(emu_decode_memo(&memo, &H.cpu, b, 15, &in) && in.imm == 1, "hit imm %" PRIu64, in.imm);
+    b[1] = 2;
+    CHECK(emu_decode_memo(&memo, &H.cpu, b, 15, &in) && in.imm == 2, "changed imm %" PRIu64, in.imm);
+    /* Fewer bytes than a remembered instruction needs: decoded anew (and fails). */
+    CHECK(!emu_decode_memo(&memo, &H.cpu, b, 3, &in), "a truncated instruction was accepted");
+}
+
 /* REX counts only immediately before the opcode. */
 static void t_rex_position(void)
 {
@@ -843,6 +900,7 @@ void run_directed(void)
 {
     CASE(t_decode_lengths);
     CASE(t_decode_modrm_fields);
+    CASE(t_decode_memo);
     CASE(t_rex_position);
     CASE(t_too_long);
     CASE(t_lock_rules);
