@@ -43,6 +43,7 @@
 
 #include "bench.h"
 #include "guest_mode.h"
+#include "hv_names.h"
 #include "kvm_exit.h"
 
 #ifndef BENCH_GUEST_DIR
@@ -379,21 +380,6 @@ struct hvf {
     char backend[200];
     struct watchdog watchdog;
 };
-
-static const char *hv_return_name(hv_return_t r)
-{
-    switch (r) {
-    case HV_ERROR: return "HV_ERROR";
-    case HV_BUSY: return "HV_BUSY";
-    case HV_BAD_ARGUMENT: return "HV_BAD_ARGUMENT";
-    case HV_NO_RESOURCES: return "HV_NO_RESOURCES";
-    case HV_NO_DEVICE: return "HV_NO_DEVICE";
-    case HV_DENIED: return "HV_DENIED";
-    case HV_FAULT: return "HV_FAULT";
-    case HV_UNSUPPORTED: return "HV_UNSUPPORTED";
-    default: return "?";
-    }
-}
 
 static int hvf_fail(struct hvf *h, const char *what, hv_return_t r)
 {

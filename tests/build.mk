@@ -92,7 +92,7 @@ $(GUEST_OUT)/%.sym: $(GUEST_OUT)/%.elf
 
 # --- (d) conformance suite: public API only, run once per backend ---
 CONF_SRCS := $(wildcard tests/conformance/*.c)
-CONF_LIB_SRCS := $(wildcard tests/lib/*.c) tools/common/guest_mode.c
+CONF_LIB_SRCS := $(wildcard tests/lib/*.c) tools/common/guest_mode.c tools/common/hv_names.c
 CONF_LIB_OBJS := $(CONF_LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 CONFORMANCE_PROGS += $(CONF_SRCS:tests/conformance/%.c=$(TESTS_BIN)/conformance/%)
 

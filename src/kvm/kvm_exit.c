@@ -73,6 +73,15 @@ static uint64_t code_linear(const struct emu_cpu *cpu, uint64_t rip)
     return (cpu->g->seg[SEG_CS].base + rip) & 0xffffffffull;
 }
 
+/* The linear address of offset `ea` in segment `seg`: in 64-bit mode only
+ * FS and GS have a base, and other modes wrap at 4 GiB. */
+static uint64_t data_linear(const struct emu_cpu *cpu, int seg, uint64_t ea)
+{
+    if (cpu->mode != MODE_LONG)
+        return (cpu->g->seg[seg].base + ea) & 0xffffffffull;
+    return seg == SEG_FS || seg == SEG_GS ? cpu->g->seg[seg].base + ea : ea;
+}
+
 static bool is_string_op(uint32_t op, uint32_t a, uint32_t b)
 {
     return op == a || op == b;
@@ -150,11 +159,7 @@ static bool explains(struct hv_vcpu *v, struct emu_cpu *cpu, const struct insn *
     } else {
         return false;
     }
-    uint64_t linear = cpu->g->seg[seg].base + ea;
-    if (cpu->mode != MODE_LONG)
-        linear &= 0xffffffffull;
-    else if (seg != SEG_FS && seg != SEG_GS)
-        linear = ea;
+    uint64_t linear = data_linear(cpu, seg, ea);
     return linear_is_gpa(v, linear, a->gpa);
 }
 
@@ -335,7 +340,7 @@ static bool mmio_mov(struct hv_vcpu *v, struct emu_cpu *cpu, struct kvm_pending 
     if (have == 0 || !decode_insn(v, cpu, bytes, have, &in) || in.lock || in.rep != REP_NONE ||
         !in.has_mem)
         return false;
-    unsigned size = in.opsize, width = in.opsize;
+    unsigned size = in.opsize;
     bool store = false, sign = false;
     switch (in.opcode) {
     case 0x88: case 0x89: case 0xa2: case 0xa3: store = true; break;         /* MOV m, r / rAX */
@@ -351,7 +356,7 @@ static bool mmio_mov(struct hv_vcpu *v, struct emu_cpu *cpu, struct kvm_pending 
         return false;
     *p = (struct kvm_pending){
         .valid = true, .mmio = true, .rip = v->vmcs.guest.rip, .len = in.len, .size = (uint8_t)size,
-        .load = !store, .load_sign = sign, .load_width = (uint8_t)width,
+        .load = !store, .load_sign = sign,
         .load_reg = (uint8_t)((in.opcode == 0xa0 || in.opcode == 0xa1) ? GPR_RAX : in.reg), .insn = in,
     };
     return true;
@@ -370,15 +375,10 @@ static bool mov_ept_exit(struct hv_vcpu *v, struct emu_cpu *cpu, const struct kv
     /* Alignment checking could fault first: leave that to the emulator. */
     if ((g->cr0 & (1ull << 18)) && (g->rflags & (1ull << 18)) && cpu->cpl == 3)
         return false;
-    cpu->insn_rip = p->rip;
-    int seg = emu_ea_seg(&p->insn);
-    uint64_t ea = emu_ea(cpu, &p->insn), linear = ea;
-    if (cpu->mode != MODE_LONG)
-        linear = (g->seg[seg].base + ea) & 0xffffffffull;
-    else if (seg == SEG_FS || seg == SEG_GS)
-        linear = g->seg[seg].base + ea;
     if (prot & (p->load ? HV_MEMORY_READ : HV_MEMORY_WRITE))
         return false;
+    cpu->insn_rip = p->rip;
+    uint64_t linear = data_linear(cpu, emu_ea_seg(&p->insn), emu_ea(cpu, &p->insn));
     /* The same bytes and registers give KVM's linear address; a page walk
      * to prove it would cost more than the rest of the exit.  Code changed
      * under the exit (cross-modifying code without the serialisation the
@@ -408,9 +408,10 @@ static bool mmio_answer(struct hv_vcpu *v, uint64_t *data)
     if (p->load) {
         struct emu_cpu cpu;
         decode_cpu(v, &cpu);
-        *data = emu_reg_read(&cpu, &p->insn, p->load_reg, p->load_width) & addr_mask(p->size);
+        unsigned width = p->insn.opsize;    /* the destination register's */
+        *data = emu_reg_read(&cpu, &p->insn, p->load_reg, width) & addr_mask(p->size);
         cpu.g = &held;          /* the load with that value, on what KVM holds */
-        emu_reg_write(&cpu, &p->insn, p->load_reg, p->load_width, extend(*data, p->size, p->load_sign));
+        emu_reg_write(&cpu, &p->insn, p->load_reg, width, extend(*data, p->size, p->load_sign));
     }
     return memcmp(held.gpr, g->gpr, sizeof held.gpr) == 0;
 }
@@ -545,12 +546,7 @@ bool kvm_first_insn_walk_slotless(struct hv_vcpu *v)
         return false;
     cpu.insn_rip = rip;
     uint64_t ea = emu_ea(&cpu, &in);
-    int seg = emu_ea_seg(&in);
-    uint64_t linear = ea;
-    if (cpu.mode != MODE_LONG)
-        linear = (cpu.g->seg[seg].base + ea) & 0xffffffffull;
-    else if (seg == SEG_FS || seg == SEG_GS)
-        linear = cpu.g->seg[seg].base + ea;
+    uint64_t linear = data_linear(&cpu, emu_ea_seg(&in), ea);
     return kvm_walk_slotless(v, linear) || kvm_walk_slotless(v, linear + in.opsize - 1);
 }
 

@@ -168,10 +168,10 @@ struct kvm_vcpu {
         uint8_t len, size;
         /* MMIO: the access is a MOV (`insn`) KVM can finish by itself.  A
          * load writes its `size`-byte value, sign-extended or not, to
-         * `load_width` bytes of register `load_reg` as the instruction
-         * encodes it (AH..BH without REX). */
+         * register `load_reg` as the instruction encodes it (AH..BH
+         * without REX), at the instruction's operand size. */
         bool mmio, load, load_sign;
-        uint8_t load_reg, load_width;
+        uint8_t load_reg;
         struct insn insn;
         bool other_write;      /* an API write beyond GPRs, RIP, RFLAGS since the exit */
     } pending;

@@ -372,13 +372,9 @@ void kvm_state_from_exit(struct hv_vcpu *v)
 {
     struct kvm_vcpu *kv = kvm_vcpu_of(v);
     const struct kvm_sync_regs *now = &kv->run->s.regs;
-    bool sregs_same = kv->k_valid && memcmp(&now->sregs, &kv->k_sregs, sizeof now->sregs) == 0;
-    bool convert_sregs = !(sregs_same && kv->sys_from_kvm);
-    kv->k_regs = now->regs;
-    if (!sregs_same)
-        kv->k_sregs = now->sregs;
-    kv->k_events = now->events;
-    kv->k_valid = true;
+    bool convert_sregs = !(kv->k_valid && kv->sys_from_kvm &&
+                           memcmp(&now->sregs, &kv->k_sregs, sizeof now->sregs) == 0);
+    kvm_regs_refresh(v);
     regs_from_kvm(&kv->k_regs, &v->vmcs.guest);
     if (convert_sregs)
         sregs_from_kvm(&kv->k_sregs, &v->vmcs);

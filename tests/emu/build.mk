@@ -3,7 +3,7 @@
 EMU_MACHINE_TESTS := $(BUILD)/tests/test_emu_machine $(BUILD)/tests/test_emu_threads \
                      $(BUILD)/tests/test_emu_robust
 # Spelled out: tools/common/build.mk (GUEST_MODE_OBJ) may be read after this file.
-EMU_TEST_GUEST_MODE := $(BUILD)/obj/tools/common/guest_mode.o
+EMU_TEST_GUEST_MODE := $(BUILD)/obj/tools/common/guest_mode.o $(BUILD)/obj/tools/common/hv_names.o
 
 $(BUILD)/obj/tests/emu/%.o: ALL_CFLAGS += -Isrc -Itools/common
 

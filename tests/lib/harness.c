@@ -2,6 +2,7 @@
  * The conformance-test harness (see harness.h for the protocol).
  */
 #include "harness.h"
+#include "../../tools/common/hv_names.h"
 
 #include <Hypervisor/openhv.h>
 
@@ -394,21 +395,6 @@ void h_complete_in(struct h_vm *vm, uint64_t value)
 
 /* ---- case lifecycle ---- */
 
-static const char *hv_error_name(hv_return_t r)
-{
-    switch ((unsigned)r) {
-    case HV_SUCCESS: return "HV_SUCCESS";
-    case HV_ERROR: return "HV_ERROR";
-    case HV_BUSY: return "HV_BUSY";
-    case HV_BAD_ARGUMENT: return "HV_BAD_ARGUMENT";
-    case HV_NO_RESOURCES: return "HV_NO_RESOURCES";
-    case HV_NO_DEVICE: return "HV_NO_DEVICE";
-    case HV_DENIED: return "HV_DENIED";
-    case HV_UNSUPPORTED: return "HV_UNSUPPORTED";
-    default: return "unknown error";
-    }
-}
-
 /* Returns false when the VM cannot be torn down: later cases could not run. */
 static bool run_one(const struct t_case *c, const char **unavailable)
 {
@@ -442,11 +428,11 @@ static bool run_one(const struct t_case *c, const char **unavailable)
                 (r == HV_NO_DEVICE || r == HV_UNSUPPORTED)) {
                 static char why[160];
                 snprintf(why, sizeof why, "kvm backend unavailable: hv_vm_create returned %s (0x%x)",
-                         hv_error_name(r), (unsigned)r);
+                         hv_return_name(r), (unsigned)r);
                 *unavailable = why;
                 T_SKIP("%s", why);
             }
-            t_fail(true, __FILE__, __LINE__, "hv_vm_create returned %s (0x%x)", hv_error_name(r), (unsigned)r);
+            t_fail(true, __FILE__, __LINE__, "hv_vm_create returned %s (0x%x)", hv_return_name(r), (unsigned)r);
         }
         vm_created = true;
         vm.ram = mmap(NULL, GUEST_RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
