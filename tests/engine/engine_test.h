@@ -50,6 +50,8 @@ uint64_t rnd_val(void);
 
 /* host_diff.c: instructions run natively and in the engine, compared. */
 void run_host_diff(void);
+/* The same, recording the Intel reference vectors to `path` (exit status). */
+int host_diff_record(const char *path);
 /* directed.c: decoding, programs, strings, faults, atomics, SMC. */
 void run_directed(void);
 

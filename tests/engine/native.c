@@ -1,4 +1,6 @@
 /* The native-execution stubs (x86-64 Linux hosts only). */
+#include <stdbool.h>
+
 #include "native.h"
 
 #if defined(__x86_64__)
@@ -54,4 +56,13 @@ __asm__(
     "native_state_ptr: .zero 8\n"
     "native_tmp: .zero 8\n"
     ".text\n");
+
+bool native_code32_usable(uint16_t sel)
+{
+    uint32_t ar = 0;
+    uint8_t valid;
+    __asm__("lar %2, %0\n setz %1" : "+r"(ar), "=q"(valid) : "r"((uint32_t)sel));
+    bool present = ar & (1u << 15), code = ((ar >> 11) & 3) == 3, d32 = ar & (1u << 22), l64 = ar & (1u << 21);
+    return valid && present && code && d32 && !l64;
+}
 #endif

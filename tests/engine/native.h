@@ -2,6 +2,7 @@
 #ifndef OPENHV_TESTS_ENGINE_NATIVE_H
 #define OPENHV_TESTS_ENGINE_NATIVE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct native_state {
@@ -21,5 +22,9 @@ extern uint64_t native_code_addr;
  * with a far jump to 64-bit code that jumps to native_back. */
 void native_exec32(struct native_state *s);
 extern uint8_t native_far32[8];
+
+/* Whether `sel` names a present 32-bit code segment the host's user mode can
+ * jump to (some hosts, paravirtualised ones among them, have none). */
+bool native_code32_usable(uint16_t sel);
 
 #endif

@@ -2,8 +2,9 @@
  * Instruction-engine tests: decoding, flags and semantics, run through the
  * engine with the flat-memory harness (engine_harness.c).  host_diff.c also
  * executes instructions natively on the host and compares every register
- * and flag, so the engine matches real (Intel) silicon, undefined flags
- * included; directed.c has the targeted cases.
+ * and flag, so the engine matches real silicon: undefined flags too where
+ * the host (or a set of recorded vectors) is Intel; directed.c has the
+ * targeted cases.
  */
 #include <stdarg.h>
 
@@ -80,7 +81,7 @@ uint64_t rnd_val(void)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     if (!h_init(&H)) {
@@ -88,6 +89,11 @@ int main(void)
         return 0;
     }
 #if defined(__x86_64__)
+    if (argc == 3 && !strcmp(argv[1], "--record")) {
+        int status = host_diff_record(argv[2]);
+        h_fini(&H);
+        return status;
+    }
     run_host_diff();
 #else
     report_skip("host_diff", "not an x86-64 host");
