@@ -277,10 +277,15 @@ void sys_seg_insn(struct emu_cpu *cpu, const struct insn *in)
         emu_push(cpu, cpu->g->seg[sreg_of_push_pop(op)].sel, in->opsize);
         return;
     case 0x07: case 0x17: case 0x1f: case 0x0fa1: case 0x0fa9: {
+        /* The increment uses the address size of the stack the selector
+         * was read from: POP SS into a segment of the other size must not
+         * apply the new SS.B (SDM: POP, "the stack-address size ... of
+         * the old stack"). */
         int seg = sreg_of_push_pop(op);
+        uint64_t mask = stack_mask(cpu), rsp = cpu->g->gpr[GPR_RSP];
         uint16_t sel = (uint16_t)stack_peek(cpu, 0, in->opsize);
         seg_load(cpu, seg, sel);
-        stack_set(cpu, cpu->g->gpr[GPR_RSP] + in->opsize);
+        cpu->g->gpr[GPR_RSP] = (rsp & ~mask) | ((rsp + in->opsize) & mask);
         return;
     }
     case 0x8c: {

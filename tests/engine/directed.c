@@ -816,6 +816,75 @@ static void t_calls_and_stack(void)
     CHECK(s32[3] == 0x9100 && s32[2] == 0xaaaa && s32[1] == 0xbbbb && s32[0] == 0x8ffc, "enter 3 frame");
 }
 
+/* ENTER with operand and stack sizes that differ (SDM pseudo-code): the
+ * frame pointer is the whole ESP after the push even on a 16-bit stack, the
+ * display copies walk BP with the stack's address size, and a write check
+ * of the final stack pointer faults with RSP and RBP unchanged. */
+static void t_enter_sizes(void)
+{
+    /* enter 8, 0 (32-bit operand) on a 16-bit stack */
+    static const uint8_t enter0[] = { 0xc8, 0x08, 0x00, 0x00, 0xf4 };
+    h_reset(&H, 32);
+    G()->seg[SEG_SS].ar &= ~(uint32_t)AR_DB;
+    G()->seg[SEG_SS].limit = 0xffff;
+    emu_update_mode(&H.cpu);
+    G()->gpr[GPR_RSP] = 0x00010000;
+    G()->gpr[GPR_RBP] = 0x11223344;
+    run_code(0x4000, enter0, sizeof enter0, 2);
+    CHECK(halted(), "enter o32/s16: stop %d vector %u", H.stop, H.vector);
+    CHECK(G()->gpr[GPR_RBP] == 0x0001fffc, "enter o32/s16: ebp %#" PRIx64 " (FrameTemp = ESP)", G()->gpr[GPR_RBP]);
+    CHECK(G()->gpr[GPR_RSP] == 0x0001fff4, "enter o32/s16: esp %#" PRIx64, G()->gpr[GPR_RSP]);
+    CHECK(*(uint32_t *)h_ptr(&H, 0xfffc, 4) == 0x11223344, "enter o32/s16: saved ebp at SS:FFFC");
+
+    /* enter 4, 2 (32-bit operand) on a 16-bit stack: the copy reads
+     * SS:[BP-4], BP wrapping at 64 KiB */
+    static const uint8_t enter2[] = { 0xc8, 0x04, 0x00, 0x02, 0xf4 };
+    h_reset(&H, 32);
+    G()->seg[SEG_SS].ar &= ~(uint32_t)AR_DB;
+    G()->seg[SEG_SS].limit = 0xffff;
+    emu_update_mode(&H.cpu);
+    G()->gpr[GPR_RSP] = 0x00038000;
+    G()->gpr[GPR_RBP] = 0x00050002;                  /* BP - 4 wraps to FFFE */
+    *(uint32_t *)h_ptr(&H, 0xfffe, 4) = 0xcafef00d;
+    run_code(0x4000, enter2, sizeof enter2, 2);
+    CHECK(halted(), "enter 4,2 o32/s16: stop %d vector %u", H.stop, H.vector);
+    uint32_t *f = (uint32_t *)h_ptr(&H, 0x7ff4, 12);
+    CHECK(f[2] == 0x00050002 && f[1] == 0xcafef00d && f[0] == 0x00037ffc, "enter 4,2 frame %#x %#x %#x", f[2], f[1],
+          f[0]);
+    CHECK(G()->gpr[GPR_RBP] == 0x00037ffc && G()->gpr[GPR_RSP] == 0x00037ff0, "enter 4,2: ebp %#" PRIx64 " esp %#" PRIx64,
+          G()->gpr[GPR_RBP], G()->gpr[GPR_RSP]);
+
+    /* 66 enter 2, 0 (16-bit operand) on a 32-bit stack: BP = SP, the upper
+     * half of EBP is kept, ESP moves as a 32-bit register */
+    static const uint8_t enter16[] = { 0x66, 0xc8, 0x02, 0x00, 0x00, 0xf4 };
+    h_reset(&H, 32);
+    G()->gpr[GPR_RSP] = 0x00012000;
+    G()->gpr[GPR_RBP] = 0xaaaa5555;
+    run_code(0x4000, enter16, sizeof enter16, 2);
+    CHECK(halted(), "enter o16/s32: stop %d", H.stop);
+    CHECK(G()->gpr[GPR_RBP] == 0xaaaa1ffe && G()->gpr[GPR_RSP] == 0x00011ffc, "enter o16/s32: ebp %#" PRIx64 " esp %#" PRIx64,
+          G()->gpr[GPR_RBP], G()->gpr[GPR_RSP]);
+    CHECK(*(uint16_t *)h_ptr(&H, 0x11ffe, 2) == 0x5555, "enter o16/s32: saved bp");
+
+    /* enter 1, 0 whose pushes succeed but whose final stack pointer is
+     * unmapped: the write check faults, RSP/RBP/RIP stay */
+    static const uint8_t enter_probe[] = { 0xc8, 0x01, 0x00, 0x00, 0xf4 };
+    h_reset(&H, 32);
+    G()->gpr[GPR_RSP] = 4;
+    G()->gpr[GPR_RBP] = 0x1234;
+    enum h_stop st = run_code(0x4000, enter_probe, sizeof enter_probe, 2);
+    CHECK(st == H_STOP_EXC && G()->rip == 0x4000, "enter probe: stop %d rip %#" PRIx64, st, G()->rip);
+    CHECK(G()->gpr[GPR_RSP] == 4 && G()->gpr[GPR_RBP] == 0x1234, "enter probe: esp %#" PRIx64 " ebp %#" PRIx64,
+          G()->gpr[GPR_RSP], G()->gpr[GPR_RBP]);
+    /* The same with a 4-byte allocation that ends exactly on mapped memory
+     * completes. */
+    static const uint8_t enter_ok[] = { 0xc8, 0x00, 0x00, 0x00, 0xf4 };
+    h_reset(&H, 32);
+    G()->gpr[GPR_RSP] = 4;
+    run_code(0x4000, enter_ok, sizeof enter_ok, 2);
+    CHECK(halted() && G()->gpr[GPR_RSP] == 0 && G()->gpr[GPR_RBP] == 0, "enter 0,0 at the bottom: stop %d", H.stop);
+}
+
 static void t_branch_faults(void)
 {
     static const uint8_t jmp_rax[] = { 0xff, 0xe0 };
@@ -920,6 +989,7 @@ void run_directed(void)
     CASE(t_lock_atomic_vs_host);
     CASE(t_cmpxchg16b);
     CASE(t_calls_and_stack);
+    CASE(t_enter_sizes);
     CASE(t_branch_faults);
     CASE(t_flags_instructions);
     CASE(t_segment_override_fs);

@@ -87,3 +87,24 @@ p_pae:
     out %eax, $PORT_REPORT
     movl $0x600dcafe, 0x40000020
     out %al, $PORT_DONE
+
+/* POP SS from a 16-bit stack into a 32-bit stack segment, and the other
+ * way round: ESP moves with the address size of the stack the selector is
+ * read from.  EBX = a 16-bit data selector, ECX = the flat data selector. */
+p_pop_ss:
+    mov %bx, %ss
+    mov $0x00020000, %esp        /* SP = 0 */
+    push %ecx                    /* SP wraps to FFFC: ESP = 0x0002fffc */
+p_pop_ss_insn:
+    pop %ss                      /* SP back to 0: ESP = 0x00020000 */
+    mov %esp, %eax
+    mov $GUEST_STACK_TOP, %esp
+    out %eax, $PORT_REPORT
+    mov $0x0002fffc, %esp
+    mov %ebx, (%esp)
+    pop %ss                      /* 32-bit stack: ESP = 0x00030000 */
+    mov %esp, %eax
+    mov %cx, %ss
+    mov $GUEST_STACK_TOP, %esp
+    out %eax, $PORT_REPORT
+    out %al, $PORT_DONE
