@@ -4,8 +4,8 @@
  * LDS/LES/LSS/LFS/LGS, far JMP/CALL/RET and IRET.
  *
  * Not supported (documented in docs/notes/emu-machine.md): task gates and
- * task switches (#GP), IRET with NT=1 (#GP), returns to virtual-8086 mode
- * (#GP).
+ * task switches (#GP), IRET with NT=1 (#GP).  IRET into and inside
+ * virtual-8086 mode is in sys_v86.c.
  */
 #include "machine_internal.h"
 
@@ -596,9 +596,11 @@ void sys_iret(struct emu_cpu *cpu, const struct insn *in)
     uint64_t sp = g->gpr[GPR_RSP];
 
     /* IRET ends NMI blocking, whatever it returns to. */
+    if (cpu->mode == MODE_V86) {
+        v86_iret(cpu, in);
+        return;
+    }
     if (real_or_v86(cpu)) {
-        if (cpu->mode == MODE_V86)
-            emu_raise(cpu, EXC_GP, true, 0);
         if (target > g->seg[SEG_CS].limit)
             emu_raise(cpu, EXC_GP, true, 0);
         uint64_t keep = size == 2 ? ~0xffffull : (RF_VM | RF_VIF | RF_VIP);
@@ -614,8 +616,10 @@ void sys_iret(struct emu_cpu *cpu, const struct insn *in)
         emu_raise(cpu, EXC_GP, true, 0);      /* task return: not supported */
     if (size != 8)
         flags &= opmask(size);
-    if ((flags & RF_VM) && cpu->cpl == 0 && cpu->mode == MODE_PROT)
-        emu_raise(cpu, EXC_GP, true, 0);      /* return to virtual-8086 mode: not supported */
+    if ((flags & RF_VM) && size == 4 && cpu->cpl == 0 && cpu->mode == MODE_PROT) {
+        v86_iret_enter(cpu, target, sel, flags);
+        return;
+    }
 
     uint64_t desc[2];
     unsigned new_cpl;

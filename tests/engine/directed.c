@@ -885,6 +885,56 @@ static void t_enter_sizes(void)
     CHECK(halted() && G()->gpr[GPR_RSP] == 0 && G()->gpr[GPR_RBP] == 0, "enter 0,0 at the bottom: stop %d", H.stop);
 }
 
+/* PUSHF/POPF in virtual-8086 mode with IOPL 0: #GP(0) without CR4.VME;
+ * with it the 16-bit forms see VIF as IF and IOPL as 3, and POPF of TF, or
+ * of IF while VIP is set, is #GP(0) with SP unchanged. */
+static void t_v86_pushf_popf(void)
+{
+    static const uint8_t pushf[] = { 0x9c }, popf[] = { 0x9d }, pushfd[] = { 0x66, 0x9c };
+    struct {
+        const uint8_t *code;
+        unsigned len;
+        uint64_t cr4, rflags;
+        uint16_t stacked;
+        int vector;            /* -1: completes */
+        uint64_t rflags_after;
+        uint16_t pushed;
+    } cases[] = {
+        { pushf, 1, 0, EFL_VM | EFL_IF | 2, 0, 13, 0, 0 },
+        { pushf, 1, 1, EFL_VM | EFL_IF | EFL_CF | 2, 0, -1, EFL_VM | EFL_IF | EFL_CF | 2, 0x3003 },
+        { pushf, 1, 1, EFL_VM | EFL_VIF | 2, 0, -1, EFL_VM | EFL_VIF | 2, 0x3202 },
+        { pushfd, 2, 1, EFL_VM | 2, 0, 13, 0, 0 },
+        { popf, 1, 0, EFL_VM | 2, 0x0202, 13, 0, 0 },
+        { popf, 1, 1, EFL_VM | 2, 0x3203, -1, EFL_VM | EFL_VIF | EFL_CF | 2, 0 },
+        { popf, 1, 1, EFL_VM | EFL_IF | EFL_VIF | 2, 0x0002, -1, EFL_VM | EFL_IF | 2, 0 },
+        { popf, 1, 1, EFL_VM | 2, 0x0102, 13, 0, 0 },
+        { popf, 1, 1, EFL_VM | EFL_VIP | 2, 0x0202, 13, 0, 0 },
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        h_reset(&H, 16);
+        G()->cr0 |= 1;
+        G()->cr4 = cases[i].cr4;
+        G()->rflags = cases[i].rflags;
+        emu_update_mode(&H.cpu);
+        G()->gpr[GPR_RSP] = 0x1000;
+        *(uint16_t *)h_ptr(&H, 0xffe, 2) = 0xdead;
+        *(uint16_t *)h_ptr(&H, 0x1000, 2) = cases[i].stacked;
+        enum h_stop st = run_code(0x7c00, cases[i].code, cases[i].len, 1);
+        if (cases[i].vector >= 0) {
+            CHECK(st == H_STOP_EXC && H.vector == (unsigned)cases[i].vector && G()->gpr[GPR_RSP] == 0x1000,
+                  "case %u: stop %d vector %u sp %#" PRIx64, i, st, H.vector, G()->gpr[GPR_RSP]);
+            continue;
+        }
+        CHECK(st == H_STOP_NONE, "case %u: stop %d vector %u", i, st, H.vector);
+        CHECK(emu_get_rflags(&H.cpu) == cases[i].rflags_after, "case %u: rflags %#" PRIx64, i, emu_get_rflags(&H.cpu));
+        if (cases[i].code == pushf)
+            CHECK(*(uint16_t *)h_ptr(&H, 0xffe, 2) == cases[i].pushed && G()->gpr[GPR_RSP] == 0xffe,
+                  "case %u: pushed %#x", i, *(uint16_t *)h_ptr(&H, 0xffe, 2));
+        else
+            CHECK(G()->gpr[GPR_RSP] == 0x1002, "case %u: sp %#" PRIx64, i, G()->gpr[GPR_RSP]);
+    }
+}
+
 static void t_branch_faults(void)
 {
     static const uint8_t jmp_rax[] = { 0xff, 0xe0 };
@@ -990,6 +1040,7 @@ void run_directed(void)
     CASE(t_cmpxchg16b);
     CASE(t_calls_and_stack);
     CASE(t_enter_sizes);
+    CASE(t_v86_pushf_popf);
     CASE(t_branch_faults);
     CASE(t_flags_instructions);
     CASE(t_segment_override_fs);
