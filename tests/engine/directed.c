@@ -837,19 +837,20 @@ static void t_enter_sizes(void)
     CHECK(*(uint32_t *)h_ptr(&H, 0xfffc, 4) == 0x11223344, "enter o32/s16: saved ebp at SS:FFFC");
 
     /* enter 4, 2 (32-bit operand) on a 16-bit stack: the copy reads
-     * SS:[BP-4], BP wrapping at 64 KiB */
+     * SS:[BP-4] with BP's 16 bits, not EBP's 32 */
     static const uint8_t enter2[] = { 0xc8, 0x04, 0x00, 0x02, 0xf4 };
     h_reset(&H, 32);
     G()->seg[SEG_SS].ar &= ~(uint32_t)AR_DB;
     G()->seg[SEG_SS].limit = 0xffff;
     emu_update_mode(&H.cpu);
     G()->gpr[GPR_RSP] = 0x00038000;
-    G()->gpr[GPR_RBP] = 0x00050002;                  /* BP - 4 wraps to FFFE */
-    *(uint32_t *)h_ptr(&H, 0xfffe, 4) = 0xcafef00d;
+    G()->gpr[GPR_RBP] = 0x00050000;                  /* BP - 4 wraps to FFFC */
+    uint32_t display = 0xcafef00d;
+    memcpy(h_ptr(&H, 0xfffc, 4), &display, 4);
     run_code(0x4000, enter2, sizeof enter2, 2);
     CHECK(halted(), "enter 4,2 o32/s16: stop %d vector %u", H.stop, H.vector);
     uint32_t *f = (uint32_t *)h_ptr(&H, 0x7ff4, 12);
-    CHECK(f[2] == 0x00050002 && f[1] == 0xcafef00d && f[0] == 0x00037ffc, "enter 4,2 frame %#x %#x %#x", f[2], f[1],
+    CHECK(f[2] == 0x00050000 && f[1] == 0xcafef00d && f[0] == 0x00037ffc, "enter 4,2 frame %#x %#x %#x", f[2], f[1],
           f[0]);
     CHECK(G()->gpr[GPR_RBP] == 0x00037ffc && G()->gpr[GPR_RSP] == 0x00037ff0, "enter 4,2: ebp %#" PRIx64 " esp %#" PRIx64,
           G()->gpr[GPR_RBP], G()->gpr[GPR_RSP]);
