@@ -98,6 +98,21 @@ T_CASE(v86_iopl_sensitive_and_io_bitmap)
     h_expect_done(vm);
 }
 
+/* The same #GP through the exception bitmap: an exit taken in V86, RIP on
+ * the CLI, RFLAGS.VM set; delivered to the monitor once the bit is clear. */
+T_CASE(v86_exception_bitmap_exit)
+{
+    h_set_vmcs(vm, VMCS_CTRL_EXC_BITMAP, 1u << 13);
+    const struct h_exit *e = h_run_expect(vm, VMX_REASON_EXC_NMI);
+    T_ASSERT_EQ(e->intr_info, IRQ_INFO_VALID | IRQ_INFO_HARD_EXC | IRQ_INFO_ERROR_VALID | 13);
+    T_ASSERT_EQ(e->intr_error, 0);
+    T_ASSERT_EQ(e->rip, h_sym(vm, "v86b_cli"));
+    T_ASSERT_EQ(h_reg(vm, HV_X86_RFLAGS) & (RF_VM | RF_IOPL), RF_VM);
+    expect_v86_seg(vm, VMCS_GUEST_SS, VMCS_GUEST_SS_BASE, VMCS_GUEST_SS_LIMIT, VMCS_GUEST_SS_AR, V86_SS);
+    h_set_vmcs(vm, VMCS_CTRL_EXC_BITMAP, 0);
+    expect_gp(vm, 0, "v86b_cli");
+}
+
 T_CASE(v86_vme_virtual_if_and_redirection)
 {
     /* CLI clears VIF, not IF; PUSHF shows VIF as IF and IOPL as 3. */
@@ -197,14 +212,37 @@ T_CASE(v86_vm_entry_checks)
     h_expect_done(vm);
 }
 
+/* An external interrupt injected at VM entry into V86 leaves V86 through
+ * the IDT like any other: the monitor sees the V86 frame with the IP of
+ * the first instruction. */
+T_CASE(v86_vm_entry_inject)
+{
+    enter_v86_from_host(vm);
+    h_set_vmcs(vm, VMCS_CTRL_VMENTRY_IRQ_INFO, IRQ_INFO_VALID | IRQ_INFO_EXT_IRQ | V86_VEC_MONITOR);
+    h_expect_report(vm, 0);
+    h_expect_report(vm, h_sym(vm, "v86e"));
+    h_expect_report(vm, 0);
+    h_expect_report(vm, RF_VM | RF_IOPL | 2);
+    h_expect_report(vm, V86_SP);
+    h_expect_report(vm, V86_SS);
+    h_expect_report(vm, V86_ES);
+    h_expect_report(vm, 0);
+    h_expect_report(vm, 0);
+    h_expect_report(vm, 0);
+    h_expect_report(vm, V86_SEL_CODE0);
+    h_expect_done(vm);
+}
+
 static const struct t_case cases[] = {
     T_ENTRY(v86_iret_exit_and_int_to_monitor, "v86", GUEST_PROT32, "v86_basic"),
     T_ENTRY(v86_iopl_sensitive_and_io_bitmap, "v86", GUEST_PROT32, "v86_sensitive"),
+    T_ENTRY(v86_exception_bitmap_exit, "v86", GUEST_PROT32, "v86_sensitive"),
     T_ENTRY(v86_vme_virtual_if_and_redirection, "v86", GUEST_PROT32, "v86_vme"),
     T_ENTRY(v86_gate_to_dpl3_code, "v86", GUEST_PROT32, "v86_badgate"),
     T_ENTRY(pvi_cli_sti_at_cpl3, "v86", GUEST_PROT32, "v86_pvi"),
     T_ENTRY(v86_vm_entry, "v86", GUEST_PROT32, "v86_tables"),
     T_ENTRY(v86_vm_entry_checks, "v86", GUEST_PROT32, "v86_tables"),
+    T_ENTRY(v86_vm_entry_inject, "v86", GUEST_PROT32, "v86_tables"),
 };
 
 int main(void)
