@@ -261,7 +261,7 @@ static void deliver_protected(struct emu_cpu *cpu, const struct emu_event *ev)
         emu_raise(cpu, EXC_NP, true, sel_err);
     if (ia32e && (!((d >> 53) & 1) || ((d >> 54) & 1)))
         emu_raise(cpu, EXC_GP, true, sel_err);
-    if (cpu->mode == MODE_V86 && !v86_gate_target_ok(cpu, d))
+    if (cpu->mode == MODE_V86 && !v86_gate_target_ok(d))
         emu_raise(cpu, EXC_GP, true, sel_err);
     bool conforming = ctype & 4;
     unsigned new_cpl = (!conforming && cdpl < cpu->cpl) ? cdpl : cpu->cpl;

@@ -211,7 +211,7 @@ void v86_iret(struct emu_cpu *cpu, const struct insn *in);
 /* Delivery from virtual-8086 mode: the gate's code segment must be a
  * non-conforming DPL-0 one; the frame starts with GS, FS, DS, ES (written
  * to items, count returned), which are nulled once the frame is pushed. */
-bool v86_gate_target_ok(const struct emu_cpu *cpu, uint64_t code_desc);
+bool v86_gate_target_ok(uint64_t code_desc);
 unsigned v86_frame_prefix(const struct emu_cpu *cpu, uint64_t *items);
 void v86_null_data_segments(struct emu_cpu *cpu);
 /* INT n in virtual-8086 mode: true if VME redirected it to the 8086
@@ -220,7 +220,6 @@ void v86_null_data_segments(struct emu_cpu *cpu);
 bool v86_int_n(struct emu_cpu *cpu, unsigned vector);
 /* CLI/STI with CPL > IOPL: VIF instead of IF under VME (virtual-8086 mode)
  * or PVI (CPL 3), else #GP(0). */
-bool v86_virtual_if(const struct emu_cpu *cpu);
 void v86_cli_sti(struct emu_cpu *cpu, bool sti);
 /* The VM-entry checks of a guest with RFLAGS.VM = 1. */
 bool v86_entry_ok(const struct vmcs_guest *g, bool ia32e);

@@ -52,9 +52,8 @@ void v86_iret_enter(struct emu_cpu *cpu, uint64_t eip, uint16_t cs, uint64_t efl
 
 /* ---- Leaving it: event delivery ------------------------------------ */
 
-bool v86_gate_target_ok(const struct emu_cpu *cpu, uint64_t code_desc)
+bool v86_gate_target_ok(uint64_t code_desc)
 {
-    (void)cpu;
     unsigned type = (code_desc >> 40) & 0xf, dpl = (code_desc >> 45) & 3;
     return !(type & 4) && dpl == 0;
 }
@@ -134,7 +133,7 @@ bool v86_int_n(struct emu_cpu *cpu, unsigned vector)
 
 /* ---- CLI/STI, IRET ---------------------------------------------------- */
 
-bool v86_virtual_if(const struct emu_cpu *cpu)
+static bool virtual_if(const struct emu_cpu *cpu)
 {
     uint64_t cr4 = cpu->g->cr4;
     if (cpu->mode == MODE_V86)
@@ -145,7 +144,7 @@ bool v86_virtual_if(const struct emu_cpu *cpu)
 void v86_cli_sti(struct emu_cpu *cpu, bool sti)
 {
     uint64_t f = emu_get_rflags(cpu);
-    if (!v86_virtual_if(cpu))
+    if (!virtual_if(cpu))
         emu_raise(cpu, EXC_GP, true, 0);
     if (sti && (f & RF_VIP))
         emu_raise(cpu, EXC_GP, true, 0);
