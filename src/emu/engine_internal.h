@@ -117,6 +117,10 @@ static inline uint64_t linear_of(const struct emu_cpu *cpu, int seg, uint64_t of
  * it leaves the code segment or, in 64-bit mode, is not canonical. */
 void branch_to(struct emu_cpu *cpu, uint64_t target);
 
+/* PUSHF/POPF in virtual-8086 mode with IOPL < 3 (exec_v86.c). */
+void v86_pushf(struct emu_cpu *cpu, const struct insn *in);
+void v86_popf(struct emu_cpu *cpu, const struct insn *in);
+
 /* Whether the run loop should stop a long-running instruction (REP). */
 static inline bool kick_pending(const struct emu_cpu *cpu)
 {

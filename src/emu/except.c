@@ -261,6 +261,8 @@ static void deliver_protected(struct emu_cpu *cpu, const struct emu_event *ev)
         emu_raise(cpu, EXC_NP, true, sel_err);
     if (ia32e && (!((d >> 53) & 1) || ((d >> 54) & 1)))
         emu_raise(cpu, EXC_GP, true, sel_err);
+    if (cpu->mode == MODE_V86 && !v86_gate_target_ok(d))
+        emu_raise(cpu, EXC_GP, true, sel_err);
     bool conforming = ctype & 4;
     unsigned new_cpl = (!conforming && cdpl < cpu->cpl) ? cdpl : cpu->cpl;
     bool priv_change = new_cpl != cpu->cpl;
@@ -269,7 +271,7 @@ static void deliver_protected(struct emu_cpu *cpu, const struct emu_event *ev)
     uint64_t rip = return_rip(cpu, ev);
     uint64_t old_sp = g->gpr[GPR_RSP];
     const struct vmx_segment old_ss = g->seg[SEG_SS];
-    uint64_t items[6];
+    uint64_t items[10];
     unsigned n = 0;
     struct vmx_segment new_ss = old_ss;
     uint64_t new_sp, sp_mask;
@@ -297,6 +299,8 @@ static void deliver_protected(struct emu_cpu *cpu, const struct emu_event *ev)
         width = gate16 ? 2 : 4;
         if (priv_change) {
             except_inner_stack32(cpu, new_cpl, ext, &new_ss, &new_sp);
+            if (cpu->mode == MODE_V86)
+                n = v86_frame_prefix(cpu, items);
             items[n++] = old_ss.sel;
             items[n++] = old_sp;
         } else {
@@ -321,6 +325,8 @@ static void deliver_protected(struct emu_cpu *cpu, const struct emu_event *ev)
     seg_from_descriptor(cs, (uint16_t)((sel & 0xfffc) | new_cpl), cdesc, false);
     cs->ar |= 1;
     g->seg[SEG_SS] = new_ss;
+    if (cpu->mode == MODE_V86)
+        v86_null_data_segments(cpu);
     uint64_t sp_after = new_sp - n * width;
     if (sp_mask == ~0ull || priv_change)
         g->gpr[GPR_RSP] = sp_after & sp_mask;
@@ -341,8 +347,6 @@ void except_deliver(struct emu_cpu *cpu, const struct emu_event *ev)
         g->dr[6] = (g->dr[6] & ~0x400full) | ev->dr6 | 0xffff0ff0ull;
     if (cpu->mode == MODE_REAL)
         deliver_real(cpu, ev);
-    else if (cpu->mode == MODE_V86)
-        emu_raise(cpu, EXC_GP, true, 0);    /* virtual-8086 mode is not supported */
     else
         deliver_protected(cpu, ev);
     if (ev->type == EV_NMI)

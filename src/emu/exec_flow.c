@@ -82,16 +82,21 @@ void exec_jcxz(struct emu_cpu *cpu, const struct insn *in)
         branch_to(cpu, rel_target(cpu, in));
 }
 
-/* ENTER builds the frame with local stack-pointer arithmetic and commits RSP
- * and RBP only after every write succeeded. */
+/* ENTER (SDM pseudo-code): FrameTemp is the whole stack-pointer register of
+ * the operand size after the push of rBP (with a 16-bit stack and a 32-bit
+ * operand, ESP keeps its upper half), the display copies walk rBP with the
+ * stack's address size, and the instruction ends with a write check of the
+ * final stack pointer (a #PF or #SS there, although nothing is written).  The
+ * frame is built with a local stack pointer; RSP and RBP change only after
+ * every access succeeded. */
 void exec_enter(struct emu_cpu *cpu, const struct insn *in)
 {
     unsigned os = in->opsize, level = in->imm2 & 31;
     uint64_t sm = stack_mask(cpu);
-    uint64_t sp = cpu->g->gpr[GPR_RSP], bp = cpu->g->gpr[GPR_RBP];
-    sp = (sp - os) & sm;
+    uint64_t rsp = cpu->g->gpr[GPR_RSP], bp = cpu->g->gpr[GPR_RBP];
+    uint64_t sp = (rsp - os) & sm;
     emu_write(cpu, SEG_SS, sp, os, bp & size_mask(os));
-    uint64_t frame = sp;
+    uint64_t frame = ((rsp & ~sm) | sp) & size_mask(os);
     if (level) {
         for (unsigned i = 1; i < level; i++) {
             bp = (bp - os) & sm;
@@ -103,6 +108,7 @@ void exec_enter(struct emu_cpu *cpu, const struct insn *in)
         emu_write(cpu, SEG_SS, sp, os, frame);
     }
     sp = (sp - in->imm) & sm;
+    (void)emu_read_rmw(cpu, SEG_SS, sp, os);
     gpr_set(cpu, GPR_RBP, os, frame);
     stack_set_rsp(cpu, sp);
 }

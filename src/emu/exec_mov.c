@@ -210,20 +210,23 @@ void exec_popa(struct emu_cpu *cpu, const struct insn *in)
 
 static unsigned iopl_of(const struct emu_cpu *cpu) { return (cpu->g->rflags >> 12) & 3; }
 
-/* PUSHF/POPF: in virtual-8086 mode with IOPL < 3 they fault (#GP(0)); VME's
- * virtual-interrupt flags are not emulated. */
+/* PUSHF/POPF: in virtual-8086 mode with IOPL < 3 they are exec_v86.c's. */
 void exec_pushf(struct emu_cpu *cpu, const struct insn *in)
 {
-    if (cpu->mode == MODE_V86 && iopl_of(cpu) < 3)
-        EMU_GP0(cpu);
+    if (cpu->mode == MODE_V86 && iopl_of(cpu) < 3) {
+        v86_pushf(cpu, in);
+        return;
+    }
     uint64_t f = emu_get_rflags(cpu) & ~(uint64_t)(EFL_VM | EFL_RF);
     emu_push(cpu, f, in->opsize);
 }
 
 void exec_popf(struct emu_cpu *cpu, const struct insn *in)
 {
-    if (cpu->mode == MODE_V86 && iopl_of(cpu) < 3)
-        EMU_GP0(cpu);
+    if (cpu->mode == MODE_V86 && iopl_of(cpu) < 3) {
+        v86_popf(cpu, in);
+        return;
+    }
     unsigned os = in->opsize;
     uint64_t v = emu_pop(cpu, os);
     uint64_t old = emu_get_rflags(cpu);

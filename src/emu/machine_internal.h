@@ -201,6 +201,29 @@ void sys_seg_insn(struct emu_cpu *cpu, const struct insn *in);
 void sys_far(struct emu_cpu *cpu, const struct insn *in);
 void sys_iret(struct emu_cpu *cpu, const struct insn *in);
 
+/* ---- sys_v86.c ------------------------------------------------------ */
+
+/* IRETD at CPL 0 whose EFLAGS image has VM = 1: pops ESP, SS, ES, DS, FS,
+ * GS too and enters virtual-8086 mode at CPL 3. */
+void v86_iret_enter(struct emu_cpu *cpu, uint64_t eip, uint16_t cs, uint64_t eflags);
+/* IRET inside virtual-8086 mode (IOPL 3, or the 16-bit form with VME). */
+void v86_iret(struct emu_cpu *cpu, const struct insn *in);
+/* Delivery from virtual-8086 mode: the gate's code segment must be a
+ * non-conforming DPL-0 one; the frame starts with GS, FS, DS, ES (written
+ * to items, count returned), which are nulled once the frame is pushed. */
+bool v86_gate_target_ok(uint64_t code_desc);
+unsigned v86_frame_prefix(const struct emu_cpu *cpu, uint64_t *items);
+void v86_null_data_segments(struct emu_cpu *cpu);
+/* INT n in virtual-8086 mode: true if VME redirected it to the 8086
+ * handler (done); false if it goes through the IDT; #GP(0) if IOPL < 3
+ * forbids both. */
+bool v86_int_n(struct emu_cpu *cpu, unsigned vector);
+/* CLI/STI with CPL > IOPL: VIF instead of IF under VME (virtual-8086 mode)
+ * or PVI (CPL 3), else #GP(0). */
+void v86_cli_sti(struct emu_cpu *cpu, bool sti);
+/* The VM-entry checks of a guest with RFLAGS.VM = 1. */
+bool v86_entry_ok(const struct vmcs_guest *g, bool ia32e);
+
 /* CR4 bits a guest may set (the CR4 fixed-1 capability): the others are
  * reserved, #GP on MOV to CR4 and a failed VM entry. */
 uint64_t cr4_allowed(void);

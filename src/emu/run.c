@@ -119,8 +119,7 @@ static bool entry_checks(struct emu_cpu *cpu)
         return false;
     if (!(g->rflags & RF_FIXED1) || (g->rflags & ~0x3f7fd7ull))
         return false;
-    /* Virtual-8086 guests are not supported by the emulator. */
-    if (g->rflags & RF_VM)
+    if ((g->rflags & RF_VM) && !v86_entry_ok(g, ia32e))
         return false;
     if (g->activity > 3)
         return false;

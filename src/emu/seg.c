@@ -133,7 +133,7 @@ void seg_set_real(struct emu_cpu *cpu, int seg, uint16_t sel)
     s->base = (uint64_t)sel << 4;
     if (cpu->mode == MODE_V86) {
         s->limit = 0xffff;
-        s->ar = (seg == SEG_CS ? 0xfb : 0xf3);
+        s->ar = 0xf3;   /* also CS: what VMX stores and requires for V86 */
         return;
     }
     /* Real mode keeps the cached limit and size (so "unreal" segments work)

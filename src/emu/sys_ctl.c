@@ -31,8 +31,10 @@ static void soft_event(struct emu_cpu *cpu, const struct insn *in, unsigned type
 static void sys_cli_sti(struct emu_cpu *cpu, const struct insn *in)
 {
     uint64_t f = emu_get_rflags(cpu);
-    if (cpu->mode != MODE_REAL && cpu->cpl > RF_IOPL_OF(f))
-        emu_raise(cpu, EXC_GP, true, 0);
+    if (cpu->mode != MODE_REAL && cpu->cpl > RF_IOPL_OF(f)) {
+        v86_cli_sti(cpu, in->opcode == 0xfb);
+        return;
+    }
     if (in->opcode == 0xfa) {
         f &= ~(uint64_t)RF_IF;
     } else {
@@ -247,8 +249,8 @@ void emu_sys(struct emu_cpu *cpu, const struct insn *in)
         return;
     case 0xcc: soft_event(cpu, in, EV_SW_EXC, EXC_BP); return;
     case 0xcd:
-        if (cpu->mode == MODE_V86 && RF_IOPL_OF(cpu->g->rflags) < 3)
-            emu_raise(cpu, EXC_GP, true, 0);
+        if (cpu->mode == MODE_V86 && v86_int_n(cpu, (unsigned)in->imm & 0xff))
+            return;
         soft_event(cpu, in, EV_SW_INT, (unsigned)in->imm & 0xff);
         return;
     case 0xce:

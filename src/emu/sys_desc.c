@@ -4,8 +4,8 @@
  * LDS/LES/LSS/LFS/LGS, far JMP/CALL/RET and IRET.
  *
  * Not supported (documented in docs/notes/emu-machine.md): task gates and
- * task switches (#GP), IRET with NT=1 (#GP), returns to virtual-8086 mode
- * (#GP).
+ * task switches (#GP), IRET with NT=1 (#GP).  IRET into and inside
+ * virtual-8086 mode is in sys_v86.c.
  */
 #include "machine_internal.h"
 
@@ -277,10 +277,15 @@ void sys_seg_insn(struct emu_cpu *cpu, const struct insn *in)
         emu_push(cpu, cpu->g->seg[sreg_of_push_pop(op)].sel, in->opsize);
         return;
     case 0x07: case 0x17: case 0x1f: case 0x0fa1: case 0x0fa9: {
+        /* The increment uses the address size of the stack the selector
+         * was read from: POP SS into a segment of the other size must not
+         * apply the new SS.B (SDM: POP, "the stack-address size ... of
+         * the old stack"). */
         int seg = sreg_of_push_pop(op);
+        uint64_t mask = stack_mask(cpu), rsp = cpu->g->gpr[GPR_RSP];
         uint16_t sel = (uint16_t)stack_peek(cpu, 0, in->opsize);
         seg_load(cpu, seg, sel);
-        stack_set(cpu, cpu->g->gpr[GPR_RSP] + in->opsize);
+        cpu->g->gpr[GPR_RSP] = (rsp & ~mask) | ((rsp + in->opsize) & mask);
         return;
     }
     case 0x8c: {
@@ -591,9 +596,11 @@ void sys_iret(struct emu_cpu *cpu, const struct insn *in)
     uint64_t sp = g->gpr[GPR_RSP];
 
     /* IRET ends NMI blocking, whatever it returns to. */
+    if (cpu->mode == MODE_V86) {
+        v86_iret(cpu, in);
+        return;
+    }
     if (real_or_v86(cpu)) {
-        if (cpu->mode == MODE_V86)
-            emu_raise(cpu, EXC_GP, true, 0);
         if (target > g->seg[SEG_CS].limit)
             emu_raise(cpu, EXC_GP, true, 0);
         uint64_t keep = size == 2 ? ~0xffffull : (RF_VM | RF_VIF | RF_VIP);
@@ -609,8 +616,10 @@ void sys_iret(struct emu_cpu *cpu, const struct insn *in)
         emu_raise(cpu, EXC_GP, true, 0);      /* task return: not supported */
     if (size != 8)
         flags &= opmask(size);
-    if ((flags & RF_VM) && cpu->cpl == 0 && cpu->mode == MODE_PROT)
-        emu_raise(cpu, EXC_GP, true, 0);      /* return to virtual-8086 mode: not supported */
+    if ((flags & RF_VM) && size == 4 && cpu->cpl == 0 && cpu->mode == MODE_PROT) {
+        v86_iret_enter(cpu, target, sel, flags);
+        return;
+    }
 
     uint64_t desc[2];
     unsigned new_cpl;

@@ -18,10 +18,33 @@ T_CASE(paging_32bit) { through_mapping(vm); }
 T_CASE(paging_pae) { through_mapping(vm); }
 T_CASE(paging_4level) { through_mapping(vm); }
 
+/* ENTER ends with a write check of its final stack pointer: with the
+ * pushes on a writable page and the final ESP on a read-only one, #PF
+ * (present, write, supervisor) at the final address, ESP and EBP
+ * unchanged.  Once the page is writable ENTER completes. */
+T_CASE(paging_enter_final_write_check)
+{
+    h_set_vmcs(vm, VMCS_CTRL_EXC_BITMAP, 1u << 14);
+    const struct h_exit *e = h_run_expect(vm, VMX_REASON_EXC_NMI);
+    T_ASSERT_EQ(e->intr_info, IRQ_INFO_VALID | IRQ_INFO_HARD_EXC | IRQ_INFO_ERROR_VALID | 14);
+    T_ASSERT_EQ(e->intr_error, 3);
+    T_ASSERT_EQ(e->qual, 0x40000fff);
+    T_ASSERT_EQ(e->rip, h_sym(vm, "p_enter_pf_insn"));
+    T_ASSERT_EQ(h_reg(vm, HV_X86_RSP), 0x40001004);
+    T_ASSERT_EQ(h_reg(vm, HV_X86_RBP), 0x11223344);
+    h_set_vmcs(vm, VMCS_CTRL_EXC_BITMAP, 0);
+    h_poke(vm, GUEST_PT_AREA, TARGET + 3, 4);
+    h_expect_report(vm, 0x40000fff);
+    h_expect_report(vm, 0x40001000);
+    h_expect_done(vm);
+    T_ASSERT_EQ(h_peek(vm, TARGET + 0x1000, 4), 0x11223344);
+}
+
 static const struct t_case cases[] = {
     T_ENTRY(paging_32bit, "prot32", GUEST_PAGED32, "p_paging32"),
     T_ENTRY(paging_pae, "prot32", GUEST_PAE32, "p_pae"),
     T_ENTRY(paging_4level, "long64", GUEST_LONG64, "l_paging64"),
+    T_ENTRY(paging_enter_final_write_check, "prot32", GUEST_PAGED32, "p_enter_pf"),
 };
 
 int main(void)

@@ -62,12 +62,22 @@ T_CASE(prot32_vmcall)
     h_expect_done(vm);
 }
 
+T_CASE(prot32_pop_ss_stack_size)
+{
+    h_set_reg(vm, HV_X86_RBX, GUEST_SEL_DATA16);
+    h_set_reg(vm, HV_X86_RCX, GUEST_SEL_DATA);
+    h_expect_report(vm, 0x00020000);   /* 16-bit increment: SP FFFC -> 0, upper half kept */
+    h_expect_report(vm, 0x00030000);   /* 32-bit increment, although the new SS is 16-bit */
+    h_expect_done(vm);
+}
+
 static const struct t_case cases[] = {
     T_ENTRY(prot32_flat, "prot32", GUEST_PROT32, "p_flat"),
     T_ENTRY(prot32_out_dx_dword, "prot32", GUEST_PROT32, "p_out_dx_dword"),
     T_ENTRY(prot32_cpuid, "prot32", GUEST_PROT32, "p_cpuid"),
     T_ENTRY(prot32_hlt, "prot32", GUEST_PROT32, "p_hlt"),
     T_ENTRY(prot32_vmcall, "prot32", GUEST_PROT32, "p_vmcall"),
+    T_ENTRY(prot32_pop_ss_stack_size, "prot32", GUEST_PROT32, "p_pop_ss"),
 };
 
 int main(void)

@@ -816,6 +816,126 @@ static void t_calls_and_stack(void)
     CHECK(s32[3] == 0x9100 && s32[2] == 0xaaaa && s32[1] == 0xbbbb && s32[0] == 0x8ffc, "enter 3 frame");
 }
 
+/* ENTER with operand and stack sizes that differ (SDM pseudo-code): the
+ * frame pointer is the whole ESP after the push even on a 16-bit stack, the
+ * display copies walk BP with the stack's address size, and a write check
+ * of the final stack pointer faults with RSP and RBP unchanged. */
+static void t_enter_sizes(void)
+{
+    /* enter 8, 0 (32-bit operand) on a 16-bit stack */
+    static const uint8_t enter0[] = { 0xc8, 0x08, 0x00, 0x00, 0xf4 };
+    h_reset(&H, 32);
+    G()->seg[SEG_SS].ar &= ~(uint32_t)AR_DB;
+    G()->seg[SEG_SS].limit = 0xffff;
+    emu_update_mode(&H.cpu);
+    G()->gpr[GPR_RSP] = 0x00010000;
+    G()->gpr[GPR_RBP] = 0x11223344;
+    run_code(0x4000, enter0, sizeof enter0, 2);
+    CHECK(halted(), "enter o32/s16: stop %d vector %u", H.stop, H.vector);
+    CHECK(G()->gpr[GPR_RBP] == 0x0001fffc, "enter o32/s16: ebp %#" PRIx64 " (FrameTemp = ESP)", G()->gpr[GPR_RBP]);
+    CHECK(G()->gpr[GPR_RSP] == 0x0001fff4, "enter o32/s16: esp %#" PRIx64, G()->gpr[GPR_RSP]);
+    CHECK(*(uint32_t *)h_ptr(&H, 0xfffc, 4) == 0x11223344, "enter o32/s16: saved ebp at SS:FFFC");
+
+    /* enter 4, 2 (32-bit operand) on a 16-bit stack: the copy reads
+     * SS:[BP-4] with BP's 16 bits, not EBP's 32 */
+    static const uint8_t enter2[] = { 0xc8, 0x04, 0x00, 0x02, 0xf4 };
+    h_reset(&H, 32);
+    G()->seg[SEG_SS].ar &= ~(uint32_t)AR_DB;
+    G()->seg[SEG_SS].limit = 0xffff;
+    emu_update_mode(&H.cpu);
+    G()->gpr[GPR_RSP] = 0x00038000;
+    G()->gpr[GPR_RBP] = 0x00050000;                  /* BP - 4 wraps to FFFC */
+    uint32_t display = 0xcafef00d;
+    memcpy(h_ptr(&H, 0xfffc, 4), &display, 4);
+    run_code(0x4000, enter2, sizeof enter2, 2);
+    CHECK(halted(), "enter 4,2 o32/s16: stop %d vector %u", H.stop, H.vector);
+    uint32_t *f = (uint32_t *)h_ptr(&H, 0x7ff4, 12);
+    CHECK(f[2] == 0x00050000 && f[1] == 0xcafef00d && f[0] == 0x00037ffc, "enter 4,2 frame %#x %#x %#x", f[2], f[1],
+          f[0]);
+    CHECK(G()->gpr[GPR_RBP] == 0x00037ffc && G()->gpr[GPR_RSP] == 0x00037ff0, "enter 4,2: ebp %#" PRIx64 " esp %#" PRIx64,
+          G()->gpr[GPR_RBP], G()->gpr[GPR_RSP]);
+
+    /* 66 enter 2, 0 (16-bit operand) on a 32-bit stack: BP = SP, the upper
+     * half of EBP is kept, ESP moves as a 32-bit register */
+    static const uint8_t enter16[] = { 0x66, 0xc8, 0x02, 0x00, 0x00, 0xf4 };
+    h_reset(&H, 32);
+    G()->gpr[GPR_RSP] = 0x00012000;
+    G()->gpr[GPR_RBP] = 0xaaaa5555;
+    run_code(0x4000, enter16, sizeof enter16, 2);
+    CHECK(halted(), "enter o16/s32: stop %d", H.stop);
+    CHECK(G()->gpr[GPR_RBP] == 0xaaaa1ffe && G()->gpr[GPR_RSP] == 0x00011ffc, "enter o16/s32: ebp %#" PRIx64 " esp %#" PRIx64,
+          G()->gpr[GPR_RBP], G()->gpr[GPR_RSP]);
+    CHECK(*(uint16_t *)h_ptr(&H, 0x11ffe, 2) == 0x5555, "enter o16/s32: saved bp");
+
+    /* enter 1, 0 whose pushes succeed but whose final stack pointer is
+     * unmapped: the write check faults, RSP/RBP/RIP stay */
+    static const uint8_t enter_probe[] = { 0xc8, 0x01, 0x00, 0x00, 0xf4 };
+    h_reset(&H, 32);
+    G()->gpr[GPR_RSP] = 4;
+    G()->gpr[GPR_RBP] = 0x1234;
+    enum h_stop st = run_code(0x4000, enter_probe, sizeof enter_probe, 2);
+    CHECK(st == H_STOP_EXC && G()->rip == 0x4000, "enter probe: stop %d rip %#" PRIx64, st, G()->rip);
+    CHECK(G()->gpr[GPR_RSP] == 4 && G()->gpr[GPR_RBP] == 0x1234, "enter probe: esp %#" PRIx64 " ebp %#" PRIx64,
+          G()->gpr[GPR_RSP], G()->gpr[GPR_RBP]);
+    /* The same with a 4-byte allocation that ends exactly on mapped memory
+     * completes. */
+    static const uint8_t enter_ok[] = { 0xc8, 0x00, 0x00, 0x00, 0xf4 };
+    h_reset(&H, 32);
+    G()->gpr[GPR_RSP] = 4;
+    run_code(0x4000, enter_ok, sizeof enter_ok, 2);
+    CHECK(halted() && G()->gpr[GPR_RSP] == 0 && G()->gpr[GPR_RBP] == 0, "enter 0,0 at the bottom: stop %d", H.stop);
+}
+
+/* PUSHF/POPF in virtual-8086 mode with IOPL 0: #GP(0) without CR4.VME;
+ * with it the 16-bit forms see VIF as IF and IOPL as 3, and POPF of TF, or
+ * of IF while VIP is set, is #GP(0) with SP unchanged. */
+static void t_v86_pushf_popf(void)
+{
+    static const uint8_t pushf[] = { 0x9c }, popf[] = { 0x9d }, pushfd[] = { 0x66, 0x9c };
+    struct {
+        const uint8_t *code;
+        unsigned len;
+        uint64_t cr4, rflags;
+        uint16_t stacked;
+        int vector;            /* -1: completes */
+        uint64_t rflags_after;
+        uint16_t pushed;
+    } cases[] = {
+        { pushf, 1, 0, EFL_VM | EFL_IF | 2, 0, 13, 0, 0 },
+        { pushf, 1, 1, EFL_VM | EFL_IF | EFL_CF | 2, 0, -1, EFL_VM | EFL_IF | EFL_CF | 2, 0x3003 },
+        { pushf, 1, 1, EFL_VM | EFL_VIF | 2, 0, -1, EFL_VM | EFL_VIF | 2, 0x3202 },
+        { pushfd, 2, 1, EFL_VM | 2, 0, 13, 0, 0 },
+        { popf, 1, 0, EFL_VM | 2, 0x0202, 13, 0, 0 },
+        { popf, 1, 1, EFL_VM | 2, 0x3203, -1, EFL_VM | EFL_VIF | EFL_CF | 2, 0 },
+        { popf, 1, 1, EFL_VM | EFL_IF | EFL_VIF | 2, 0x0002, -1, EFL_VM | EFL_IF | 2, 0 },
+        { popf, 1, 1, EFL_VM | 2, 0x0102, 13, 0, 0 },
+        { popf, 1, 1, EFL_VM | EFL_VIP | 2, 0x0202, 13, 0, 0 },
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        h_reset(&H, 16);
+        G()->cr0 |= 1;
+        G()->cr4 = cases[i].cr4;
+        G()->rflags = cases[i].rflags;
+        emu_update_mode(&H.cpu);
+        G()->gpr[GPR_RSP] = 0x1000;
+        *(uint16_t *)h_ptr(&H, 0xffe, 2) = 0xdead;
+        *(uint16_t *)h_ptr(&H, 0x1000, 2) = cases[i].stacked;
+        enum h_stop st = run_code(0x7c00, cases[i].code, cases[i].len, 1);
+        if (cases[i].vector >= 0) {
+            CHECK(st == H_STOP_EXC && H.vector == (unsigned)cases[i].vector && G()->gpr[GPR_RSP] == 0x1000,
+                  "case %u: stop %d vector %u sp %#" PRIx64, i, st, H.vector, G()->gpr[GPR_RSP]);
+            continue;
+        }
+        CHECK(st == H_STOP_NONE, "case %u: stop %d vector %u", i, st, H.vector);
+        CHECK(emu_get_rflags(&H.cpu) == cases[i].rflags_after, "case %u: rflags %#" PRIx64, i, emu_get_rflags(&H.cpu));
+        if (cases[i].code == pushf)
+            CHECK(*(uint16_t *)h_ptr(&H, 0xffe, 2) == cases[i].pushed && G()->gpr[GPR_RSP] == 0xffe,
+                  "case %u: pushed %#x", i, *(uint16_t *)h_ptr(&H, 0xffe, 2));
+        else
+            CHECK(G()->gpr[GPR_RSP] == 0x1002, "case %u: sp %#" PRIx64, i, G()->gpr[GPR_RSP]);
+    }
+}
+
 static void t_branch_faults(void)
 {
     static const uint8_t jmp_rax[] = { 0xff, 0xe0 };
@@ -920,6 +1040,8 @@ void run_directed(void)
     CASE(t_lock_atomic_vs_host);
     CASE(t_cmpxchg16b);
     CASE(t_calls_and_stack);
+    CASE(t_enter_sizes);
+    CASE(t_v86_pushf_popf);
     CASE(t_branch_faults);
     CASE(t_flags_instructions);
     CASE(t_segment_override_fs);

@@ -27,4 +27,27 @@
 #define PORT_EXC         0xe1        /* guest IDT handler: EAX = vector, frame at RSP */
 #define PORT_DONE        0xf4        /* the case's guest code is finished */
 
+/* The virtual-8086 guest (v86.S): its monitor's tables in free RAM, its
+ * selectors, the V86 task's segments, vectors and ports. */
+#define V86_IDT          0x301000    /* 256 gates */
+#define V86_TSS          0x302000    /* 32-bit TSS with both bitmaps */
+#define V86_TSS_REDIR    0x68        /* interrupt-redirection bitmap (32 bytes) */
+#define V86_TSS_IOMAP    0x88        /* I/O-map base: 8 KiB of I/O bitmap, then 0xff */
+#define V86_TSS_LIMIT    (V86_TSS_IOMAP + 0x2000)
+#define V86_STACK0       0x310000    /* TSS.ESP0 */
+#define V86_USER_STACK   0x28000     /* CPL-3 stack of the PVI case */
+#define V86_SEL_CODE0    0x08
+#define V86_SEL_DATA0    0x10
+#define V86_SEL_TSS      0x18
+#define V86_SEL_CODE3    0x23        /* DPL-3 flat code (RPL 3) */
+#define V86_SEL_DATA3    0x2b        /* DPL-3 flat data (RPL 3) */
+#define V86_SS           0x2000      /* the V86 task's stack: linear 0x20000 + SP */
+#define V86_SP           0x1000
+#define V86_ES           0x3000      /* the V86 task's data segment: linear 0x30000 */
+#define V86_VEC_MONITOR  0x30        /* gate DPL 3 to the CPL-0 monitor */
+#define V86_VEC_BADGATE  0x31        /* gate DPL 3 to a DPL-3 code segment */
+#define V86_VEC_REDIR    0x42        /* redirected to the IVT under VME */
+#define V86_VEC_NOREDIR  0x43        /* its redirection-bitmap bit is set */
+#define V86_PORT_DENIED  0x80        /* its I/O-bitmap bit is set */
+
 #endif

@@ -87,3 +87,50 @@ p_pae:
     out %eax, $PORT_REPORT
     movl $0x600dcafe, 0x40000020
     out %al, $PORT_DONE
+
+/* POP SS from a 16-bit stack into a 32-bit stack segment, and the other
+ * way round: ESP moves with the address size of the stack the selector is
+ * read from.  EBX = a 16-bit data selector, ECX = the flat data selector. */
+p_pop_ss:
+    mov %bx, %ss
+    mov $0x00020000, %esp        /* SP = 0 */
+    push %ecx                    /* SP wraps to FFFC: ESP = 0x0002fffc */
+p_pop_ss_insn:
+    pop %ss                      /* SP back to 0: ESP = 0x00020000 */
+    mov %esp, %eax
+    mov $GUEST_STACK_TOP, %esp
+    out %eax, $PORT_REPORT
+    mov $0x0002fffc, %esp
+    mov %ebx, (%esp)
+    pop %ss                      /* 32-bit stack: ESP = 0x00030000 */
+    mov %esp, %eax
+    mov %cx, %ss
+    mov $GUEST_STACK_TOP, %esp
+    out %eax, $PORT_REPORT
+    out %al, $PORT_DONE
+
+/* ENTER whose pushes fit on a writable page but whose final stack pointer
+ * lies on a read-only one (CR0.WP): the final write check faults.  Linear
+ * 0x40000000 is read-only, 0x40001000 writable (GUEST_FREE+0x200000/+0x201000). */
+p_enter_pf:
+    mov %cr3, %ebx
+    and $0xfffff000, %ebx
+    movl $(GUEST_FREE + 0x200000 + 1), GUEST_PT_AREA           /* PTE 0: P */
+    movl $(GUEST_FREE + 0x201000 + 3), GUEST_PT_AREA + 4       /* PTE 1: P|RW */
+    movl $(GUEST_PT_AREA + 3), 0x400(%ebx)    /* PDE 0x100 (linear 0x40000000): P|RW */
+    mov %cr0, %eax
+    or $0x10000, %eax                          /* WP */
+    mov %eax, %cr0
+    invlpg 0x40000000
+    invlpg 0x40001000
+    mov %esp, %esi
+    mov $0x40001004, %esp
+    mov $0x11223344, %ebp
+p_enter_pf_insn:
+    enter $1, $0              /* push at 0x40001000; ESP would be 0x40000fff */
+    mov %esp, %eax
+    mov %esi, %esp
+    out %eax, $PORT_REPORT
+    mov %ebp, %eax
+    out %eax, $PORT_REPORT
+    out %al, $PORT_DONE
