@@ -127,8 +127,11 @@ hv_return_t hv_vm_map_space(hv_vm_space_t asid, hv_uvaddr_t uva, hv_gpaddr_t gpa
 {
     if (api_vm() == NULL)
         return HV_NO_DEVICE;
-    if (!gpa_range_ok(gpa, size) || !page_aligned((uintptr_t)uva) || uva == NULL ||
-        (flags & ~(hv_memory_flags_t)PROT_FLAGS) != 0)
+    /* An unaligned uva names the page that holds it: Apple's own test maps
+     * pages on demand by passing a faulting address straight through
+     * (docs/compat.md section 2).  gpa and size stay strict. */
+    uva = (hv_uvaddr_t)((uintptr_t)uva & ~(uintptr_t)HV_PAGE_MASK);
+    if (!gpa_range_ok(gpa, size) || uva == NULL || (flags & ~(hv_memory_flags_t)PROT_FLAGS) != 0)
         return HV_BAD_ARGUMENT;
     long host_prot = host_prot_of(uva, size);
     if (host_prot < 0)

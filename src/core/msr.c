@@ -21,6 +21,7 @@
 #include <Hypervisor/hv_vmx.h>
 
 #include "vcpu.h"
+#include "vmcs.h"
 
 enum msr_flag {
     MF_NATIVE = 1, MF_MANAGED = 2, MF_READ_ONLY = 4, MF_WRITE_ONLY = 8, MF_NO_NATIVE_WRITE = 16,
@@ -28,9 +29,9 @@ enum msr_flag {
 enum msr_group {
     MG_NONE, MG_LBR, MG_STATUS, MG_PMC, MG_APMC, MG_EVNTSEL, MG_FIXED_CTR, MG_FIXED_CTRL,
 };
-enum msr_check { MC_NONE, MC_CANONICAL, MC_EFER, MC_PAT, MC_U32 };
+enum msr_check { MC_NONE, MC_CANONICAL, MC_EFER, MC_PAT, MC_HIGH32_RSVD };
 
-#define VMCS(member) (offsetof(struct vmcs, member) + 1)
+#define VMCS(field) (field)
 #define NO_VMCS 0
 
 #include "msr_table.h"
@@ -39,7 +40,7 @@ struct msr_def {
     uint32_t index;
     const char *name;
     uint8_t flags, group, n, check;
-    uint16_t vmcs_offset_plus1;    /* 0: not VMCS-backed */
+    uint32_t vmcs_field;           /* 0 (no field has encoding 0 here): not VMCS-backed */
 };
 
 static const struct msr_def defs[] = {
@@ -51,7 +52,6 @@ static const struct msr_def defs[] = {
 #define MSR_COUNT (sizeof defs / sizeof defs[0])
 _Static_assert(MSR_COUNT <= MSR_TABLE_MAX, "raise MSR_TABLE_MAX in msr.h");
 _Static_assert(MSR_COUNT <= 256, "rows are stored as uint8_t");
-_Static_assert(sizeof(struct vmcs) < UINT16_MAX, "VMCS offsets must fit uint16_t");
 
 /* Rows sorted by MSR index, for binary search. */
 static uint8_t sorted[MSR_COUNT];
@@ -200,7 +200,7 @@ bool msr_guest_native(const struct hv_vcpu *v, uint32_t msr, bool write)
 
 static bool holds(const struct hv_vcpu *v, int row)
 {
-    if (defs[row].index == HV_MSR_IA32_TSC || defs[row].vmcs_offset_plus1 != 0)
+    if (defs[row].index == HV_MSR_IA32_TSC || defs[row].vmcs_field != 0)
         return true;
     if (v->msr.native[row] || v->msr.managed[row])
         return true;
@@ -233,8 +233,8 @@ hv_return_t msr_read(struct hv_vcpu *v, uint32_t msr, uint64_t *value)
     const struct msr_def *d = &defs[row];
     if (d->index == HV_MSR_IA32_TSC) {
         *value = host_tsc() + __atomic_load_n(&v->vmcs.ctl.tsc_offset, __ATOMIC_RELAXED);
-    } else if (d->vmcs_offset_plus1 != 0) {
-        memcpy(value, (const uint8_t *)&v->vmcs + d->vmcs_offset_plus1 - 1, sizeof *value);
+    } else if (d->vmcs_field != 0) {
+        return vmcs_read(v, d->vmcs_field, value);
     } else {
         *value = v->msr.value[value_row(row)];
     }
@@ -265,7 +265,7 @@ static bool value_valid(unsigned check, uint64_t value)
     case MC_CANONICAL: return canonical48(value);
     case MC_EFER: return (value & ~EFER_ALLOWED) == 0;
     case MC_PAT: return pat_valid(value);
-    case MC_U32: return (value >> 32) == 0;
+    case MC_HIGH32_RSVD: return (value >> 32) == 0;
     default: return true;
     }
 }
@@ -280,8 +280,8 @@ hv_return_t msr_write(struct hv_vcpu *v, uint32_t msr, uint64_t value)
         return HV_ERROR;
     if (d->index == HV_MSR_IA32_TSC) {
         __atomic_store_n(&v->vmcs.ctl.tsc_offset, value - host_tsc(), __ATOMIC_RELAXED);
-    } else if (d->vmcs_offset_plus1 != 0) {
-        memcpy((uint8_t *)&v->vmcs + d->vmcs_offset_plus1 - 1, &value, sizeof value);
+    } else if (d->vmcs_field != 0) {
+        return vmcs_write(v, d->vmcs_field, value);
     } else {
         v->msr.value[value_row(row)] = value;
     }

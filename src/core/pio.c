@@ -4,8 +4,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -102,9 +105,43 @@ static bool matches(const struct pio_notifier *n, uint16_t port, unsigned size, 
            ((n->flags & HV_ION_ANY_VALUE) || n->value == value);
 }
 
-/* A write that never blocks: sockets take MSG_DONTWAIT; for anything else
- * (pipes) poll first, since a pipe that reports POLLOUT has room for a
- * whole message of fewer than PIPE_BUF bytes. */
+/*
+ * A write to a non-socket that can neither block nor raise SIGPIPE in the
+ * client.  A pipe whose read end is gone raises SIGPIPE on write, and the
+ * library must never signal its client (whose disposition may be the
+ * default: death).  Sockets have MSG_NOSIGNAL; pipes have no such flag
+ * (vmsplice and splice raise SIGPIPE too), so SIGPIPE is blocked on this
+ * thread around the write and, if the write generated one, it is consumed
+ * before the mask is restored.  Only a SIGPIPE that was not already pending
+ * is consumed: one that was belongs to the client.  A reader can close
+ * its end between any check and the write, so the mask is what makes this
+ * safe, and a pipe without readers goes the same way (poll reports it
+ * writable, with POLLERR).  poll first because POLLOUT on a pipe promises
+ * room for a whole message of fewer than PIPE_BUF bytes: the write never
+ * blocks, even on a blocking descriptor.
+ */
+static bool write_nosignal(int fd, const hv_ion_message_t *msg)
+{
+    struct pollfd p = { .fd = fd, .events = POLLOUT };
+    if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
+        return false;
+    sigset_t pipe_only, old, pending;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &old);
+    bool was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+    ssize_t n = write(fd, msg, sizeof *msg);
+    if (n < 0 && errno == EPIPE && !was_pending) {
+        const struct timespec zero = { 0, 0 };
+        while (sigtimedwait(&pipe_only, NULL, &zero) < 0 && errno == EINTR) {
+        }
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return n == (ssize_t)sizeof *msg;
+}
+
+/* Sockets take MSG_DONTWAIT | MSG_NOSIGNAL; anything else (pipes) goes
+ * through write_nosignal. */
 static bool deliver(int fd, const hv_ion_message_t *msg)
 {
     ssize_t n = send(fd, msg, sizeof *msg, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -112,10 +149,7 @@ static bool deliver(int fd, const hv_ion_message_t *msg)
         return n == (ssize_t)sizeof *msg;
     if (errno != ENOTSOCK)
         return false;
-    struct pollfd p = { .fd = fd, .events = POLLOUT };
-    if (poll(&p, 1, 0) != 1 || !(p.revents & POLLOUT))
-        return false;
-    return write(fd, msg, sizeof *msg) == (ssize_t)sizeof *msg;
+    return write_nosignal(fd, msg);
 }
 
 bool pio_notify(struct hv_vm *vm, uint16_t port, unsigned size, uint32_t value)

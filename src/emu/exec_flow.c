@@ -1,4 +1,5 @@
-/* Near JMP/CALL/RET, Jcc, LOOP/JCXZ, ENTER/LEAVE. */
+/* Near JMP/CALL/RET, Jcc, LOOP/JCXZ, ENTER/LEAVE, XBEGIN/XABORT. */
+#include "cpu_model.h"
 #include "engine_internal.h"
 
 void branch_to(struct emu_cpu *cpu, uint64_t target)
@@ -120,4 +121,33 @@ void exec_leave(struct emu_cpu *cpu, const struct insn *in)
     uint64_t v = emu_read(cpu, SEG_SS, sp, os);
     stack_set_rsp(cpu, sp + os);
     gpr_set(cpu, GPR_RBP, os, v);
+}
+
+/*
+ * RTM as cpu_model.h describes it: every transaction aborts at XBEGIN,
+ * before anything runs inside it, with abort status 0 (no cause bits, no
+ * retry hint), so software takes its fallback path at once.  The fallback
+ * address is checked first, as XBEGIN does before starting a transaction.
+ * The only encodings are C7 F8 rel and C6 F8 ib.
+ */
+void exec_xbegin(struct emu_cpu *cpu, const struct insn *in)
+{
+    if (!emu_has_rtm() || in->modrm != 0xf8)
+        EMU_UD(cpu);
+    uint64_t fallback = cpu->next_rip + in->imm;
+    if (!mode64(cpu))
+        fallback &= 0xffffffff;
+    branch_to(cpu, fallback);
+    /* The status goes to EAX: a 32-bit register write. */
+    if (mode64(cpu))
+        cpu->g->gpr[GPR_RAX] = 0;
+    else
+        cpu->g->gpr[GPR_RAX] &= ~0xffffffffull;
+}
+
+/* Outside a transaction, which is always, XABORT does nothing. */
+void exec_xabort(struct emu_cpu *cpu, const struct insn *in)
+{
+    if (!emu_has_rtm() || in->modrm != 0xf8)
+        EMU_UD(cpu);
 }

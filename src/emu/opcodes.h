@@ -210,7 +210,9 @@ enum {
     SYS(X, 0xc4, MR_YES, I_NONE, S_V, F_NO64 | F_MEMONLY)                                \
     SYS(X, 0xc5, MR_YES, I_NONE, S_V, F_NO64 | F_MEMONLY)                                \
     X(0xc6, 0, MR_YES, I_B, S_B, 0, exec_mov_rm_i)                            \
+    X(0xc6, 7, MR_YES, I_B, S_B, 0, exec_xabort)                              \
     X(0xc7, 0, MR_YES, I_Z, S_V, 0, exec_mov_rm_i)                            \
+    X(0xc7, 7, MR_YES, I_JZ, S_V, 0, exec_xbegin)                             \
     X(0xc8, EXT_ANY, MR_NONE, I_ENTER, S_D64, 0, exec_enter)                  \
     X(0xc9, EXT_ANY, MR_NONE, I_NONE, S_D64, 0, exec_leave)                   \
     SYS(X, 0xca, MR_NONE, I_W, S_V, 0)                                       \

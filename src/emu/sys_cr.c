@@ -6,6 +6,7 @@
 #include "machine_internal.h"
 /* After machine_internal.h: caps.h defines CR0_CD/CR0_NW as macros (same values). */
 #include "../core/caps.h"
+#include "cpu_model.h"
 
 uint64_t cr4_allowed(void)
 {
@@ -292,9 +293,9 @@ void sys_dr(struct emu_cpu *cpu, const struct insn *in)
         if ((dr == 6 || dr == 7) && (v >> 32))
             emu_raise(cpu, EXC_GP, true, 0);
         if (dr == 6)
-            v = (v & 0x1e00full) | 0xfffe0ff0ull;
+            v = (v & emu_dr6_writable()) | emu_dr6_fixed1();
         else if (dr == 7)
-            v = (v & ~0x0000d800ull) | 0x400;
+            v = (v & emu_dr7_writable()) | DR7_FIXED1;
         g->dr[dr] = v;
     } else {
         gpr_write(cpu, gpr, g->dr[dr]);

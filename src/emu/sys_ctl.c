@@ -6,6 +6,7 @@
  */
 #include <sys/random.h>
 
+#include "cpu_model.h"
 #include "machine_internal.h"
 
 /* VMX instructions other than VMCALL are #UD outside protected mode and
@@ -164,6 +165,19 @@ static void sys_0f01_reg(struct emu_cpu *cpu, const struct insn *in)
         return;
     }
     case 0xd0: sys_xgetbv(cpu); return;
+    /* RTM (cpu_model.h): no transaction is ever active, so XEND faults and
+     * XTEST reports none (ZF = 1, the other arithmetic flags clear). */
+    case 0xd5:
+        if (!emu_has_rtm())
+            EMU_UD(cpu);
+        emu_raise(cpu, EXC_GP, true, 0);
+    case 0xd6: {
+        if (!emu_has_rtm())
+            EMU_UD(cpu);
+        uint64_t f = emu_get_rflags(cpu) & ~(uint64_t)(RF_CF | RF_PF | RF_AF | RF_SF | RF_OF);
+        emu_set_rflags(cpu, f | RF_ZF);
+        return;
+    }
     case 0xd1:
         if (!(cpu->g->cr4 & CR4_OSXSAVE))
             EMU_UD(cpu);

@@ -66,6 +66,16 @@ static void test_values(void)
     CHECK_RET("tsc_aux_upper", hv_vcpu_write_msr(vcpu, HV_MSR_IA32_TSC_AUX, 1ull << 32),
               HV_BAD_ARGUMENT);
     CHECK_RET("tsc_aux", hv_vcpu_write_msr(vcpu, HV_MSR_IA32_TSC_AUX, 7), HV_SUCCESS);
+    /* FMASK has no reserved bits (SDM): all 64 are kept. */
+    CHECK_RET("fmask_64", hv_vcpu_write_msr(vcpu, HV_MSR_IA32_FMASK, 0x123456789abcdef0ull),
+              HV_SUCCESS);
+    CHECK_EQ("fmask_64_read", rd_msr(HV_MSR_IA32_FMASK), 0x123456789abcdef0ull);
+    /* SYSENTER_CS is a 32-bit VMCS field: bits 63:32 are dropped, no error. */
+    CHECK_RET("sysenter_cs_wide", hv_vcpu_write_msr(vcpu, HV_MSR_IA32_SYSENTER_CS, 0x500000008ull),
+              HV_SUCCESS);
+    CHECK_EQ("sysenter_cs_wide_read", rd_msr(HV_MSR_IA32_SYSENTER_CS), 8);
+    CHECK_RET("sysenter_esp_noncanonical",
+              hv_vcpu_write_msr(vcpu, HV_MSR_IA32_SYSENTER_ESP, 0x0000800000000000ull), HV_BAD_ARGUMENT);
     CHECK_EQ("tsc_aux_read", rd_msr(HV_MSR_IA32_TSC_AUX), 7);
 
     /* VMCS-backed MSRs are one storage with their VMCS fields. */

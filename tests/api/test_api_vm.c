@@ -89,7 +89,15 @@ static void test_lifecycle(uint8_t *mem)
 static void test_map_rules(uint8_t *mem, uint8_t *hole)
 {
     const uint64_t all = HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC;
-    CHECK_RET("map_uva_unaligned", hv_vm_map(mem + 1, 0x100000, P, all), HV_BAD_ARGUMENT);
+    /* An unaligned uva maps the page holding it (Apple's on-demand paging). */
+    CHECK_RET("map_uva_unaligned", hv_vm_map(mem + 1, 0x100000, P, all), HV_SUCCESS);
+    CHECK_RET("map_uva_unaligned_covers_one_page", hv_vm_map(mem, 0x100000, P, all),
+              HV_BAD_ARGUMENT);
+    CHECK_RET("map_uva_unaligned_unmap", hv_vm_unmap(0x100000, P), HV_SUCCESS);
+    CHECK_RET("map_uva_in_page_zero", hv_vm_map((void *)(uintptr_t)0x10, 0x100000, P, all),
+              HV_BAD_ARGUMENT);
+    CHECK_RET("map_uva_unaligned_host_unmapped", hv_vm_map(hole + 0x10, 0x100000, P, all),
+              HV_BAD_ARGUMENT);
     CHECK_RET("map_gpa_unaligned", hv_vm_map(mem, 0x100001, P, all), HV_BAD_ARGUMENT);
     CHECK_RET("map_size_unaligned", hv_vm_map(mem, 0x100000, P + 1, all), HV_BAD_ARGUMENT);
     CHECK_RET("map_size_zero", hv_vm_map(mem, 0x100000, 0, all), HV_BAD_ARGUMENT);
@@ -163,6 +171,9 @@ static void test_spaces(uint8_t *mem)
     CHECK_EQ("space_second_id", s2, 2);
     CHECK_RET("space_map", hv_vm_map_space(s1, mem, 0, 2 * P, HV_MEMORY_READ), HV_SUCCESS);
     CHECK_RET("space_is_separate", hv_vm_map(mem, 0, 2 * P, HV_MEMORY_READ), HV_SUCCESS);
+    CHECK_RET("space_map_uva_unaligned",
+              hv_vm_map_space(s1, mem + 3 * P + 0x321, 4 * P, P, HV_MEMORY_READ), HV_SUCCESS);
+    CHECK_RET("space_map_uva_unaligned_unmap", hv_vm_unmap_space(s1, 4 * P, P), HV_SUCCESS);
     CHECK_RET("space_protect", hv_vm_protect_space(s1, P, P, HV_MEMORY_WRITE), HV_SUCCESS);
     CHECK_RET("space_unmap", hv_vm_unmap_space(s1, 0, P), HV_SUCCESS);
     CHECK_RET("space_unknown_map", hv_vm_map_space(5, mem, 0, P, HV_MEMORY_READ),

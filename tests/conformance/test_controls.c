@@ -96,11 +96,89 @@ T_CASE(xsetbv_always_exits)
     finish(vm);
 }
 
+/* DR7 bit 11 (RTM debug) is writable on a processor with RTM, and Apple's
+ * own test writes DR7 = 0xaaaa0eaa and expects it back unchanged; DR6
+ * likewise with its value 0xffffaffa (bit 16, RTM, written 1). */
+T_CASE(dr7_dr6_round_trip)
+{
+    h_set_reg(vm, HV_X86_RAX, 0xaaaa0eaa);
+    h_set_reg(vm, HV_X86_RBX, 0xffffaffa);
+    h_expect_report(vm, 0xaaaa0eaa);
+    h_expect_report(vm, 0xffffaffa);
+    h_expect_done(vm);
+    T_ASSERT_EQ(h_vmcs(vm, VMCS_GUEST_DR7), 0xaaaa0eaa);
+    T_ASSERT_EQ(h_reg(vm, HV_X86_DR7), 0xaaaa0eaa);
+    T_ASSERT_EQ(h_reg(vm, HV_X86_DR6), 0xffffaffa);
+}
+
+/* Reserved DR7 bits 12, 14, 15 read 0 and bit 10 reads 1; DR6's fixed
+ * bits read as Intel defines them (the host CPU decides under KVM). */
+T_CASE(dr7_dr6_reserved_bits)
+{
+    if (h_on_kvm())
+        T_SKIP("reserved debug-register bits are the host CPU's under KVM (docs/compat.md 7.2)");
+    h_set_reg(vm, HV_X86_RAX, 0x0000d000);
+    h_set_reg(vm, HV_X86_RBX, 0x00011000);     /* bit 12 reads 0, bits 4-11 and 17-31 read 1 */
+    h_expect_report(vm, 0x400);
+    h_expect_report(vm, 0xffff0ff0);
+    h_expect_done(vm);
+}
+
+/* Bits 63:32 of DR7 are reserved: #GP, DR7 unchanged. */
+T_CASE(dr7_upper_bits_gp)
+{
+    h_set_vmcs(vm, VMCS_CTRL_EXC_BITMAP, 1u << 13);
+    h_set_reg(vm, HV_X86_RAX, 0x100000400ull);
+    const struct h_exit *e = h_run_expect(vm, VMX_REASON_EXC_NMI);
+    T_ASSERT_EQ(e->intr_info, IRQ_INFO_VALID | IRQ_INFO_ERROR_VALID | IRQ_INFO_HARD_EXC | 13);
+    T_ASSERT_EQ(e->intr_error, 0);
+    T_ASSERT_EQ(e->idt_info, 0);
+    T_ASSERT_EQ(e->rip, h_sym(vm, "l_dr7_round_trip"));
+    T_ASSERT_EQ(h_vmcs(vm, VMCS_GUEST_DR7), 0x400);
+}
+
+/* The RTM instructions are the host CPU's on kvm. */
+static void need_emulated_rtm(void)
+{
+    if (h_on_kvm())
+        T_SKIP("RTM is the host CPU's under KVM (docs/compat.md 7.2)");
+}
+
+/* The emulator's RTM: XBEGIN aborts at once to its fallback with status 0,
+ * XTEST finds no transaction (ZF = 1, CF cleared), XABORT does nothing. */
+T_CASE(rtm_xbegin_aborts)
+{
+    need_emulated_rtm();
+    h_expect_report(vm, 0);
+    T_ASSERT_EQ(vm->exit.rip, h_sym(vm, "l_xbegin_fallback"));
+    const struct h_exit *e = h_run_expect(vm, VMX_REASON_IO);
+    T_ASSERT_EQ(h_reg(vm, HV_X86_RAX) & 0x8d5, 0x40);
+    (void)e;
+    h_skip_instr(vm);
+    h_expect_done(vm);
+}
+
+T_CASE(rtm_xend_outside_gp)
+{
+    need_emulated_rtm();
+    h_set_vmcs(vm, VMCS_CTRL_EXC_BITMAP, 1u << 13);
+    const struct h_exit *e = h_run_expect(vm, VMX_REASON_EXC_NMI);
+    T_ASSERT_EQ(e->intr_info, IRQ_INFO_VALID | IRQ_INFO_ERROR_VALID | IRQ_INFO_HARD_EXC | 13);
+    T_ASSERT_EQ(e->intr_error, 0);
+    T_ASSERT_EQ(e->idt_info, 0);              /* raised by XEND, not while delivering #UD */
+    T_ASSERT_EQ(e->rip, h_sym(vm, "l_xend_insn"));
+}
+
 static const struct t_case cases[] = {
     T_ENTRY(rdtsc_exiting, "long64", GUEST_LONG64, "l_rdtsc"),
     T_ENTRY(invlpg_exiting, "long64", GUEST_LONG64, "l_invlpg"),
     T_ENTRY(mov_to_dr_exiting, "long64", GUEST_LONG64, "l_dr7_write"),
     T_ENTRY(mov_from_dr_exiting, "long64", GUEST_LONG64, "l_dr7_read"),
+    T_ENTRY(dr7_dr6_round_trip, "long64", GUEST_LONG64, "l_dr7_round_trip"),
+    T_ENTRY(dr7_dr6_reserved_bits, "long64", GUEST_LONG64, "l_dr7_round_trip"),
+    T_ENTRY(dr7_upper_bits_gp, "long64", GUEST_LONG64, "l_dr7_round_trip"),
+    T_ENTRY(rtm_xbegin_aborts, "long64", GUEST_LONG64, "l_xbegin"),
+    T_ENTRY(rtm_xend_outside_gp, "long64", GUEST_LONG64, "l_xend"),
     T_ENTRY(pause_exiting, "long64", GUEST_LONG64, "l_pause"),
     T_ENTRY(wbinvd_exiting, "long64", GUEST_LONG64, "l_wbinvd"),
     T_ENTRY(xsetbv_always_exits, "long64", GUEST_LONG64, "l_xsetbv"),

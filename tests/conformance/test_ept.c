@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include <string.h>
+#include <sys/mman.h>
 
 /* Bits 9-11 exist only with "advanced VM-exit information for EPT
  * violations"; everything else of the qualification is compared exactly. */
@@ -161,6 +162,27 @@ T_CASE(ept_during_event_delivery)
     T_ASSERT_EQ(e->rip, h_sym(vm, "l_ud2_insn"));
 }
 
+/* Apple's on-demand paging passes the faulting address straight through
+ * as uva (page-aligned gpa and size): the page holding uva is mapped, and
+ * the guest sees that page from its start, not bytes from uva on. */
+T_CASE(ept_map_unaligned_uva)
+{
+    uint8_t *host = mmap(NULL, 2 * 0x1000, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    T_ASSERT(host != MAP_FAILED);
+    memset(host, 0x11, 2 * 0x1000);
+    uint64_t want = 0x5566778899aabbccull, decoy = 0x0123456789abcdefull;
+    memcpy(host + 0x1000 + 0x18, &want, 8);
+    memcpy(host + 0x1000 + 0x123 + 0x18, &decoy, 8);
+    const struct h_exit *e = access_at(vm, "l_read", GUEST_UNMAPPED + 0x18);
+    expect_ept(vm, e, GUEST_UNMAPPED + 0x18, EPTQ_READ | EPTQ_GLA_VALID | EPTQ_GLA_XLAT,
+               h_sym(vm, "l_read_insn"));
+    T_HV(hv_vm_map(host + 0x1000 + 0x123, GUEST_UNMAPPED, 0x1000, HV_MEMORY_READ));
+    h_expect_report(vm, want);
+    h_expect_done(vm);
+    T_HV(hv_vm_unmap(GUEST_UNMAPPED, 0x1000));
+    munmap(host, 2 * 0x1000);
+}
+
 static const struct t_case cases[] = {
     T_ENTRY(ept_unmapped_read, "long64", GUEST_LONG64, "l_read"),
     T_ENTRY(ept_unmapped_write, "long64", GUEST_LONG64, "l_write"),
@@ -169,6 +191,7 @@ static const struct t_case cases[] = {
     T_ENTRY(ept_read_readonly_ok, "long64", GUEST_LONG64, "l_read"),
     T_ENTRY(ept_exec_not_executable_then_upgrade, "long64", GUEST_LONG64, "l_jump"),
     T_ENTRY(ept_partial_unmap, "long64", GUEST_LONG64, "l_read"),
+    T_ENTRY(ept_map_unaligned_uva, "long64", GUEST_LONG64, "l_read"),
     T_ENTRY(ept_during_page_walk, "long64", GUEST_LONG64, "l_read"),
     T_ENTRY(ept_during_event_delivery, "long64", GUEST_LONG64, "l_ud2"),
     T_ENTRY(ept_real_mode_read, "real16", GUEST_REAL, "r_segments"),

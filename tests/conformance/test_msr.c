@@ -209,6 +209,109 @@ T_CASE(managed_msr_read_only_access)
     h_run_expect(vm, VMX_REASON_WRMSR);
 }
 
+/* Load {index, value} pairs into the guest's table at GUEST_TABLE. */
+static void load_table(struct h_vm *vm, const struct msr_value *t, size_t n)
+{
+    memset(h_mem(vm, GUEST_TABLE, 0x1000), 0, 0x1000);
+    for (size_t i = 0; i < n; i++) {
+        h_poke(vm, GUEST_TABLE + 16 * i, t[i].index, 4);
+        h_poke(vm, GUEST_TABLE + 16 * i + 8, t[i].value, 8);
+    }
+}
+
+/* The values Apple's own test (native_msr_clobber) writes from the guest
+ * after enabling the 12 MSRs natively: every write completes, FMASK with
+ * all 64 bits (the SDM reserves none), and the vCPU keeps each value for
+ * hv_vcpu_read_msr and for the guest's own RDMSR. */
+static const struct msr_value apple_clobber[] = {
+    { HV_MSR_IA32_STAR, 0x123456789abcdef0ull },
+    { HV_MSR_IA32_LSTAR, 0x123456789abcull },
+    { HV_MSR_IA32_CSTAR, 0x123456789abcull },
+    { HV_MSR_IA32_FMASK, 0x123456789abcdef0ull },
+    { HV_MSR_IA32_TSC_AUX, 0x123ull },
+    { HV_MSR_IA32_SYSENTER_CS, 0xffffull },
+    { HV_MSR_IA32_SYSENTER_ESP, 0x123456789abcull },
+    { HV_MSR_IA32_SYSENTER_EIP, 0x123456789abcull },
+    { HV_MSR_IA32_FS_BASE, 0x123456789abcull },
+    { HV_MSR_IA32_GS_BASE, 0x123456789abcull },
+    { HV_MSR_IA32_KERNEL_GS_BASE, 0x123456789abcull },
+};
+#define N_CLOBBER (sizeof apple_clobber / sizeof apple_clobber[0])
+
+T_CASE(native_msr_apple_clobber)
+{
+    enable_native_all(vm);
+    load_table(vm, apple_clobber, N_CLOBBER);
+    h_expect_done(vm);               /* no #GP, no WRMSR exit */
+    for (size_t i = 0; i < N_CLOBBER; i++) {
+        uint64_t v = ~0ull;
+        T_HV(hv_vcpu_read_msr(vm->vcpu, apple_clobber[i].index, &v));
+        T_EXPECT_EQ(v, apple_clobber[i].value);
+        h_poke(vm, GUEST_TABLE + 16 * i + 8, 0, 8);
+    }
+    h_goto(vm, "l_msr_read_all");
+    h_expect_done(vm);
+    for (size_t i = 0; i < N_CLOBBER; i++)
+        T_EXPECT_EQ(h_peek(vm, GUEST_TABLE + 16 * i + 8, 8), apple_clobber[i].value);
+}
+
+/* Values Intel hardware refuses with #GP(0): TSC_AUX bits 63:32 are
+ * reserved; the address MSRs need 48-bit canonical addresses.  The value
+ * stays, and hv_vcpu_write_msr refuses the same values. */
+static const struct msr_value reserved_values[] = {
+    { HV_MSR_IA32_TSC_AUX, 0x0000000100000123ull },
+    { HV_MSR_IA32_LSTAR, 0x0000800000000000ull },
+    { HV_MSR_IA32_CSTAR, 0x8000000000000000ull },
+    { HV_MSR_IA32_KERNEL_GS_BASE, 0x123456789abcdef0ull },
+    { HV_MSR_IA32_SYSENTER_ESP, 0x0000800000000000ull },
+    { HV_MSR_IA32_SYSENTER_EIP, 0xfff0000000000000ull },
+    { HV_MSR_IA32_GS_BASE, 0x0001000000000000ull },
+};
+
+T_CASE(native_msr_reserved_gp)
+{
+    enable_native_all(vm);
+    h_set_vmcs(vm, VMCS_CTRL_EXC_BITMAP, 1u << 13);
+    for (size_t i = 0; i < sizeof reserved_values / sizeof reserved_values[0]; i++) {
+        const struct msr_value *r = &reserved_values[i];
+        uint64_t before = ~0ull, after = ~0ull;
+        T_HV(hv_vcpu_read_msr(vm->vcpu, r->index, &before));
+        h_goto(vm, "l_wrmsr");
+        h_set_reg(vm, HV_X86_RCX, r->index);
+        h_set_reg(vm, HV_X86_RAX, r->value & 0xffffffff);
+        h_set_reg(vm, HV_X86_RDX, r->value >> 32);
+        const struct h_exit *e = h_run_expect(vm, VMX_REASON_EXC_NMI);
+        T_ASSERT_EQ(e->intr_info, IRQ_INFO_VALID | IRQ_INFO_ERROR_VALID | IRQ_INFO_HARD_EXC | 13);
+        T_ASSERT_EQ(e->intr_error, 0);
+        T_ASSERT_EQ(e->rip, h_sym(vm, "l_wrmsr_insn"));
+        T_HV(hv_vcpu_read_msr(vm->vcpu, r->index, &after));
+        T_ASSERT_EQ(after, before);
+        T_ASSERT_EQ(hv_vcpu_write_msr(vm->vcpu, r->index, r->value), HV_BAD_ARGUMENT);
+    }
+}
+
+/* SYSENTER_CS has no reserved bits to fault on, but its VMCS field has 32
+ * bits: a wider write keeps bits 31:0, as an Intel VM exit leaves it. */
+T_CASE(native_sysenter_cs_keeps_32_bits)
+{
+    if (h_on_kvm())
+        T_SKIP("the width of SYSENTER_CS is the host CPU's under KVM (docs/compat.md 8.6)");
+    enable_native_all(vm);
+    h_set_reg(vm, HV_X86_RCX, HV_MSR_IA32_SYSENTER_CS);
+    h_set_reg(vm, HV_X86_RAX, 0x00010010);
+    h_set_reg(vm, HV_X86_RDX, 0xdead);
+    h_expect_done(vm);
+    uint64_t v = 0;
+    T_HV(hv_vcpu_read_msr(vm->vcpu, HV_MSR_IA32_SYSENTER_CS, &v));
+    T_ASSERT_EQ(v, 0x00010010);
+    T_ASSERT_EQ(h_vmcs(vm, VMCS_GUEST_IA32_SYSENTER_CS), 0x00010010);
+    h_goto(vm, "l_rdmsr");
+    h_set_reg(vm, HV_X86_RCX, HV_MSR_IA32_SYSENTER_CS);
+    h_expect_report(vm, 0x00010010);
+    h_expect_report(vm, 0);
+    h_expect_done(vm);
+}
+
 static const struct t_case cases[] = {
     T_ENTRY(prot32_rdmsr_unknown_high, "prot32", GUEST_PROT32, "p_rdmsr"),
     T_ENTRY(prot32_rdmsr_unknown_low, "prot32", GUEST_PROT32, "p_rdmsr"),
@@ -221,6 +324,9 @@ static const struct t_case cases[] = {
     T_ENTRY(native_msr_host_writes, "long64", GUEST_LONG64, "l_msr_read_all"),
     T_ENTRY(msr_not_native_exits, "long64", GUEST_LONG64, "l_msr_write_all"),
     T_ENTRY(native_fs_base_noncanonical_gp, "long64", GUEST_LONG64, "l_wrmsr"),
+    T_ENTRY(native_msr_apple_clobber, "long64", GUEST_LONG64, "l_msr_write_all"),
+    T_ENTRY(native_msr_reserved_gp, "long64", GUEST_LONG64, "l_wrmsr"),
+    T_ENTRY(native_sysenter_cs_keeps_32_bits, "long64", GUEST_LONG64, "l_wrmsr"),
     T_ENTRY(managed_msr_read_only_access, "long64", GUEST_LONG64, "l_rdmsr"),
 };
 

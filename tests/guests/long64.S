@@ -244,6 +244,41 @@ l_dr7_read_insn:
     mov %dr7, %rcx
     out %al, $PORT_DONE
 
+/* MOV to a debug register and back (DR7, then DR6): RAX in, the value
+ * read back reported. */
+l_dr7_round_trip:
+    mov %rax, %dr7
+    mov %dr7, %rax
+    out %eax, $PORT_REPORT
+    mov %rbx, %dr6
+    mov %dr6, %rax
+    out %eax, $PORT_REPORT
+    out %al, $PORT_DONE
+
+/* RTM: XBEGIN reports the abort status from its fallback path (EAX is
+ * 0x5a5a5a5a going in); then XTEST's flags (entered with CF set). */
+l_xbegin:
+    mov $0x5a5a5a5a, %eax
+l_xbegin_insn:
+    xbegin l_xbegin_fallback
+    mov $0x1111, %eax
+    xend
+    out %eax, $PORT_REPORT
+l_xbegin_fallback:
+    out %eax, $PORT_REPORT
+    stc
+    xtest
+    pushfq
+    pop %rax
+    out %eax, $PORT_REPORT
+    xabort $0x12
+    out %al, $PORT_DONE
+
+l_xend:
+l_xend_insn:
+    xend
+    out %al, $PORT_DONE
+
 l_pause:
 l_pause_insn:
     pause

@@ -261,8 +261,7 @@ static void read_exit(struct h_vm *vm)
     e->rflags = h_reg(vm, HV_X86_RFLAGS);
 }
 
-/* The kvm backend (alone or with the emulator's help) runs this VM. */
-static bool on_kvm(void)
+bool h_on_kvm(void)
 {
     return strncmp(openhv_backend_name(), "kvm", 3) == 0;
 }
@@ -275,7 +274,7 @@ static bool on_kvm(void)
  */
 static const char *kvm_never_exits(struct h_vm *vm, uint64_t reason)
 {
-    if (!on_kvm())
+    if (!h_on_kvm())
         return NULL;
     switch (reason) {
     case VMX_REASON_CPUID: return "CPUID";
@@ -297,7 +296,7 @@ const struct h_exit *h_run_raw(struct h_vm *vm, bool keep_irq)
 {
     for (int spins = 0; spins < 100000; spins++) {
         hv_return_t r = hv_vcpu_run_until(vm->vcpu, h_now_ns() + H_RUN_LIMIT_NS);
-        if (r == HV_UNSUPPORTED && on_kvm())
+        if (r == HV_UNSUPPORTED && h_on_kvm())
             T_SKIP("kvm cannot honour this configuration without the emulator (docs/compat.md)");
         if (r != HV_SUCCESS)
             t_fail(true, __FILE__, __LINE__, "hv_vcpu_run_until returned 0x%x", (unsigned)r);

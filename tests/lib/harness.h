@@ -146,6 +146,9 @@ struct h_kicker { hv_vcpuid_t vcpu; unsigned delay_ms; hv_return_t result; };
 void *h_kick_later(void *kicker);
 
 void h_skip_instr(struct h_vm *vm);
+
+/* The kvm backend (alone or with the emulator's help) runs this VM. */
+bool h_on_kvm(void);
 /* Run to an OUT to PORT_REPORT, assert the reported value (masked to the
  * access size), advance past it. */
 void h_expect_report_at(struct h_vm *vm, uint64_t value, const char *file, int line);

@@ -1,0 +1,56 @@
+/*
+ * The processor the emulator implements, as the CPUID feature bits that
+ * change architectural behaviour inside the emulator.  CPUID itself always
+ * exits and the client answers it (docs/compat.md 7.1), so these bits are
+ * not what a guest reads; they are what the emulated CPU does, and a
+ * client that wants its CPUID to match advertises them.  Behaviour that
+ * depends on a feature is derived from here, never from a second constant.
+ *
+ * CPUID.(EAX=7,ECX=0):EBX bit 11, RTM.  The emulator implements RTM with
+ * transactions that always abort at XBEGIN (status 0: no retry hint),
+ * which the SDM allows for any transaction; XTEST reports none active,
+ * XEND outside a transaction is #GP and XABORT a no-op.  With RTM, DR7
+ * bit 11 (RTM debug) is writable and DR6 bit 16 (RTM, active low) is
+ * writable, as Intel defines them for processors with RTM and as Apple's
+ * own test expects of DR7 (0xaaaa0eaa reads back unchanged).
+ */
+#ifndef OPENHV_EMU_CPU_MODEL_H
+#define OPENHV_EMU_CPU_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CPUID_7_0_EBX_RTM (1u << 11)
+
+/* CPUID.(7,0):EBX of the emulated processor. */
+#define EMU_CPUID_7_0_EBX CPUID_7_0_EBX_RTM
+
+static inline bool emu_has_rtm(void)
+{
+    return (EMU_CPUID_7_0_EBX & CPUID_7_0_EBX_RTM) != 0;
+}
+
+/* Debug-register bits that exist only with RTM (SDM vol. 3 17.2). */
+#define DR6_RTM (1ull << 16)
+#define DR7_RTM (1ull << 11)
+
+/* DR6: bits that MOV DR6 writes, and bits that always read 1 (bits 4-11,
+ * 17-31; bit 12 reads 0).  Without RTM, bit 16 reads 1. */
+static inline uint64_t emu_dr6_writable(void)
+{
+    return 0xe00full | (emu_has_rtm() ? DR6_RTM : 0);
+}
+static inline uint64_t emu_dr6_fixed1(void)
+{
+    return 0xfffe0ff0ull | (emu_has_rtm() ? 0 : DR6_RTM);
+}
+
+/* DR7: bits that MOV DR7 writes (bits 0-9, 13, 16-31; bit 11 with RTM);
+ * bit 10 always reads 1, bits 12, 14, 15 read 0. */
+static inline uint64_t emu_dr7_writable(void)
+{
+    return 0xffff23ffull | (emu_has_rtm() ? DR7_RTM : 0);
+}
+#define DR7_FIXED1 0x400ull
+
+#endif
