@@ -180,7 +180,7 @@ hv_return_t linux_setup_boot_vcpu(struct machine *m, hv_vcpuid_t vcpu);
 /* smp.c: the framework's APIC exits (INIT/SIPI and the like) and APs. */
 bool smp_handle_exit_info(struct machine *m, struct vcpu *v, hv_vm_exitinfo_t info);
 hv_return_t smp_wait_for_sipi(struct machine *m, struct vcpu *v);
-void smp_stop(struct machine *m);
+void smp_stop(struct machine *m); /* with m->lock held */
 
 /* acpi.c: builds the ACPI tables; returns the RSDP's address. */
 uint64_t acpi_build(const struct machine *m);

@@ -86,10 +86,9 @@ hv_return_t smp_wait_for_sipi(struct machine *m, struct vcpu *v)
     return r;
 }
 
-/* Wake APs still waiting when the machine stops. */
+/* Wake APs still waiting when the machine stops (m->lock held). */
 void smp_stop(struct machine *m)
 {
-    pthread_mutex_lock(&m->lock);
+    (void)m;
     pthread_cond_broadcast(&sipi_cond);
-    pthread_mutex_unlock(&m->lock);
 }
