@@ -10,7 +10,11 @@
 #   HVRUN_ARGS              extra hvrun options (e.g. "--backend emu -smp 2 --stats")
 #   OPENHV_LINUX_COMMAND    the command typed at the prompt (uname -a)
 #   OPENHV_LINUX_TIMEOUT    seconds for the whole boot (600)
+#   OPENHV_LINUX_VMM        hvrun (default), or qemu-tcg / qemu-kvm to boot the same
+#                           kernel and initramfs under qemu-system-x86_64 for comparison
+#   OPENHV_LINUX_SMP, OPENHV_LINUX_MEM   vCPUs (1) and MiB (256)
 # Exit status: 0 the guest ran the command and powered off; 1 otherwise.
+# The last line on stderr gives the times to the shell and to power-off.
 set -euo pipefail
 
 build=${BUILD:-build}
@@ -47,11 +51,22 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"; [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null || true' EXIT
 mkfifo "$work/console-in"
 log=$work/console.log
+vmm=${OPENHV_LINUX_VMM:-hvrun}
+smp=${OPENHV_LINUX_SMP:-1}
+mem=${OPENHV_LINUX_MEM:-256}
+append="console=ttyS0 quiet panic=-1 rdinit=/init"
+case "$vmm" in
+    hvrun) cmd=("$build/hvrun" -smp "$smp" -m "$mem") ;;
+    qemu-tcg | qemu-kvm)
+        command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is not installed"
+        cmd=(qemu-system-x86_64 -accel "${vmm#qemu-}" -cpu max -smp "$smp" -m "$mem" -nodefaults -nographic
+             -no-reboot -monitor none -serial stdio) ;;
+    *) die "OPENHV_LINUX_VMM=$vmm: hvrun, qemu-tcg or qemu-kvm" ;;
+esac
 start=$(date +%s.%N)
 # shellcheck disable=SC2086
-timeout -k 5 "$timeout_s" "$build/hvrun" -kernel "$kernel_cache/vmlinuz" -initrd "$initrd" \
-    -append "console=ttyS0 quiet panic=-1 rdinit=/init" ${HVRUN_ARGS:-} \
-    < "$work/console-in" > "$log" 2> "$work/hvrun.err" &
+timeout -k 5 "$timeout_s" "${cmd[@]}" -kernel "$kernel_cache/vmlinuz" -initrd "$initrd" \
+    -append "$append" ${HVRUN_ARGS:-} < "$work/console-in" > "$log" 2> "$work/hvrun.err" &
 pid=$!
 exec 3> "$work/console-in"
 tail -f "$log" --pid="$pid" 2>/dev/null | sed -u 's/\r//g' &
@@ -67,5 +82,8 @@ end=$(date +%s.%N)
 sleep 0.3
 cat "$work/hvrun.err" >&2
 grep -q '^OPENHV-LINUX: shell' "$log" || die "the guest never reached its shell (hvrun status $rc)"
-[ "$rc" -eq 0 ] || die "hvrun exited with status $rc"
+[ "$rc" -eq 0 ] || die "$vmm exited with status $rc"
+if [ "$command_line" = "uname -a" ]; then
+    grep -q '^Linux ' "$log" || die "no output of uname -a"
+fi
 say "$(awk -v a="$start" -v b="$shell_at" -v c="$end" 'BEGIN { printf "shell after %.2f s, powered off after %.2f s", b - a, c - a }')"
