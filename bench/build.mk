@@ -46,3 +46,8 @@ bench: bench-kvm-exit
 bench-kvm-exit: $(BENCH_OUT)/kvm_exit $(KVM_EXIT_GUESTS)
 	$(BENCH_OUT)/kvm_exit
 -include $(BUILD)/obj/bench/kvm_exit.d
+
+# Linux boot times (bench/linux_boot.sh): minutes, so not part of `make bench`.
+.PHONY: bench-linux
+bench-linux: $(BUILD)/hvrun
+	BUILD=$(BUILD) bash bench/linux_boot.sh

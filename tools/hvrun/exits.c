@@ -284,9 +284,18 @@ static bool dispatch_exit(struct machine *m, struct vcpu *v, uint32_t reason, ui
                 (unsigned long long)rip);
         return fatal(m, STATUS_ERROR);
     }
-    case VMX_REASON_TRIPLE_FAULT:
-        fprintf(stderr, "hvrun: [cpu%u] triple fault at RIP 0x%llx\n", v->index, (unsigned long long)rip);
+    case VMX_REASON_TRIPLE_FAULT: {
+        /* The bytes at RIP usually name the culprit (an instruction the
+         * backend does not execute, before the guest has an IDT). */
+        uint8_t bytes[16];
+        char hex[3 * sizeof bytes + 1] = "unreadable";
+        if (guest_read_linear(&m->mem, v->id, rip, bytes, sizeof bytes))
+            for (size_t i = 0; i < sizeof bytes; i++)
+                snprintf(hex + 3 * i, 4, "%02x ", bytes[i]);
+        fprintf(stderr, "hvrun: [cpu%u] triple fault at RIP 0x%llx (bytes %s)\n", v->index, (unsigned long long)rip,
+                hex);
         return fatal(m, STATUS_TRIPLE_FAULT);
+    }
     default:
         fprintf(stderr, "hvrun: [cpu%u] unhandled exit reason %u (%s) at RIP 0x%llx, qualification 0x%llx\n",
                 v->index, reason, exit_reason_name(reason), (unsigned long long)rip, (unsigned long long)qual);

@@ -36,7 +36,17 @@ enum {
     LAYOUT_SCRATCH = 0x60000,   /* 64 KiB: GDT, TSS, page tables (guest_mode) */
     LAYOUT_STACKS = 0x70000,    /* 64 KiB: one 4 KiB stack per vCPU, top down */
     LAYOUT_STACKS_END = 0x80000,
+    LAYOUT_EBDA = 0x9fc00,      /* Linux: reserved from here to the ACPI tables */
+    LAYOUT_ACPI = 0xe0000,      /* ACPI tables, RSDP first (acpi.c) */
+    LAYOUT_ACPI_END = 0xf0000,
     LAYOUT_FLAT_LOAD = 0x100000,
+};
+
+/* Fixed I/O ports the ACPI tables describe. */
+enum {
+    ACPI_PM_BASE = 0x600, ACPI_PM_LEN = 12, ACPI_PM_EVT = 0, ACPI_PM_CNT = 4, ACPI_PM_TMR = 8,
+    ACPI_PM_S5_TYPE = 5,        /* \_S5's SLP_TYP: the power-off value */
+    I8042_COMMAND_PORT = 0x64, I8042_RESET_VALUE = 0xfe,
 };
 
 /* hvrun's exit statuses besides the guest's own (port 0xf4). */
@@ -46,12 +56,15 @@ enum {
     STATUS_MSR_STOP = 2,       /* unhandled MSR with --msr=stop */
     STATUS_EPT_VIOLATION = 3,
     STATUS_TRIPLE_FAULT = 4,
+    STATUS_RESET = 5,          /* the guest reset the machine (8042 pulse) */
 };
 
 enum msr_policy { MSR_POLICY_GP, MSR_POLICY_STOP };
 
 struct options {
-    const char *image;
+    const char *image;         /* or -kernel's bzImage */
+    const char *initrd, *append;
+    bool linux_kernel;         /* -kernel: boot with the Linux boot protocol */
     const char *backend;
     const char *cmdline;
     uint64_t load_addr;
@@ -71,7 +84,8 @@ struct boot {
     enum guest_mode mode;
     uint64_t entry;
     uint64_t rax, rbx;         /* multiboot handoff (0 otherwise) */
-    const char *format;        /* "flat", "elf64", "elf32", "multiboot" */
+    const char *format;        /* "flat", "elf64", "elf32", "multiboot", "bzImage" */
+    uint64_t linux_zero_page;  /* bzImage: boot_params */
 };
 
 struct guest {
@@ -96,6 +110,8 @@ struct vcpu {
     uint64_t exec_ns;          /* guest execution time (hv_vcpu_get_exec_time) */
     bool have_instructions;
     uint64_t engine_ns[2];     /* on the emulator / on KVM, if known */
+    enum { AP_WAITING, AP_INIT, AP_STARTED } ap_state; /* Linux APs: INIT/SIPI */
+    uint64_t ap_rip;           /* the SIPI's start address */
 };
 
 struct machine {
@@ -108,6 +124,7 @@ struct machine {
     pthread_cond_t turn;       /* vCPUs are created in index order */
     unsigned created, running;
     bool backend_has_fp;       /* x87/MMX/SSE executable: advertise them */
+    bool irqchip;              /* the library's interrupt controllers (HV_VM_ACCEL_APIC) */
     atomic_bool stopping;
     int status;                /* -1 until someone decides */
 };
@@ -137,10 +154,36 @@ void hvrun_io_write(struct machine *m, uint16_t port, unsigned size, uint32_t va
 /* Handles a VMX_REASON_IO exit; false: the vCPU must stop. */
 bool hvrun_handle_io(struct machine *m, struct vcpu *v, uint64_t qual);
 
-/* uart.c, exit_port.c */
+/* One file per device. */
 extern const struct io_device uart_device;
 extern const struct io_device exit_port_device;
+extern const struct io_device pit_device, pit_port_b_device;
+extern const struct io_device rtc_device;
+extern const struct io_device i8042_data_device, i8042_cmd_device;
+extern const struct io_device acpi_pm_device;
 void uart_flush_output(void);
+/* Threads of devices that raise interrupts on their own. */
+void uart_start_input(struct machine *m);
+void uart_stop_input(void);
+void pit_start(struct machine *m);
+void pit_stop(void);
+
+/* irq.c: ISA interrupt lines into the in-kernel 8259s and IOAPIC. */
+void hvrun_irq_set(struct machine *m, unsigned irq, bool level);
+void hvrun_irq_pulse(struct machine *m, unsigned irq);
+
+/* linux.c: the Linux boot protocol (bzImage, 64-bit entry). */
+bool linux_is_bzimage(const uint8_t *data, size_t size);
+bool linux_load(struct machine *m, const uint8_t *data, size_t size);
+hv_return_t linux_setup_boot_vcpu(struct machine *m, hv_vcpuid_t vcpu);
+
+/* smp.c: the framework's APIC exits (INIT/SIPI and the like) and APs. */
+bool smp_handle_exit_info(struct machine *m, struct vcpu *v, hv_vm_exitinfo_t info);
+hv_return_t smp_wait_for_sipi(struct machine *m, struct vcpu *v);
+void smp_stop(struct machine *m); /* with m->lock held */
+
+/* acpi.c: builds the ACPI tables; returns the RSDP's address. */
+uint64_t acpi_build(const struct machine *m);
 
 /* cpuid.c: answer a CPUID exit. */
 void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, uint32_t subleaf,

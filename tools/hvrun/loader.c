@@ -219,7 +219,15 @@ int load_image(struct machine *m)
     bool ok;
     long mb = find_multiboot(&f);
     m->boot.mode = m->opt.mode_set ? m->opt.mode : GUEST_LONG64;
-    if (is_elf(&f, ELFCLASS64)) {
+    if (m->opt.linux_kernel) {
+        if (!linux_is_bzimage(f.data, f.size)) {
+            fprintf(stderr, "hvrun: %s: not a bzImage (no \"HdrS\" setup header)\n", m->opt.image);
+            free(f.data);
+            return -1;
+        }
+        ok = linux_load(m, f.data, f.size);
+        entry = m->boot.entry;
+    } else if (is_elf(&f, ELFCLASS64)) {
         m->boot.format = "elf64", m->boot.mode = GUEST_LONG64;
         ok = load_elf64(m, &f, &entry);
     } else if (mb >= 0) {
@@ -235,6 +243,11 @@ int load_image(struct machine *m)
     free(f.data);
     if (!ok)
         return -1;
+    if (m->opt.linux_kernel) {
+        if (m->opt.mode_set || m->opt.load_set || m->opt.entry_set)
+            fprintf(stderr, "hvrun: warning: --mode, --load and --entry do not apply to -kernel\n");
+        return 0;
+    }
     if (strcmp(m->boot.format, "flat") != 0 && (m->opt.mode_set || m->opt.load_set))
         fprintf(stderr, "hvrun: warning: --mode and --load apply to flat binaries only; %s image\n",
                 m->boot.format);

@@ -12,14 +12,21 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { MAX_MEM_MIB = 65536, MIN_MEM_MIB = 2, DEFAULT_MEM_MIB = 64 };
+enum { MAX_MEM_MIB = 65536, MIN_MEM_MIB = 2, DEFAULT_MEM_MIB = 64, DEFAULT_LINUX_MEM_MIB = 256,
+       MAX_LINUX_MEM_MIB = 3072 /* below the 32-bit MMIO hole */ };
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "usage: hvrun [options] IMAGE\n"
+            "       hvrun -kernel BZIMAGE [-initrd FILE] [-append STR] [-m MIB] [-smp N] [options]\n"
             "Runs an ELF64 (long mode), multiboot v1 or ELF32 (32-bit protected mode)\n"
-            "or flat binary on the Hypervisor.framework API.\n"
+            "or flat binary on the Hypervisor.framework API, or boots a Linux kernel\n"
+            "on a small PC (ACPI, in-kernel APIC/IOAPIC/8259, 16550, i8254, RTC, i8042).\n"
+            "  -kernel FILE    a bzImage, booted with the Linux boot protocol (64-bit entry)\n"
+            "  -initrd FILE    its initramfs\n"
+            "  -append STR     its command line (default \"console=ttyS0\")\n"
+            "  -m MIB, -smp N  the same as --mem and --cpus (Linux: default %d MiB)\n"
             "  --mode MODE     flat binaries: real|prot16|prot32|paged32|pae32|long64 (default long64)\n"
             "  --load ADDR     flat binaries: load address (default 0x100000; real mode 0x7c00)\n"
             "  --entry ADDR    start address (default: ELF/multiboot entry, or the load address)\n"
@@ -33,7 +40,7 @@ static void usage(FILE *out)
             "  --stats         exit counts, wall time and (where available) MIPS on stderr\n"
             "Exit status: the value written to port 0xf4, 0 when every vCPU halted,\n"
             "1 error, 2 unhandled MSR (--msr=stop), 3 EPT violation, 4 triple fault.\n",
-            DEFAULT_MEM_MIB, HVRUN_MAX_CPUS);
+            DEFAULT_LINUX_MEM_MIB, DEFAULT_MEM_MIB, HVRUN_MAX_CPUS);
 }
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -60,19 +67,23 @@ static bool parse_mode(const char *s, enum guest_mode *mode)
 static int parse_options(int argc, char **argv, struct options *o)
 {
     enum { OPT_MODE = 256, OPT_LOAD, OPT_ENTRY, OPT_MEM, OPT_CPUS, OPT_CMDLINE, OPT_MSR,
-           OPT_BACKEND, OPT_TRACE, OPT_STATS, OPT_HELP };
+           OPT_BACKEND, OPT_TRACE, OPT_STATS, OPT_HELP, OPT_KERNEL, OPT_INITRD, OPT_APPEND };
     static const struct option longopts[] = {
         {"mode", required_argument, NULL, OPT_MODE}, {"load", required_argument, NULL, OPT_LOAD},
         {"entry", required_argument, NULL, OPT_ENTRY}, {"mem", required_argument, NULL, OPT_MEM},
         {"cpus", required_argument, NULL, OPT_CPUS}, {"cmdline", required_argument, NULL, OPT_CMDLINE},
         {"msr", required_argument, NULL, OPT_MSR}, {"backend", required_argument, NULL, OPT_BACKEND},
         {"trace", no_argument, NULL, OPT_TRACE}, {"stats", no_argument, NULL, OPT_STATS},
-        {"help", no_argument, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, OPT_HELP},
+        /* QEMU's and kvmtool's spellings, with one dash (getopt_long_only). */
+        {"kernel", required_argument, NULL, OPT_KERNEL}, {"initrd", required_argument, NULL, OPT_INITRD},
+        {"append", required_argument, NULL, OPT_APPEND}, {"m", required_argument, NULL, OPT_MEM},
+        {"smp", required_argument, NULL, OPT_CPUS}, {NULL, 0, NULL, 0},
     };
-    *o = (struct options){.mem_mib = DEFAULT_MEM_MIB, .cpus = 1, .msr_policy = MSR_POLICY_GP};
+    *o = (struct options){.mem_mib = 0, .cpus = 1, .msr_policy = MSR_POLICY_GP};
     int c;
     uint64_t n;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = getopt_long_only(argc, argv, "", longopts, NULL)) != -1) {
         bool ok = true;
         switch (c) {
         case OPT_MODE: ok = parse_mode(optarg, &o->mode), o->mode_set = true; break;
@@ -93,6 +104,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_BACKEND: o->backend = optarg; break;
         case OPT_TRACE: o->trace = true; break;
         case OPT_STATS: o->stats = true; break;
+        case OPT_KERNEL: o->image = optarg, o->linux_kernel = true; break;
+        case OPT_INITRD: o->initrd = optarg; break;
+        case OPT_APPEND: o->append = optarg; break;
         case OPT_HELP: usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -101,11 +115,22 @@ static int parse_options(int argc, char **argv, struct options *o)
             return -1;
         }
     }
-    if (optind != argc - 1) {
+    if (o->linux_kernel ? optind != argc : optind != argc - 1) {
         usage(stderr);
         return -1;
     }
-    o->image = argv[optind];
+    if (!o->linux_kernel)
+        o->image = argv[optind];
+    if ((o->initrd || o->append) && !o->linux_kernel) {
+        fprintf(stderr, "hvrun: -initrd and -append need -kernel\n");
+        return -1;
+    }
+    if (o->mem_mib == 0)
+        o->mem_mib = o->linux_kernel ? DEFAULT_LINUX_MEM_MIB : DEFAULT_MEM_MIB;
+    if (o->linux_kernel && o->mem_mib > MAX_LINUX_MEM_MIB) {
+        fprintf(stderr, "hvrun: -m: at most %d MiB for a Linux guest\n", MAX_LINUX_MEM_MIB);
+        return -1;
+    }
     return 0;
 }
 
@@ -115,6 +140,8 @@ void machine_stop(struct machine *m, int status)
     if (m->status < 0)
         m->status = status;
     atomic_store(&m->stopping, true);
+    if (m->opt.linux_kernel)
+        smp_stop(m);
     /* One at a time: a vCPU that already went away must not keep the
      * others from being kicked. */
     for (unsigned i = 0; i < m->opt.cpus; i++) {
@@ -131,6 +158,9 @@ static hv_return_t setup_vcpu(struct machine *m, struct vcpu *v)
     hv_return_t r = enable_native_msrs(v->id);
     if (r != HV_SUCCESS)
         return r;
+    v->apic_base = msr_apic_base_reset(v->index);
+    if (m->opt.linux_kernel && v->index != 0)
+        return HV_SUCCESS;     /* an AP: set up when its SIPI comes */
     bool real = m->boot.mode == GUEST_REAL;
     struct guest_layout layout = {
         .entry = m->boot.entry,
@@ -147,18 +177,28 @@ static hv_return_t setup_vcpu(struct machine *m, struct vcpu *v)
     };
     for (size_t i = 0; i < sizeof regs / sizeof regs[0] && r == HV_SUCCESS; i++)
         r = hv_vcpu_write_register(v->id, regs[i].reg, regs[i].value);
-    v->apic_base = msr_apic_base_reset(v->index);
+    if (r == HV_SUCCESS && m->opt.linux_kernel)
+        r = linux_setup_boot_vcpu(m, v->id);
     return r;
 }
 
 static void run_loop(struct machine *m, struct vcpu *v)
 {
     while (!atomic_load(&m->stopping)) {
-        hv_return_t r = hv_vcpu_run(v->id);
+        /* With in-kernel controllers the framework wants the newer call. */
+        hv_return_t r = m->irqchip ? hv_vcpu_run_until(v->id, HV_DEADLINE_FOREVER) : hv_vcpu_run(v->id);
         if (r != HV_SUCCESS) {
             fprintf(stderr, "hvrun: [cpu%u] hv_vcpu_run failed: 0x%x\n", v->index, (unsigned)r);
             machine_stop(m, STATUS_ERROR);
             return;
+        }
+        hv_vm_exitinfo_t info = HV_VM_EXITINFO_VMX;
+        if (m->irqchip && hv_vcpu_exit_info(v->id, &info) == HV_SUCCESS && info != HV_VM_EXITINFO_VMX) {
+            if (!smp_handle_exit_info(m, v, info))
+                return;
+            if (m->opt.trace)
+                fprintf(stderr, "hvrun: [cpu%u] %s\n", v->index, v->trace);
+            continue;
         }
         if (!hvrun_handle_exit(m, v))
             return;
@@ -186,6 +226,8 @@ static void *vcpu_thread(void *arg)
         machine_stop(m, STATUS_ERROR);
     }
     pthread_barrier_wait(&m->ready);
+    if (r == HV_SUCCESS && m->opt.linux_kernel && v->index != 0)
+        r = smp_wait_for_sipi(m, v);
     if (r == HV_SUCCESS)
         run_loop(m, v);
 
@@ -281,9 +323,18 @@ int main(int argc, char **argv)
     if (load_image(m) != 0)
         return STATUS_ERROR;
 
-    hv_return_t r = hv_vm_create(HV_VM_DEFAULT);
+    /* A Linux guest gets the framework's interrupt controllers. */
+    m->irqchip = m->opt.linux_kernel;
+    hv_return_t r = hv_vm_create(m->irqchip ? HV_VM_ACCEL_APIC : HV_VM_DEFAULT);
+    if (r == HV_UNSUPPORTED && m->irqchip) {
+        /* Early boot still runs; the kernel stops where it first waits for a timer interrupt. */
+        fprintf(stderr, "hvrun: warning: this framework has no in-kernel interrupt controllers "
+                        "(HV_VM_ACCEL_APIC); the guest gets no interrupts\n");
+        m->irqchip = false;
+        r = hv_vm_create(HV_VM_DEFAULT);
+    }
     if (r != HV_SUCCESS) {
-        fprintf(stderr, "hvrun: hv_vm_create failed: 0x%x\n", (unsigned)r);
+        fprintf(stderr, "hvrun: hv_vm_create failed: 0x%x%s\n", (unsigned)r, m->irqchip ? " (HV_VM_ACCEL_APIC)" : "");
         return STATUS_ERROR;
     }
     if (m->opt.backend != NULL || m->opt.trace || m->opt.stats)
@@ -299,7 +350,15 @@ int main(int argc, char **argv)
         hv_vm_destroy();
         return STATUS_ERROR;
     }
+    if (m->irqchip) {
+        pit_start(m);
+        uart_start_input(m);
+    }
     int status = run_machine(m);
+    if (m->irqchip) {
+        pit_stop();
+        uart_stop_input();
+    }
     hv_vm_unmap(0, m->mem.ram_size);
     hv_vm_destroy();
     munmap(m->mem.ram, m->mem.ram_size);

@@ -1,0 +1,86 @@
+/*
+ * The 8042 keyboard controller, as much as an operating system probes
+ * (self test, the command byte, port tests) and the reset line: command
+ * 0xfe pulses CPU reset, which hvrun treats as the end of the run, like
+ * QEMU's -no-reboot.  No keyboard or mouse is attached.
+ */
+#include "hvrun.h"
+
+enum {
+    DATA = 0, STATUS_CMD = 4,
+    ST_OBF = 0x01, ST_SYS = 0x04, ST_CMD = 0x08,
+    CMD_READ_CTR = 0x20, CMD_WRITE_CTR = 0x60, CMD_SELF_TEST = 0xaa, CMD_TEST_KBD = 0xab,
+    CMD_TEST_AUX = 0xa9, CMD_WRITE_OUTPUT = 0xd1, SELF_TEST_OK = 0x55,
+};
+
+static struct {
+    pthread_mutex_t lock;
+    uint8_t ctr, status, out, pending_cmd;
+} kbc = {.lock = PTHREAD_MUTEX_INITIALIZER, .ctr = 0x45, .status = ST_SYS};
+
+static void reply(uint8_t value)
+{
+    kbc.out = value;
+    kbc.status |= ST_OBF;
+}
+
+static uint32_t kbc_read(struct machine *m, uint16_t offset, unsigned size)
+{
+    (void)m, (void)size;
+    pthread_mutex_lock(&kbc.lock);
+    uint32_t value = kbc.status;
+    if (offset == DATA) {
+        value = kbc.out;
+        kbc.status &= (uint8_t)~ST_OBF;
+    }
+    pthread_mutex_unlock(&kbc.lock);
+    return value;
+}
+
+static void kbc_write(struct machine *m, uint16_t offset, unsigned size, uint32_t value)
+{
+    (void)size;
+    bool reset = false;
+    pthread_mutex_lock(&kbc.lock);
+    if (offset == STATUS_CMD) {
+        kbc.status |= ST_CMD;
+        switch (value) {
+        case CMD_READ_CTR: reply(kbc.ctr); break;
+        case CMD_SELF_TEST: reply(SELF_TEST_OK); break;
+        case CMD_TEST_KBD:
+        case CMD_TEST_AUX: reply(0); break;
+        case CMD_WRITE_CTR:
+        case CMD_WRITE_OUTPUT: kbc.pending_cmd = (uint8_t)value; break;
+        case I8042_RESET_VALUE: reset = true; break;
+        default: break;
+        }
+    } else {
+        kbc.status &= (uint8_t)~ST_CMD;
+        if (kbc.pending_cmd == CMD_WRITE_CTR)
+            kbc.ctr = (uint8_t)value;
+        else if (kbc.pending_cmd == CMD_WRITE_OUTPUT && !(value & 1))
+            reset = true; /* output port bit 0 low: CPU reset */
+        kbc.pending_cmd = 0;
+    }
+    pthread_mutex_unlock(&kbc.lock);
+    if (reset)
+        machine_stop(m, STATUS_RESET);
+}
+
+/* Two one-port devices: 0x61-0x63 between them belong to the PIT's gate. */
+static uint32_t cmd_read(struct machine *m, uint16_t offset, unsigned size)
+{
+    return kbc_read(m, (uint16_t)(offset + STATUS_CMD), size);
+}
+
+static void cmd_write(struct machine *m, uint16_t offset, unsigned size, uint32_t value)
+{
+    kbc_write(m, (uint16_t)(offset + STATUS_CMD), size, value);
+}
+
+const struct io_device i8042_data_device = {
+    .name = "i8042", .base = 0x60, .len = 1, .read = kbc_read, .write = kbc_write,
+};
+const struct io_device i8042_cmd_device = {
+    .name = "i8042", .base = I8042_COMMAND_PORT, .len = 1, .read = cmd_read, .write = cmd_write,
+};
