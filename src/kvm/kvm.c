@@ -16,6 +16,7 @@
 
 #include "../core/caps.h"
 #include "kvm_internal.h"
+#include "kvm_native.h"
 
 /* Capabilities the backend cannot work without. */
 static const struct {
@@ -76,11 +77,19 @@ static bool kvm_usable(const char **why)
     return ok;
 }
 
-/* OPENHV_BACKEND=kvm asks for KVM alone; auto lets the emulator help. */
+/* OPENHV_BACKEND=kvm asks for KVM alone; auto and kvm+emu let the
+ * emulator help. */
 static bool fallback_wanted(void)
 {
     const char *env = getenv("OPENHV_BACKEND");
     return env == NULL || strcmp(env, "kvm") != 0;
+}
+
+static bool kvm_auto_ok(const char **why)
+{
+    struct kvm_host_facts facts;
+    kvm_host_facts_read("", &facts);
+    return kvm_host_native(&facts, why);
 }
 
 uint64_t kvm_now_ns(void)
@@ -361,6 +370,7 @@ static void kvm_invalidate_tlb(struct hv_vcpu *v)
 const struct hv_backend hv_backend_kvm = {
     .name = "kvm",
     .usable = kvm_usable,
+    .auto_ok = kvm_auto_ok,
     .vm_create = kvm_vm_create,
     .vm_destroy = kvm_vm_destroy,
     .vcpu_create = kvm_vcpu_create,

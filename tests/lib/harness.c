@@ -424,7 +424,7 @@ static bool run_one(const struct t_case *c, const char **unavailable)
         hv_return_t r = hv_vm_create(HV_VM_DEFAULT);
         if (r != HV_SUCCESS) {
             const char *backend = getenv("OPENHV_BACKEND");
-            if (backend && strcmp(backend, "kvm") == 0 &&
+            if (backend && strncmp(backend, "kvm", 3) == 0 &&
                 (r == HV_NO_DEVICE || r == HV_UNSUPPORTED)) {
                 static char why[160];
                 snprintf(why, sizeof why, "kvm backend unavailable: hv_vm_create returned %s (0x%x)",
