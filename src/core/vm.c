@@ -8,30 +8,42 @@
 struct hv_vm *hv_current_vm;
 
 /*
- * OPENHV_BACKEND = auto (default) | emu | kvm.  auto takes kvm when it is
- * usable, else emu.  *why says why the returned backend was chosen, or
- * why none was (with *err set).
+ * OPENHV_BACKEND = auto (default) | emu | kvm | kvm+emu.  auto takes kvm
+ * when it is usable and runs guest code natively, else emu; kvm+emu takes
+ * kvm with the emulator's help wherever KVM is usable (what auto gives on
+ * a native host).  *why says why the returned backend was chosen, or why
+ * none was (with *err set).
  */
 const struct hv_backend *hv_backend_select(hv_return_t *err, const char **why)
 {
     const char *env = getenv("OPENHV_BACKEND");
     const char *kvm_why = NULL;
+    bool automatic = env == NULL || *env == '\0' || strcmp(env, "auto") == 0;
+    bool wants_kvm = automatic || strcmp(env, "kvm") == 0 || strcmp(env, "kvm+emu") == 0;
+    bool usable = wants_kvm && hv_backend_kvm.usable != NULL && hv_backend_kvm.usable(&kvm_why);
     *err = HV_SUCCESS;
-    if (env == NULL || *env == '\0' || strcmp(env, "auto") == 0) {
-        if (hv_backend_kvm.usable != NULL && hv_backend_kvm.usable(&kvm_why)) {
-            *why = "auto: /dev/kvm is usable";
-            return &hv_backend_kvm;
+    if (automatic) {
+        static _Thread_local char text[320];
+        if (!usable) {
+            snprintf(text, sizeof text, "auto: KVM not usable: %s", kvm_why ? kvm_why : "no KVM backend");
+            *why = text;
+            return &hv_backend_emu;
         }
-        *why = kvm_why ? kvm_why : "no KVM backend";
-        return &hv_backend_emu;
+        if (hv_backend_kvm.auto_ok != NULL && !hv_backend_kvm.auto_ok(&kvm_why)) {
+            snprintf(text, sizeof text, "auto: KVM not native: %s", kvm_why);
+            *why = text;
+            return &hv_backend_emu;
+        }
+        *why = "auto: /dev/kvm is usable";
+        return &hv_backend_kvm;
     }
     if (strcmp(env, "emu") == 0) {
         *why = "OPENHV_BACKEND=emu";
         return &hv_backend_emu;
     }
-    if (strcmp(env, "kvm") == 0) {
-        if (hv_backend_kvm.usable != NULL && hv_backend_kvm.usable(&kvm_why)) {
-            *why = "OPENHV_BACKEND=kvm";
+    if (wants_kvm) {
+        if (usable) {
+            *why = strcmp(env, "kvm") == 0 ? "OPENHV_BACKEND=kvm" : "OPENHV_BACKEND=kvm+emu";
             return &hv_backend_kvm;
         }
         *err = HV_NO_DEVICE;
@@ -39,7 +51,7 @@ const struct hv_backend *hv_backend_select(hv_return_t *err, const char **why)
         return NULL;
     }
     *err = HV_BAD_ARGUMENT;
-    *why = "OPENHV_BACKEND must be auto, emu or kvm";
+    *why = "OPENHV_BACKEND must be auto, emu, kvm or kvm+emu";
     return NULL;
 }
 
@@ -52,11 +64,7 @@ const struct hv_backend *hv_backend_choose(hv_return_t *err, char *reason, size_
         fprintf(stderr, "openhv: OPENHV_BACKEND=%s: %s\n", env ? env : "", why);
         return NULL;
     }
-    bool automatic = env == NULL || *env == '\0' || strcmp(env, "auto") == 0;
-    if (automatic && b == &hv_backend_emu)
-        snprintf(reason, reason_size, "auto: KVM not usable: %s", why);
-    else
-        snprintf(reason, reason_size, "%s", why);
+    snprintf(reason, reason_size, "%s", why);
     return b;
 }
 

@@ -36,6 +36,9 @@ struct hv_backend {
 
     /* Whether this backend can run here; on failure *why says what to fix. */
     bool (*usable)(const char **why);
+    /* Whether OPENHV_BACKEND=auto should take this usable backend here (KVM:
+     * only where it runs guest code natively); *why says why.  May be NULL. */
+    bool (*auto_ok)(const char **why);
 
     hv_return_t (*vm_create)(struct hv_vm *vm);
     void (*vm_destroy)(struct hv_vm *vm);
@@ -115,7 +118,7 @@ struct hv_vm {
     size_t allocation_count, allocation_capacity;
 
     /* Why this backend runs, for openhv_backend_name(). */
-    char backend_reason[160];
+    char backend_reason[320];
 };
 
 /* The VM of this process, or NULL.  The only global the API defines. */

@@ -16,6 +16,7 @@
 
 #include "../core/caps.h"
 #include "kvm_internal.h"
+#include "kvm_native.h"
 
 /* Capabilities the backend cannot work without. */
 static const struct {
@@ -76,11 +77,28 @@ static bool kvm_usable(const char **why)
     return ok;
 }
 
-/* OPENHV_BACKEND=kvm asks for KVM alone; auto lets the emulator help. */
+/* OPENHV_BACKEND=kvm asks for KVM alone; auto and kvm+emu let the
+ * emulator help. */
 static bool fallback_wanted(void)
 {
     const char *env = getenv("OPENHV_BACKEND");
     return env == NULL || strcmp(env, "kvm") != 0;
+}
+
+/* OPENHV_KVM_EXACT=1: every exit the client's controls ask for, as VMX
+ * gives it, the emulator running what KVM cannot produce; otherwise KVM
+ * serves configurations whose intent it meets (kvm_run.c). */
+bool kvm_exact_wanted(void)
+{
+    const char *env = getenv("OPENHV_KVM_EXACT");
+    return env != NULL && *env != '\0' && strcmp(env, "0") != 0;
+}
+
+static bool kvm_auto_ok(const char **why)
+{
+    struct kvm_host_facts facts;
+    kvm_host_facts_read("", &facts);
+    return kvm_host_native(&facts, why);
 }
 
 uint64_t kvm_now_ns(void)
@@ -179,6 +197,15 @@ static bool tsc_is_clocksource(void)
     return ok;
 }
 
+/* openhv_backend_name() says so: "kvm (OPENHV_BACKEND=kvm; OPENHV_KVM_EXACT=1)". */
+static void note_exact(struct hv_vm *vm)
+{
+    char *end = strrchr(vm->backend_reason, ')');
+    if (end != NULL)
+        snprintf(end, sizeof vm->backend_reason - (size_t)(end - vm->backend_reason),
+                 "; OPENHV_KVM_EXACT=1)");
+}
+
 static hv_return_t kvm_vm_create(struct hv_vm *vm)
 {
     const char *why = NULL;
@@ -219,6 +246,9 @@ static hv_return_t kvm_vm_create(struct hv_vm *vm)
         return HV_NO_RESOURCES;
     }
     k->fallback = fallback_wanted();
+    k->exact = kvm_exact_wanted();
+    if (k->exact)
+        note_exact(vm);
     kvm_probe_quirks(k->sys_fd, &k->quirks);
     vm->backend_state = k;
     if (kvm_filter_install(vm) != HV_SUCCESS) {
@@ -328,8 +358,10 @@ static void kvm_vcpu_destroy(struct hv_vcpu *v)
 /*
  * With OPENHV_BACKEND=kvm there is no emulator to honour the optional
  * exiting controls KVM cannot select, so they are not offered; the
- * interrupt-window exit stays (kvm_run.c synthesises it).  With auto the
- * words are the emulator's, which honours them all.
+ * interrupt-window exit stays (kvm_run.c synthesises it), and so does the
+ * TPR shadow, which KVM's CR8 serves, unless OPENHV_KVM_EXACT asks for
+ * exits as VMX gives them.  With auto the words are the emulator's, which
+ * honours them all.
  */
 static void kvm_filter_capability(hv_vmx_capability_t cap, uint64_t *value)
 {
@@ -338,7 +370,9 @@ static void kvm_filter_capability(hv_vmx_capability_t cap, uint64_t *value)
     uint32_t a0 = cap_allowed0(*value), a1 = cap_allowed1(*value);
     switch (cap) {
     case HV_VMX_CAP_PROCBASED:
-    case HV_VMX_CAP_TRUE_PROCBASED: a1 &= a0 | CPU_BASED_IRQ_WND; break;
+    case HV_VMX_CAP_TRUE_PROCBASED:
+        a1 &= a0 | CPU_BASED_IRQ_WND | (kvm_exact_wanted() ? 0u : (uint32_t)CPU_BASED_TPR_SHADOW);
+        break;
     case HV_VMX_CAP_PROCBASED2: a1 = a0; break;
     case HV_VMX_CAP_PINBASED:
     case HV_VMX_CAP_TRUE_PINBASED: a1 = a0; break;
@@ -361,6 +395,7 @@ static void kvm_invalidate_tlb(struct hv_vcpu *v)
 const struct hv_backend hv_backend_kvm = {
     .name = "kvm",
     .usable = kvm_usable,
+    .auto_ok = kvm_auto_ok,
     .vm_create = kvm_vm_create,
     .vm_destroy = kvm_vm_destroy,
     .vcpu_create = kvm_vcpu_create,

@@ -771,6 +771,11 @@ static enum kvm_outcome translate(struct hv_vcpu *v)
     case KVM_EXIT_IRQ_WINDOW_OPEN:
         kvm_set_exit(v, VMX_REASON_IRQ_WND, 0, 0);
         return KO_EXIT;
+    case KVM_EXIT_SET_TPR:
+        /* The guest lowered CR8 (hardware KVM without an in-kernel APIC
+         * says so); the new value is HV_X86_TPR's at the next exit, as
+         * the emulator keeps it: nothing for the client. */
+        return KO_REENTER;
     case KVM_EXIT_SHUTDOWN:
         kvm_set_exit(v, VMX_REASON_TRIPLE_FAULT, 0, 0);
         return KO_EXIT;

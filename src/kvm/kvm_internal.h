@@ -31,7 +31,10 @@
 
 /* Architectural bits this backend folds or checks. */
 #define K_CR0_PE (1ull << 0)
+#define K_CR0_ET (1ull << 4)
 #define K_CR0_NE (1ull << 5)
+#define K_CR0_NW (1ull << 29)
+#define K_CR0_CD (1ull << 30)
 #define K_CR0_PG (1ull << 31)
 #define K_CR4_PSE (1ull << 4)
 #define K_CR4_PAE (1ull << 5)
@@ -39,6 +42,9 @@
 #define K_CR4_LA57 (1ull << 12)
 #define K_EFER_LME (1ull << 8)
 #define K_EFER_LMA (1ull << 10)
+/* CR0 bits a host keeps apart from the guest's view (caches on, VMX's
+ * fixed NE, the hard-wired ET); KVM does so itself. */
+#define KVM_CR0_HOST_KEPT (K_CR0_CD | K_CR0_NW | K_CR0_NE | K_CR0_ET)
 #define K_RFLAGS_TF (1ull << 8)
 #define K_RFLAGS_IF (1ull << 9)
 #define K_RFLAGS_DF (1ull << 10)
@@ -79,6 +85,7 @@ struct kvm_vm {
     int sys_fd, vm_fd;
     int run_size;
     bool fallback;             /* OPENHV_BACKEND=auto: the emulator takes over where KVM cannot */
+    bool exact;                /* OPENHV_KVM_EXACT: no configuration is served by KVM's own means */
     struct kvm_quirks quirks;
     struct kvm_cpuid2 *cpuid;
     struct kvm_slot *slots;    /* under vm->mem_lock (write) */
@@ -187,6 +194,7 @@ static inline struct kvm_vm *kvm_vm_of(const struct hv_vm *vm) { return vm->back
 static inline struct kvm_vcpu *kvm_vcpu_of(const struct hv_vcpu *v) { return v->backend_aux; }
 
 uint64_t kvm_now_ns(void);
+bool kvm_exact_wanted(void);     /* OPENHV_KVM_EXACT is set (kvm.c) */
 
 /* kvm_probe.c */
 void kvm_probe_quirks(int sys_fd, struct kvm_quirks *q);

@@ -159,12 +159,20 @@ static bool window_open(const struct vmcs_guest *g)
 
 /*
  * Whether this entry needs an exit or a behaviour KVM cannot produce: an
- * exception bitmap, CR masks beyond the VMX fixed bits (MOV CR exits), any
- * optional exiting control (RDTSC, INVLPG, CR3, MOV DR, MTF, PAUSE, TPR
- * shadow, NMI window, descriptor tables, WBINVD, RDRAND, RDSEED), the
- * preemption timer, software event injection (needs the entry instruction
- * length), a non-active activity state, pending debug exceptions, virtual-
- * 8086 mode, another address space, or guest state VM entry would refuse.
+ * exception bitmap, CR masks (MOV CR exits), any optional exiting control
+ * (RDTSC, INVLPG, CR3, MOV DR, MTF, PAUSE, TPR shadow, NMI window,
+ * descriptor tables, WBINVD, RDRAND, RDSEED), the preemption timer,
+ * software event injection (needs the entry instruction length), a
+ * non-active activity state, pending debug exceptions, virtual-8086 mode,
+ * another address space, or guest state VM entry would refuse.
+ *
+ * Unless the VM is exact, KVM serves what it can give the client's intent
+ * (docs/compat.md 8.2): it keeps CR0 and CR4 itself and the exit presents
+ * them as the client's MOV-CR handler would have left them
+ * (kvm_state.c), as long as the client's masked bits are what the guest
+ * sees; the TPR shadow is KVM's CR8, mirrored in HV_X86_TPR as
+ * the emulator keeps it; #MC never reaches a guest, so its exception
+ * bit asks for nothing.
  * The interrupt-window control is handled by the caller.
  */
 static bool needs_emulator(const struct hv_vcpu *v, const struct kvm_vm *k)
@@ -177,11 +185,20 @@ static bool needs_emulator(const struct hv_vcpu *v, const struct kvm_vm *k)
     /* A closed interrupt window KVM will not report when it opens. */
     if ((c->cpu & CPU_BASED_IRQ_WND) && !q->irq_window_exits)
         return true;
-    if (v->space != HV_VM_SPACE_DEFAULT || c->exc_bitmap != 0)
+    uint32_t served_exc = k->exact ? 0u : 1u << 18 /* #MC */;
+    if (v->space != HV_VM_SPACE_DEFAULT || (c->exc_bitmap & ~served_exc) != 0)
         return true;
-    if ((c->cr0_mask & ~K_CR0_NE) || (c->cr4_mask & ~K_CR4_VMXE))
+    if (k->exact && ((c->cr0_mask & ~K_CR0_NE) || (c->cr4_mask & ~K_CR4_VMXE)))
         return true;
-    if (c->cpu & ~k->allowed0_cpu & ~(uint32_t)CPU_BASED_IRQ_WND)
+    /* KVM holds one CR0 and CR4, the guest's view: a masked bit whose real
+     * value the client keeps apart from its shadow (TS for lazy FPU
+     * switching, say) cannot be served, except those KVM itself keeps
+     * apart (caching, NE, ET; VMXE). */
+    if (((g->cr0 ^ c->cr0_shadow) & c->cr0_mask & ~KVM_CR0_HOST_KEPT) ||
+        ((g->cr4 ^ c->cr4_shadow) & c->cr4_mask & ~K_CR4_VMXE))
+        return true;
+    uint32_t served_cpu = CPU_BASED_IRQ_WND | (k->exact ? 0u : (uint32_t)CPU_BASED_TPR_SHADOW);
+    if (c->cpu & ~k->allowed0_cpu & ~served_cpu)
         return true;
     if (c->cpu2 & ~k->allowed0_cpu2)
         return true;

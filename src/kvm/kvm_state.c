@@ -111,7 +111,33 @@ static void sregs_to_kvm(const struct vmcs *vmcs, struct kvm_sregs *s)
     s->cr8 = (g->tpr >> 4) & 0xf;
 }
 
-static void sregs_from_kvm(const struct kvm_sregs *s, struct vmcs *vmcs)
+/*
+ * The guest's control registers as the client's MOV-CR handler leaves them
+ * (a VM that is not exact keeps CR0/CR4 in KVM whatever the masks say, so
+ * no MOV CR, CLTS or LMSW exits): the read shadows take the guest's value
+ * of every masked bit; VMCS_GUEST_CR0/CR4 take it too, except the bits a
+ * host keeps for itself (caching on, CR0.NE and CR4.VMXE as VMX fixes
+ * them, CR0.ET hard-wired): the handlers of QEMU's hvf accelerator and of
+ * xhyve both do so.  Entering IA-32e mode, those handlers also make a
+ * 16-bit busy TSS a 64-bit one, as VM entry in IA-32e mode requires.
+ */
+static void crs_served_from_kvm(const struct kvm_sregs *s, struct vmcs *vmcs)
+{
+    struct vmcs_guest *g = &vmcs->guest;
+    struct vmcs_ctrl *c = &vmcs->ctl;
+    c->cr0_shadow = (c->cr0_shadow & ~c->cr0_mask) | (s->cr0 & c->cr0_mask);
+    uint64_t kept0 = c->cr0_mask & KVM_CR0_HOST_KEPT;
+    g->cr0 = (s->cr0 & ~kept0) | (g->cr0 & kept0);
+    /* KVM never holds VMXE: the shadow keeps what the client put there. */
+    uint64_t shadowed4 = c->cr4_mask & ~K_CR4_VMXE;
+    c->cr4_shadow = (c->cr4_shadow & ~shadowed4) | (s->cr4 & shadowed4);
+    g->cr4 = (s->cr4 & ~K_CR4_VMXE) | (g->cr4 & K_CR4_VMXE);
+    struct vmx_segment *tr = &g->seg[SEG_TR];
+    if ((s->efer & K_EFER_LMA) && (tr->ar & AR_TYPE_MASK) == 3 /* 16-bit busy TSS */)
+        tr->ar = (tr->ar & ~(uint32_t)AR_TYPE_MASK) | 11 /* 64-bit busy TSS */;
+}
+
+static void sregs_from_kvm(const struct kvm_sregs *s, struct vmcs *vmcs, bool served)
 {
     struct vmcs_guest *g = &vmcs->guest;
     struct vmcs_ctrl *c = &vmcs->ctl;
@@ -122,10 +148,14 @@ static void sregs_from_kvm(const struct kvm_sregs *s, struct vmcs *vmcs)
     g->gdtr_limit = s->gdt.limit;
     g->idtr_base = s->idt.base;
     g->idtr_limit = s->idt.limit;
-    /* Host-owned bits keep the value the client gave the vmcs. */
-    g->cr0 = (s->cr0 & ~c->cr0_mask) | (g->cr0 & c->cr0_mask);
-    uint64_t kept4 = c->cr4_mask | K_CR4_VMXE;
-    g->cr4 = (s->cr4 & ~kept4) | (g->cr4 & kept4);
+    if (served) {
+        crs_served_from_kvm(s, vmcs);
+    } else {
+        /* Host-owned bits keep the value the client gave the vmcs. */
+        g->cr0 = (s->cr0 & ~c->cr0_mask) | (g->cr0 & c->cr0_mask);
+        uint64_t kept4 = c->cr4_mask | K_CR4_VMXE;
+        g->cr4 = (s->cr4 & ~kept4) | (g->cr4 & kept4);
+    }
     g->cr2 = s->cr2;
     g->cr3 = s->cr3;
     g->tpr = (g->tpr & 0xf) | ((s->cr8 & 0xf) << 4);
@@ -377,7 +407,7 @@ void kvm_state_from_exit(struct hv_vcpu *v)
     kvm_regs_refresh(v);
     regs_from_kvm(&kv->k_regs, &v->vmcs.guest);
     if (convert_sregs)
-        sregs_from_kvm(&kv->k_sregs, &v->vmcs);
+        sregs_from_kvm(&kv->k_sregs, &v->vmcs, !kvm_vm_of(v->vm)->exact);
     events_from_kvm(&kv->k_events, v);
     kv->stale = X_ALL;
     kv->sys_from_kvm = true;

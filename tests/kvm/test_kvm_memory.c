@@ -166,6 +166,6 @@ static const struct t_case cases[] = {
 
 int main(void)
 {
-    setenv("OPENHV_BACKEND", "auto", 1);
+    setenv("OPENHV_BACKEND", "kvm+emu", 1);
     return t_run_cases(cases, sizeof cases / sizeof cases[0]);
 }

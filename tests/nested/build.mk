@@ -9,8 +9,10 @@
 # The KVM suite is every program that drives a backend through the API: the
 # conformance suite, tests/api, and whatever tests/kvm adds to TEST_PROGS or
 # CONFORMANCE_PROGS.  All of it runs with OPENHV_BACKEND=kvm; the
-# conformance suite runs again with OPENHV_BACKEND=auto (kvm where it can,
-# the emulator where KVM cannot honour a configuration).
+# conformance suite runs again with OPENHV_BACKEND=kvm+emu (kvm where it
+# can, the emulator where KVM cannot honour a configuration; what auto
+# gives on a native KVM host), and a third time with OPENHV_KVM_EXACT=1
+# (no configuration served by KVM's own means: every exit as VMX gives it).
 # Lists are complete only after every build.mk is read: `=` and `$$`.
 
 .SECONDEXPANSION:
