@@ -151,7 +151,10 @@ T_CASE(threads_kick_running_vcpus)
     }
     start_workers(vm, w, N, t);
     wait_running(w, N);
-    sleep_ms(30);
+    /* Long enough for every worker to be scheduled into its guest even on
+     * one loaded CPU (the nested proof runs three vCPU threads on one
+     * software CPU); `running` is set just before the run starts. */
+    sleep_ms(250);
     /* Worker vCPU ids are written by their threads before `running`. */
     hv_vcpuid_t ids[N];
     for (int i = 0; i < N; i++)
