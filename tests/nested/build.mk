@@ -1,4 +1,4 @@
-# The kvm backend's proof (engineer K2; see docs/notes/kvm-proof.md).
+# The kvm backend's proof (see docs/notes/kvm-proof.md).
 #
 #   make check-kvm         on a KVM host: the KVM suite and the kvm benchmark
 #   make check-kvm-nested  anywhere: the same suite, statically linked, inside

@@ -55,64 +55,12 @@ for list in kvm-suite-kvm.list kvm-suite-auto.list; do
 done
 
 # --- the kernel: the image package linux-image-amd64 depends on, unpacked
-fetch_kernel() {
-    local deb=${OPENHV_NESTED_KERNEL_DEB:-}
-    mkdir -p "$kernel_cache"
-    if [ -z "$deb" ]; then
-        local pkg
-        pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-              awk '/Depends: linux-image-[0-9]/ { print $2; exit }') || true
-        if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ]; then
-            apt-get update -qq >/dev/null 2>&1 || true
-            pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-                  awk '/Depends: linux-image-[0-9]/ { print $2; exit }') || true
-        fi
-        [ -n "$pkg" ] || die "cannot resolve linux-image-amd64 with apt-cache (set OPENHV_NESTED_KERNEL_DEB)"
-        if [ -f "$kernel_cache/package" ] && [ "$(cat "$kernel_cache/package")" = "$pkg" ] &&
-           [ -f "$kernel_cache/vmlinuz" ]; then
-            return 0
-        fi
-        say "fetching $pkg"
-        rm -f "$kernel_cache"/*.deb
-        if ! (cd "$kernel_cache" && apt-get download "$pkg" > download.log 2>&1); then
-            cat "$kernel_cache/download.log"
-            die "apt-get download $pkg failed"
-        fi
-        deb=$(ls "$kernel_cache"/"$pkg"_*.deb 2>/dev/null | head -n 1)
-        [ -n "$deb" ] || die "apt-get download $pkg left no .deb"
-        echo "$pkg" > "$kernel_cache/package.new"
-    else
-        [ -f "$deb" ] || die "OPENHV_NESTED_KERNEL_DEB=$deb does not exist"
-        [ "$(cat "$kernel_cache/package" 2>/dev/null)" = "$deb" ] && [ -f "$kernel_cache/vmlinuz" ] && return 0
-        echo "$deb" > "$kernel_cache/package.new"
-    fi
-    local tree="$kernel_cache/tree"
-    rm -rf "$tree" && mkdir -p "$tree"
-    local patterns=('./boot/vmlinuz-*') p
-    for p in $module_paths; do patterns+=("*/$p.ko*"); done
-    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tree" --wildcards "${patterns[@]}" ||
-        die "unpacking $deb failed"
-    cp "$(ls "$tree"/boot/vmlinuz-* | head -n 1)" "$kernel_cache/vmlinuz"
-    rm -rf "$kernel_cache/modules" && mkdir -p "$kernel_cache/modules"
-    local name file
-    set -- $modules
-    for p in $module_paths; do
-        name=$1; shift
-        file=$(find "$tree" -path "*/$p.ko*" | head -n 1)
-        [ -n "$file" ] || die "$deb has no $p.ko"
-        case "$file" in
-            *.ko) cp "$file" "$kernel_cache/modules/$name.ko" ;;
-            *.ko.xz) xz -dc "$file" > "$kernel_cache/modules/$name.ko" ;;
-            *.ko.zst) zstd -qdc "$file" > "$kernel_cache/modules/$name.ko" ;;
-            *.ko.gz) gzip -dc "$file" > "$kernel_cache/modules/$name.ko" ;;
-            *) die "$file: unknown module compression" ;;
-        esac
-    done
-    rm -rf "$tree" "$kernel_cache"/*.deb
-    mv "$kernel_cache/package.new" "$kernel_cache/package"
-}
-fetch_kernel
-say "kernel: $(cat "$kernel_cache/package")"
+# with the modules KVM needs (tools/linux/debian-kernel.sh, shared with
+# make demo-linux)
+# shellcheck disable=SC2086
+OPENHV_KERNEL_DEB=${OPENHV_NESTED_KERNEL_DEB:-} bash tools/linux/debian-kernel.sh "$kernel_cache" $module_paths ||
+    die "no kernel (tools/linux/debian-kernel.sh failed)"
+say "kernel: $(cut -d' ' -f1 "$kernel_cache/package")"
 
 # --- the initramfs: busybox, bash (for tests/run-tests.sh) with its
 # libraries, the modules, and the suite at the paths the lists name.
