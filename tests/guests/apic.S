@@ -235,7 +235,9 @@ a_bringup:
     mov %eax, 0x300(%rdi)
     mov %eax, 0x300(%rdi)
 1:  pause
-    cmpl $3, AP_COUNT
+    xor %eax, %eax
+    lock xadd %eax, AP_COUNT        /* an atomic read: the APs count with LOCK */
+    cmp $3, %eax
     jne 1b
     mov $1, %ecx
 2:  mov %ecx, %eax
@@ -246,7 +248,9 @@ a_bringup:
     cmp $4, %ecx
     jne 2b
 3:  pause
-    cmpl $3, AP_ACK
+    xor %eax, %eax
+    lock xadd %eax, AP_ACK
+    cmp $3, %eax
     jne 3b
     out %al, $PORT_DONE
 
