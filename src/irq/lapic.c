@@ -435,14 +435,17 @@ bool lapic_write(struct lapic *l, uint32_t off, uint32_t val, bool *side)
         l->esr_pending = 0;
         return true;
     case 0x300:
-        if (x2)
-            return true;    /* one 64-bit MSR write in x2APIC mode */
+        /* In x2APIC mode the guest writes the ICR as one 64-bit MSR; an API
+         * write of the low half sends with the high half already there. */
+        if (x2) {
+            *side = lapic_write_icr(l, ((uint64_t)l->icr[1] << 32) | val);
+            return true;
+        }
         l->icr[0] = val & 0xcdfffu;
         *side = send_ipi(l, l->icr[0], l->icr[1] >> 24);
         return true;
     case 0x310:
-        if (!x2)
-            l->icr[1] = val & 0xff000000u;
+        l->icr[1] = x2 ? val : val & 0xff000000u;
         return true;
     case 0x380:
         l->icr_timer = val;

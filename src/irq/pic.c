@@ -5,6 +5,7 @@
  * priority rotation, special mask mode, automatic EOI, poll mode and the
  * special fully nested mode of the primary.  Under chip->lock.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include "irq.h"
@@ -261,8 +262,27 @@ bool pic_port_write(struct irq_chip *chip, int port, uint8_t val)
     return true;
 }
 
+/* The bool fields of a client's state, as bytes: anything but 0 or 1 is
+ * not a bool, and must not be read as one. */
+static bool bools_valid(const struct hv_atpic_state *s)
+{
+    static const size_t at[] = {
+        offsetof(struct hv_atpic_state, ready), offsetof(struct hv_atpic_state, aeoi),
+        offsetof(struct hv_atpic_state, poll), offsetof(struct hv_atpic_state, rotate),
+        offsetof(struct hv_atpic_state, sfn), offsetof(struct hv_atpic_state, smm),
+        offsetof(struct hv_atpic_state, intr_raised),
+    };
+    const unsigned char *raw = (const unsigned char *)s;
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+        if (raw[at[i]] > 1)
+            return false;
+    return true;
+}
+
 bool pic_put_state(struct irq_chip *chip, int which, const struct hv_atpic_state *s)
 {
+    if (!bools_valid(s))
+        return false;
     if (s->icw_num > 4 || s->icw_num == 1 || s->rd_cmd_reg > 1 || s->lowprio > 7 ||
         (s->irq_base & 7) ||
         (s->elc & (uint8_t)~(which ? ELCR_MASK1 : ELCR_MASK0)))

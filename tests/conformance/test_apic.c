@@ -498,6 +498,26 @@ T_CASE(apic_state_round_trip)
     T_ASSERT_EQ(hv_vm_ioapic_get_state(&io), HV_BAD_ARGUMENT);
     p.version = 0;
     T_ASSERT_EQ(hv_vm_atpic_put_state(&p, false), HV_BAD_ARGUMENT);
+    /* Values no 8259 can hold are refused, and change nothing. */
+    p.version = HV_ATPIC_STATE_EXT_VER;
+    p.state.irq_base = 0x21;
+    T_ASSERT_EQ(hv_vm_atpic_put_state(&p, true), HV_BAD_ARGUMENT);
+    p.state.irq_base = 0x20;
+    memset(&p.state.ready, 2, 1);
+    T_ASSERT_EQ(hv_vm_atpic_put_state(&p, true), HV_BAD_ARGUMENT);
+    T_HV(hv_vm_atpic_get_state(&p2, true));
+    T_ASSERT_EQ(p2.state.icw_num, 3);
+    a.version = HV_APIC_STATE_EXT_VER;
+    T_HV(hv_vcpu_apic_get_state(vm->vcpu, &a));
+    a.state.ver = 0x15;
+    T_ASSERT_EQ(hv_vcpu_apic_put_state(vm->vcpu, &a), HV_BAD_ARGUMENT);
+    a.state.ver = 0x00060014;
+    a.state.apic_gpa |= 1u << 10;
+    a.state.apic_gpa &= ~(uint64_t)(1u << 11);                  /* EXTD without EN */
+    T_ASSERT_EQ(hv_vcpu_apic_put_state(vm->vcpu, &a), HV_BAD_ARGUMENT);
+    io.version = HV_IOAPIC_STATE_EXT_VER;
+    io.state.rtbl[0] = 1ull << 20;                              /* reserved bit */
+    T_ASSERT_EQ(hv_vm_ioapic_put_state(&io), HV_BAD_ARGUMENT);
 }
 
 /* Save everything in the middle of a periodic-interrupt storm, destroy the
