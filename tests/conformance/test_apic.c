@@ -70,6 +70,16 @@ static void run_for(struct h_vm *vm, uint64_t ns)
     }
 }
 
+/* Run to the handler's OUT to PORT_ACK; returns the vector. */
+static unsigned run_to_ack(struct h_vm *vm)
+{
+    const struct h_exit *e = h_run_expect(vm, VMX_REASON_IO);
+    T_ASSERT_EQ(IOQ_PORT(e->qual), PORT_ACK);
+    unsigned vec = (unsigned)(h_reg(vm, HV_X86_RAX) & 0xff);
+    h_skip_instr(vm);
+    return vec;
+}
+
 /* ---- registers ---- */
 
 T_CASE(apic_reset_state)
@@ -275,24 +285,30 @@ T_CASE(apic_tpr_masks)
 
 T_CASE(apic_hlt_idle_time)
 {
-    run_for(vm, 20000000);
-    T_ASSERT(idle_ns(vm) >= 15000000);
-    T_ASSERT(idle_ns(vm) <= exec_ns(vm));
-    /* An interrupt set while the vCPU is out of the guest wakes the HLT. */
+    run_for(vm, 10000000);                               /* the guest reaches its HLT */
+    uint64_t exec0 = exec_ns(vm), idle0 = idle_ns(vm);
+    run_for(vm, 30000000);                               /* ...and sleeps there */
+    uint64_t exec1 = exec_ns(vm), idle1 = idle_ns(vm);
+    T_ASSERT(idle1 <= exec1);
+    T_ASSERT(idle1 - idle0 >= (exec1 - exec0) / 2);
+    T_ASSERT(exec1 - exec0 >= 30000000);
+    /* An interrupt set while the vCPU is out of the guest wakes the HLT;
+     * with automatic EOI it never enters ISR. */
     T_ASSERT(apic_wr(vm, 0xf0, 0x1ff));
+    h_poke(vm, IRQ_ACK, 1, 4);
     T_HV(hv_vm_lapic_set_intr(vm->vcpu, 0x44, HV_APIC_EDGE_TRIGGER_AEOI));
-    run_for(vm, 2000000);
-    T_ASSERT_EQ(count(vm, 0x44), 1);
-    /* Automatic EOI: nothing left in service. */
+    T_ASSERT_EQ(run_to_ack(vm), 0x44);
     T_ASSERT_EQ(apic_rd(vm, 0x100 + 0x10 * (0x44 / 32)), 0);
 }
 
 T_CASE(apic_msi)
 {
     T_ASSERT(apic_wr(vm, 0xf0, 0x1ff));
+    h_poke(vm, IRQ_ACK, 1, 4);
     T_HV(hv_vm_lapic_msi(0xfee00000, 0x59));             /* APIC 0, fixed, 0x59 */
     T_HV(hv_vm_lapic_msi(0xfee01000, 0x5a));             /* APIC 1: nobody */
     T_ASSERT_EQ(hv_vm_lapic_msi(0xfed00000, 0x5b), HV_BAD_ARGUMENT);
+    T_ASSERT_EQ(run_to_ack(vm), 0x59);
     run_for(vm, 2000000);
     T_ASSERT_EQ(count(vm, 0x59), 1);
     T_ASSERT_EQ(count(vm, 0x5a), 0);
@@ -306,16 +322,6 @@ static uint32_t ioapic_reg(uint32_t sel)
     T_HV(hv_vm_ioapic_write(IOAPIC_MMIO, sel));
     T_HV(hv_vm_ioapic_read(IOAPIC_MMIO + 0x10, &v));
     return v;
-}
-
-/* Run to the handler's OUT to PORT_ACK; returns the vector. */
-static unsigned run_to_ack(struct h_vm *vm)
-{
-    const struct h_exit *e = h_run_expect(vm, VMX_REASON_IO);
-    T_ASSERT_EQ(IOQ_PORT(e->qual), PORT_ACK);
-    unsigned vec = (unsigned)(h_reg(vm, HV_X86_RAX) & 0xff);
-    h_skip_instr(vm);
-    return vec;
 }
 
 T_CASE(ioapic_level_remote_irr_eoi)
@@ -373,9 +379,11 @@ T_CASE(ioapic_edge_mask)
     T_HV(hv_vm_ioapic_write(IOAPIC_MMIO + 0x10, 0x53));         /* unmask: the edge is gone */
     run_for(vm, 1000000);
     T_ASSERT_EQ(count(vm, 0x53), 0);
+    h_poke(vm, IRQ_ACK, 1, 4);
     T_HV(hv_vm_ioapic_pulse_irq(3));
     T_HV(hv_vm_send_ioapic_intr(0x54));                  /* a message in RTE format */
-    run_for(vm, 1000000);
+    T_ASSERT_EQ(run_to_ack(vm), 0x54);                   /* same class: higher vector first */
+    T_ASSERT_EQ(run_to_ack(vm), 0x53);
     T_ASSERT_EQ(count(vm, 0x53), 1);
     T_ASSERT_EQ(count(vm, 0x54), 1);
 }
@@ -568,7 +576,7 @@ T_CASE(apic_state_restore_in_new_vm)
     b.state.irr[0x41 / 32] = a.state.irr[0x41 / 32];
     T_ASSERT(memcmp(&a, &b, sizeof a) == 0);
 
-    run_for(vm, 10000000);
+    run_for(vm, 20000000);
     T_ASSERT(count(vm, 0x41) > ticks + 10);
     T_ASSERT(h_reg(vm, HV_X86_R12) > saved[10]);         /* the loop went on */
     /* Whatever was in service at the save was EOI'd by its handler. */
