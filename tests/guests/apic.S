@@ -166,6 +166,19 @@ a_x2apic:
     out %eax, $PORT_REPORT
     out %al, $PORT_DONE
 
+/* Read-modify-write and narrow accesses on APIC registers: OR the SVR
+ * enable bit in, report the SVR; write the TPR's low byte alone, report
+ * the TPR. */
+a_rmw:
+    mov $APIC_MMIO, %edi
+    orl $0x100, 0xf0(%rdi)
+    mov 0xf0(%rdi), %eax
+    out %eax, $PORT_REPORT
+    movb $0x5a, 0x80(%rdi)
+    mov 0x80(%rdi), %eax
+    out %eax, $PORT_REPORT
+    out %al, $PORT_DONE
+
 /* An IPI through the xAPIC ICR: ECX = ICR high, EBX = ICR low.  Reports
  * IRQ_LOG_IDX after a few instructions with interrupts on. */
 a_ipi:
