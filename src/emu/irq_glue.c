@@ -335,7 +335,7 @@ bool emu_irq_msr(struct emu_cpu *cpu, uint32_t msr, bool write)
                 l->tsc_deadline = in;
             } else {
                 pthread_mutex_lock(&l->chip->lock);
-                lapic_set_tsc_deadline(l, in, mono_ns(), guest_tsc(cpu));
+                lapic_set_tsc_deadline(l, in);
                 pthread_mutex_unlock(&l->chip->lock);
             }
         } else {

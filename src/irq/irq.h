@@ -82,7 +82,6 @@ struct lapic {
 
     /* Timer: the owning thread only. */
     uint32_t icr_timer, dcr_timer;
-    uint64_t timer_start_ns;        /* when the current count started at icr_timer */
     uint64_t timer_deadline_ns;     /* next expiry (one-shot / periodic); 0 = none */
     uint64_t tsc_deadline;          /* IA32_TSC_DEADLINE (guest TSC) */
     unsigned poll;                  /* instruction count between timer polls */
@@ -154,7 +153,7 @@ void lapic_set_tpr(struct lapic *l, uint32_t tpr);
 /* Timer (owning thread, lock held for the IRR part). */
 void lapic_timer_poll(struct lapic *l, uint64_t now_ns, uint64_t guest_tsc);
 uint64_t lapic_timer_next_ns(const struct lapic *l, uint64_t now_ns, uint64_t guest_tsc);
-void lapic_set_tsc_deadline(struct lapic *l, uint64_t value, uint64_t now_ns, uint64_t guest_tsc);
+void lapic_set_tsc_deadline(struct lapic *l, uint64_t value);
 void lapic_trigger_lvt(struct lapic *l, unsigned slot);
 void lapic_get_state(struct lapic *l, struct hv_apic_state *s, uint64_t now_ns);
 bool lapic_put_state(struct lapic *l, const struct hv_apic_state *s, uint64_t now_ns);

@@ -192,6 +192,13 @@ void lapic_set_tpr(struct lapic *l, uint32_t tpr)
 
 /* ---- Timer ------------------------------------------------------------ */
 
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static unsigned divide_by(uint32_t dcr)
 {
     unsigned code = (dcr & 3u) | ((dcr >> 1) & 4u);
@@ -210,15 +217,13 @@ static uint32_t timer_mode(const struct lapic *l)
     return LVT_TIMER_MODE(l->lvt[LVT_TIMER]);
 }
 
-static void timer_start(struct lapic *l, uint64_t now_ns, uint64_t start_ns)
+static void timer_start(struct lapic *l, uint64_t start_ns)
 {
     if (l->icr_timer == 0 || timer_mode(l) == TIMER_TSC_DEADLINE ||
         (l->controls & HV_APIC_CTRL_NO_TIMER)) {
         l->timer_deadline_ns = 0;
         return;
     }
-    (void)now_ns;
-    l->timer_start_ns = start_ns;
     l->timer_deadline_ns = start_ns + ticks_to_ns(l, l->icr_timer);
 }
 
@@ -265,7 +270,6 @@ void lapic_timer_poll(struct lapic *l, uint64_t now_ns, uint64_t guest_tsc)
             uint64_t next = l->timer_deadline_ns + period;
             if (next <= now_ns)
                 next = now_ns + period - (now_ns - l->timer_deadline_ns) % period;
-            l->timer_start_ns = next - period;
             l->timer_deadline_ns = next;
         } else {
             l->timer_deadline_ns = 0;
@@ -288,10 +292,8 @@ uint64_t lapic_timer_next_ns(const struct lapic *l, uint64_t now_ns, uint64_t gu
     return next;
 }
 
-void lapic_set_tsc_deadline(struct lapic *l, uint64_t value, uint64_t now_ns, uint64_t guest_tsc)
+void lapic_set_tsc_deadline(struct lapic *l, uint64_t value)
 {
-    (void)now_ns;
-    (void)guest_tsc;
     /* Outside TSC-deadline mode a write is ignored (SDM 11.5.4.1). */
     if (timer_mode(l) != TIMER_TSC_DEADLINE)
         return;
@@ -329,24 +331,12 @@ bool lapic_read(struct lapic *l, uint32_t off, uint32_t *val)
     case 0x300: v = l->icr[0]; break;
     case 0x310: v = l->icr[1]; break;
     case 0x380: v = l->icr_timer; break;
-    case 0x390: {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        v = timer_current(l, (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
-        break;
-    }
+    case 0x390: v = timer_current(l, mono_ns()); break;
     case 0x3e0: v = l->dcr_timer; break;
     default: return false;
     }
     *val = v;
     return true;
-}
-
-static uint64_t mono_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 /* Send the IPI the ICR describes. */
@@ -449,10 +439,8 @@ bool lapic_write(struct lapic *l, uint32_t off, uint32_t val, bool *side)
         return true;
     case 0x380:
         l->icr_timer = val;
-        if (timer_mode(l) != TIMER_TSC_DEADLINE) {
-            uint64_t now = mono_ns();
-            timer_start(l, now, now);
-        }
+        if (timer_mode(l) != TIMER_TSC_DEADLINE)
+            timer_start(l, mono_ns());
         *side = (l->controls & HV_APIC_CTRL_NO_TIMER) != 0;
         return true;
     case 0x3e0: {
@@ -582,7 +570,6 @@ bool lapic_put_state(struct lapic *l, const struct hv_apic_state *s, uint64_t no
         /* Resume the count where it was saved: ccr ticks to the next expiry. */
         uint64_t left = s->ccr_timer ? ticks_to_ns(l, s->ccr_timer) : 0;
         l->timer_deadline_ns = now_ns + left;
-        l->timer_start_ns = l->timer_deadline_ns - ticks_to_ns(l, s->icr_timer);
     }
     lapic_update_ready(l);
     return true;

@@ -670,6 +670,67 @@ T_CASE(apic_api_rules)
     T_ASSERT(apic_rd(vm, 0x200 + 0x10 * (0x70 / 32)) & (1u << (0x70 % 32)));   /* in IRR */
 }
 
+/* Random register writes, states, pins, ports and messages from the
+ * client, with the guest running in between: every call answers a
+ * documented code and every run an exit, whatever the values. */
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static bool documented(hv_return_t r)
+{
+    return r == HV_SUCCESS || r == HV_BAD_ARGUMENT || r == HV_BUSY;
+}
+
+T_CASE(apic_random_client_calls)
+{
+    static const int ports[] = { 0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1 };
+    bool ns;
+    for (int i = 0; i < 3000; i++) {
+        uint64_t r = rnd(), v = rnd();
+        hv_return_t ret;
+        switch (r % 11) {
+        case 0: ret = hv_vcpu_apic_write(vm->vcpu, (uint32_t)(v >> 32) % 0x440 & ~0xfu, (uint32_t)v, &ns); break;
+        case 1: {
+            hv_apic_state_ext_t st = { .version = HV_APIC_STATE_EXT_VER };
+            T_HV(hv_vcpu_apic_get_state(vm->vcpu, &st));
+            uint8_t *b = (uint8_t *)&st.state;
+            b[(r >> 8) % sizeof st.state] = (uint8_t)v;
+            ret = hv_vcpu_apic_put_state(vm->vcpu, &st);
+            break;
+        }
+        case 2: ret = hv_vm_ioapic_write(IOAPIC_MMIO + ((r >> 8) & 0x1c), (uint32_t)v); break;
+        case 3: ret = (r & 0x100) ? hv_vm_ioapic_assert_irq((int)(v % 34) - 1) : hv_vm_ioapic_deassert_irq((int)(v % 34) - 1); break;
+        case 4: ret = hv_vm_atpic_port_write(ports[(r >> 8) % 6], (uint8_t)v); break;
+        case 5: {
+            hv_atpic_state_ext_t st = { .version = HV_ATPIC_STATE_EXT_VER };
+            T_HV(hv_vm_atpic_get_state(&st, r & 0x100));
+            ((uint8_t *)&st.state)[(r >> 16) % sizeof st.state] = (uint8_t)v;
+            ret = hv_vm_atpic_put_state(&st, r & 0x100);
+            break;
+        }
+        case 6: ret = hv_vm_lapic_set_intr(vm->vcpu, (uint8_t)v, (hv_apic_intr_trigger_t)((r >> 8) % 4)); break;
+        case 7: ret = hv_vm_lapic_msi(0xfee00000 | (v & 0xff00c), (v >> 32) & 0x1ffff); break;
+        case 8: ret = hv_vm_send_ioapic_intr(v); break;
+        case 9: ret = (r & 0x100) ? hv_vm_atpic_assert_irq((int)(v % 18) - 1) : hv_vcpu_inject_extint(vm->vcpu); break;
+        default: ret = hv_vcpu_apic_ctrl(vm->vcpu, v & 0x1f); break;
+        }
+        if (!documented(ret))
+            t_fail(true, __FILE__, __LINE__, "iteration %d (op %llu) returned 0x%x", i,
+                   (unsigned long long)(r % 11), (unsigned)ret);
+        if (i % 100 == 99) {
+            T_HV(hv_vcpu_run_until(vm->vcpu, h_now_ns() + 300000));
+            if ((h_vmcs(vm, VMCS_RO_EXIT_REASON) & 0xffff) == VMX_REASON_IO)
+                h_set_reg(vm, HV_X86_RIP, h_reg(vm, HV_X86_RIP) + h_vmcs(vm, VMCS_RO_VMEXIT_INSTR_LEN));
+        }
+    }
+}
+
 static const struct t_case cases[] = {
     T_ENTRY(apic_reset_state, "apic", GUEST_LONG64, "a_idle"),
     T_ENTRY(apic_write_rules, "apic", GUEST_LONG64, "a_idle"),
@@ -696,6 +757,7 @@ static const struct t_case cases[] = {
     T_ENTRY(apic_state_round_trip, "apic", GUEST_LONG64, "a_periodic_spin"),
     T_ENTRY(apic_state_restore_in_new_vm, "apic", GUEST_LONG64, "a_periodic_spin"),
     T_ENTRY(apic_api_rules, "apic", GUEST_LONG64, "a_idle"),
+    T_ENTRY(apic_random_client_calls, "apic", GUEST_LONG64, "a_idle"),
 };
 
 int main(void)
