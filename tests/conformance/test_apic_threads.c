@@ -195,9 +195,84 @@ T_CASE(apic_threads_set_intr_wakes_hlt)
     T_ASSERT_EQ(h_reg(vm, HV_X86_RAX) & 0xff, 0x61);
 }
 
+/* ---- lowest priority between two vCPUs ---- */
+
+struct receiver {
+    struct h_vm vm;
+    pthread_barrier_t *ready;
+    unsigned vector;
+    hv_return_t result;
+};
+
+static void *receiver_main(void *arg)
+{
+    struct receiver *r = arg;
+    r->result = hv_vcpu_create(&r->vm.vcpu, HV_VCPU_DEFAULT);
+    if (r->result == HV_SUCCESS) {
+        hv_vcpuid_t v = r->vm.vcpu;
+        uint64_t scratch = GUEST_SCRATCH + 0x10000;
+        struct guest_layout layout = {
+            .entry = h_sym(&r->vm, "a_idle"), .stack = GUEST_FREE + 0x10000,
+            .scratch = scratch, .scratch_hva = r->vm.ram + scratch,
+        };
+        bool ns;
+        T_EXPECT_EQ(guest_mode_setup(v, GUEST_LONG64, &layout), HV_SUCCESS);
+        T_EXPECT_EQ(hv_vcpu_apic_write(v, 0xf0, 0x1ff, &ns), HV_SUCCESS);
+        T_EXPECT_EQ(hv_vcpu_apic_write(v, 0xd0, 0x02000000, &ns), HV_SUCCESS);   /* logical bit 1 */
+        T_EXPECT_EQ(hv_vcpu_apic_write(v, 0x80, 0x10, &ns), HV_SUCCESS);         /* lower TPR */
+    }
+    pthread_barrier_wait(r->ready);
+    if (r->result != HV_SUCCESS)
+        return NULL;
+    hv_vcpuid_t v = r->vm.vcpu;
+    for (int i = 0; i < 1000; i++) {
+        T_EXPECT_EQ(hv_vcpu_run_until(v, h_now_ns() + H_RUN_LIMIT_NS), HV_SUCCESS);
+        uint64_t reason = 0, qual = 0, rax = 0;
+        hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, &reason);
+        hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_QUALIFIC, &qual);
+        if ((reason & 0xffff) == VMX_REASON_IRQ)
+            continue;
+        T_EXPECT_EQ(reason & 0xffff, VMX_REASON_IO);
+        T_EXPECT_EQ(IOQ_PORT(qual), PORT_ACK);
+        hv_vcpu_read_register(v, HV_X86_RAX, &rax);
+        r->vector = (unsigned)(rax & 0xff);
+        break;
+    }
+    T_EXPECT_EQ(hv_vcpu_destroy(v), HV_SUCCESS);
+    return NULL;
+}
+
+T_CASE(apic_threads_lowest_priority)
+{
+    static pthread_barrier_t ready;
+    T_ASSERT_EQ(pthread_barrier_init(&ready, NULL, 2), 0);
+    h_poke(vm, IRQ_ACK, 1, 4);
+    bool ns;
+    T_HV(hv_vcpu_apic_write(vm->vcpu, 0xd0, 0x01000000, &ns));                   /* logical bit 0 */
+    T_HV(hv_vcpu_apic_write(vm->vcpu, 0x80, 0x20, &ns));
+    static struct receiver r;
+    r = (struct receiver){ .vm = *vm, .ready = &ready };
+    pthread_t t;
+    T_ASSERT_EQ(pthread_create(&t, NULL, receiver_main, &r), 0);
+    pthread_barrier_wait(&ready);
+    /* Logical destination naming both; lowest priority: vCPU 1 (TPR 0x10). */
+    h_set_reg(vm, HV_X86_RCX, 0x03000000);
+    h_set_reg(vm, HV_X86_RBX, 0x4963);
+    h_expect_done(vm);
+    pthread_join(t, NULL);
+    pthread_barrier_destroy(&ready);
+    T_ASSERT_EQ(r.result, HV_SUCCESS);
+    T_ASSERT_EQ(r.vector, 0x63);
+    uint32_t irr = 0, isr = 0;
+    T_HV(hv_vcpu_apic_read(vm->vcpu, 0x200 + 0x10 * (0x63 / 32), &irr));
+    T_HV(hv_vcpu_apic_read(vm->vcpu, 0x100 + 0x10 * (0x63 / 32), &isr));
+    T_ASSERT_EQ((irr | isr) & (1u << (0x63 % 32)), 0);   /* not the sender's */
+}
+
 static const struct t_case cases[] = {
     T_ENTRY(apic_threads_init_sipi_bringup, "apic", GUEST_LONG64, "a_bringup"),
     T_ENTRY(apic_threads_set_intr_wakes_hlt, "apic", GUEST_LONG64, "a_idle"),
+    T_ENTRY(apic_threads_lowest_priority, "apic", GUEST_LONG64, "a_send"),
 };
 
 int main(void)

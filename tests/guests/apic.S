@@ -179,6 +179,14 @@ a_rmw:
     out %eax, $PORT_REPORT
     out %al, $PORT_DONE
 
+/* Send one IPI (ECX = ICR high, EBX = ICR low) and finish.  No IDT: the
+ * receiver, running at the same time, writes the one at GUEST_IDT. */
+a_send:
+    call svr_on
+    mov %ecx, 0x310(%rdi)
+    mov %ebx, 0x300(%rdi)
+    out %al, $PORT_DONE
+
 /* An IPI through the xAPIC ICR: ECX = ICR high, EBX = ICR low.  Reports
  * IRQ_LOG_IDX after a few instructions with interrupts on. */
 a_ipi:
