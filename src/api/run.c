@@ -8,7 +8,9 @@ static hv_return_t run(hv_vcpuid_t vcpu, uint64_t deadline_ns, bool report_handl
     hv_return_t ret = api_vcpu(vcpu, &v);
     if (ret != HV_SUCCESS)
         return ret;
-    if (v->lapic)
+    /* hv_vcpu_exit_info describes the run's exit; one the guest asked for
+     * but that another exit preceded keeps its description for this run. */
+    if (v->lapic && !v->lapic->exit_pending)
         v->lapic->exit.kind = HV_VM_EXITINFO_VMX;
     /* The backend counts runs, exits and exec_ns itself (vcpu.h): only it
      * knows which exits it handled without returning. */
