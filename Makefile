@@ -24,7 +24,7 @@ ALL_CXXFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer
 ALL_LDFLAGS  += -fsanitize=$(SAN)
 endif
 
-LIB_SRCS := $(wildcard src/core/*.c src/api/*.c src/emu/*.c src/kvm/*.c)
+LIB_SRCS := $(wildcard src/core/*.c src/api/*.c src/emu/*.c src/irq/*.c src/kvm/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB_A    := $(BUILD)/libopenhv.a
 LIB_SO   := $(BUILD)/libopenhv.so

@@ -75,7 +75,7 @@ GUEST_SRCS := $(wildcard tests/guests/*.S)
 GUEST_BINS := $(GUEST_SRCS:tests/guests/%.S=$(GUEST_OUT)/%.bin)
 GUEST_SYMS := $(GUEST_SRCS:tests/guests/%.S=$(GUEST_OUT)/%.sym)
 
-$(GUEST_OUT)/%.o: tests/guests/%.S tests/guests/layout.h tests/guests/idt64.inc
+$(GUEST_OUT)/%.o: tests/guests/%.S tests/guests/layout.h tests/guests/idt64.inc tests/guests/apic.h
 	@mkdir -p $(dir $@)
 	$(CC) -c -nostdlib -ffreestanding -Itests/guests $< -o $@
 

@@ -1,200 +1,392 @@
 /*
- * The macOS 12 in-kernel interrupt-controller family.  It only works on a
- * VM created with HV_VM_ACCEL_APIC, which hv_vm_create refuses with
- * HV_UNSUPPORTED; so every call checks its arguments the same way as the
- * rest of the API and then answers HV_UNSUPPORTED.
+ * The macOS 12 in-kernel interrupt-controller family.  The controllers
+ * (src/irq) exist on a VM created with HV_VM_ACCEL_APIC; on any other VM
+ * every call checks its arguments and answers HV_UNSUPPORTED.  Per-vCPU
+ * calls follow the owning-thread rule; hv_vm_lapic_set_intr and the VM-wide
+ * calls may come from any thread.
  */
+#include <string.h>
+#include <time.h>
+
+#include "../irq/irq.h"
 #include "api.h"
 
-static hv_return_t need_vm(void)
+static uint64_t mono_ns(void)
 {
-    return api_vm() == NULL ? HV_NO_DEVICE : HV_UNSUPPORTED;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static hv_return_t need_vm_ptr(const void *p)
+/* The VM's controllers, or the error to return. */
+static hv_return_t chip_of(struct irq_chip **chip)
 {
-    if (api_vm() == NULL)
-        return HV_NO_DEVICE;
-    return p == NULL ? HV_BAD_ARGUMENT : HV_UNSUPPORTED;
-}
-
-static hv_return_t need_vcpu(hv_vcpuid_t vcpu)
-{
-    struct hv_vcpu *v;
-    hv_return_t ret = api_vcpu(vcpu, &v);
-    return ret != HV_SUCCESS ? ret : HV_UNSUPPORTED;
-}
-
-static hv_return_t need_vcpu_ptr(hv_vcpuid_t vcpu, const void *p)
-{
-    hv_return_t ret = need_vcpu(vcpu);
-    if (ret != HV_UNSUPPORTED)
-        return ret;
-    return p == NULL ? HV_BAD_ARGUMENT : HV_UNSUPPORTED;
-}
-
-hv_return_t hv_vm_lapic_set_intr(hv_vcpuid_t vcpu, uint8_t vector, hv_apic_intr_trigger_t trig)
-{
-    (void)vector;
     struct hv_vm *vm = api_vm();
     if (vm == NULL)
         return HV_NO_DEVICE;
-    if (trig > HV_APIC_LEVEL_TRIGGER || vcpu >= HV_MAX_VCPUS)
+    *chip = vm->irq;
+    return vm->irq ? HV_SUCCESS : HV_UNSUPPORTED;
+}
+
+/* The calling thread's vCPU `vcpu` and its local APIC. */
+static hv_return_t lapic_of(hv_vcpuid_t vcpu, struct hv_vcpu **v, struct lapic **l)
+{
+    hv_return_t ret = api_vcpu(vcpu, v);
+    if (ret != HV_SUCCESS)
+        return ret;
+    *l = (*v)->lapic;
+    return *l ? HV_SUCCESS : HV_UNSUPPORTED;
+}
+
+static void lock(struct irq_chip *chip) { pthread_mutex_lock(&chip->lock); }
+static void unlock(struct irq_chip *chip) { pthread_mutex_unlock(&chip->lock); }
+
+/* After the API changed the TPR, the VMCS TPR register shows it too. */
+static void tpr_to_vmcs(struct hv_vcpu *v, struct lapic *l)
+{
+    v->vmcs.guest.tpr = l->tpr;
+    l->tpr_mirror = l->tpr;
+}
+
+/* Before the API reads or writes the APIC, it sees a TPR the client wrote
+ * through HV_X86_TPR since the vCPU last ran. */
+static void tpr_from_vmcs(struct hv_vcpu *v, struct lapic *l)
+{
+    uint32_t reg = (uint32_t)(v->vmcs.guest.tpr & 0xff);
+    if (reg != l->tpr_mirror) {
+        lapic_set_tpr(l, reg);
+        l->tpr_mirror = l->tpr;
+    }
+}
+
+/* ---- VM-wide: local APIC messages ---------------------------------------- */
+
+hv_return_t hv_vm_lapic_set_intr(hv_vcpuid_t vcpu, uint8_t vector, hv_apic_intr_trigger_t trig)
+{
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if (ret == HV_NO_DEVICE)
+        return ret;
+    if (trig > HV_APIC_LEVEL_TRIGGER || vcpu >= HV_MAX_VCPUS || vector < 16)
         return HV_BAD_ARGUMENT;
-    pthread_mutex_lock(&vm->lock);
-    bool exists = vm->vcpus[vcpu] != NULL;
-    pthread_mutex_unlock(&vm->lock);
-    return exists ? HV_UNSUPPORTED : HV_BAD_ARGUMENT;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(chip);
+    struct lapic *l = chip->lapic[vcpu];
+    if (l)
+        lapic_set_irr(l, vector, trig == HV_APIC_LEVEL_TRIGGER, trig == HV_APIC_EDGE_TRIGGER_AEOI);
+    unlock(chip);
+    return l ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
 
 hv_return_t hv_vm_lapic_msi(uint64_t addr, uint64_t data)
 {
-    (void)addr;
-    (void)data;
-    return need_vm();
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if (ret != HV_SUCCESS)
+        return ret;
+    /* Data bits above 15 and address bits outside the MSI window are
+     * reserved (SDM 11.11). */
+    if ((data >> 16) != 0)
+        return HV_BAD_ARGUMENT;
+    lock(chip);
+    bool ok = irq_msi(chip, addr, data);
+    unlock(chip);
+    return ok ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
 
-hv_return_t hv_vm_ioapic_assert_irq(int intin)
+/* ---- IOAPIC -------------------------------------------------------------- */
+
+static hv_return_t ioapic_pin(int intin, int op)
 {
-    (void)intin;
-    return need_vm();
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if (ret != HV_SUCCESS)
+        return ret;
+    if (intin < 0 || intin >= IOAPIC_PINS)
+        return HV_BAD_ARGUMENT;
+    lock(chip);
+    if (op == 2)
+        ioapic_pulse(chip, intin);
+    else
+        ioapic_set_pin(chip, intin, op == 1);
+    unlock(chip);
+    return HV_SUCCESS;
 }
 
-hv_return_t hv_vm_ioapic_deassert_irq(int intin)
-{
-    (void)intin;
-    return need_vm();
-}
+hv_return_t hv_vm_ioapic_assert_irq(int intin) { return ioapic_pin(intin, 1); }
+hv_return_t hv_vm_ioapic_deassert_irq(int intin) { return ioapic_pin(intin, 0); }
+hv_return_t hv_vm_ioapic_pulse_irq(int intin) { return ioapic_pin(intin, 2); }
 
-hv_return_t hv_vm_ioapic_pulse_irq(int intin)
+static bool ioapic_gpa_ok(hv_gpaddr_t gpa)
 {
-    (void)intin;
-    return need_vm();
+    return gpa >= IOAPIC_GPA && gpa < IOAPIC_GPA + 0x1000 && (gpa & 3) == 0;
 }
 
 hv_return_t hv_vm_ioapic_read(hv_gpaddr_t gpa, uint32_t *datap)
 {
-    (void)gpa;
-    return need_vm_ptr(datap);
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && (datap == NULL || !ioapic_gpa_ok(gpa)))
+        ret = HV_BAD_ARGUMENT;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(chip);
+    *datap = (gpa & 0xf) ? 0 : ioapic_mmio_read(chip, gpa & 0xff0);
+    unlock(chip);
+    return HV_SUCCESS;
 }
 
 hv_return_t hv_vm_ioapic_write(hv_gpaddr_t gpa, uint32_t data)
 {
-    (void)gpa;
-    (void)data;
-    return need_vm();
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if (ret == HV_SUCCESS && !ioapic_gpa_ok(gpa))
+        ret = HV_BAD_ARGUMENT;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(chip);
+    if ((gpa & 0xf) == 0)
+        ioapic_mmio_write(chip, gpa & 0xff0, data);
+    unlock(chip);
+    return HV_SUCCESS;
 }
 
 hv_return_t hv_vm_ioapic_get_state(hv_ioapic_state_ext_t *state)
 {
-    hv_return_t ret = need_vm_ptr(state);
-    if (ret == HV_UNSUPPORTED && state->version != HV_IOAPIC_STATE_EXT_VER)
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && (state == NULL || state->version != HV_IOAPIC_STATE_EXT_VER))
         ret = HV_BAD_ARGUMENT;
-    return ret;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(chip);
+    memset(&state->state, 0, sizeof state->state);
+    memcpy(state->state.rtbl, chip->ioapic.rtbl, sizeof state->state.rtbl);
+    state->state.irr = chip->ioapic.irr;
+    state->state.ioa_id = chip->ioapic.id;
+    state->state.ioregsel = chip->ioapic.ioregsel;
+    unlock(chip);
+    return HV_SUCCESS;
 }
 
 hv_return_t hv_vm_ioapic_put_state(const hv_ioapic_state_ext_t *state)
 {
-    hv_return_t ret = need_vm_ptr(state);
-    if (ret == HV_UNSUPPORTED && state->version != HV_IOAPIC_STATE_EXT_VER)
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && (state == NULL || state->version != HV_IOAPIC_STATE_EXT_VER))
         ret = HV_BAD_ARGUMENT;
-    return ret;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(chip);
+    bool ok = ioapic_put_state(&chip->ioapic, &state->state);
+    unlock(chip);
+    return ok ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
 
 hv_return_t hv_vm_send_ioapic_intr(uint64_t data)
 {
-    (void)data;
-    return need_vm();
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if (ret != HV_SUCCESS)
+        return ret;
+    /* Delivery modes 3 (reserved) and 2 (SMI, no SMM here) are refused. */
+    unsigned mode = (data >> 8) & 7;
+    if (mode == 3 || mode == DM_SMI)
+        return HV_BAD_ARGUMENT;
+    lock(chip);
+    ioapic_send(chip, data);
+    unlock(chip);
+    return HV_SUCCESS;
 }
 
-hv_return_t hv_vm_atpic_assert_irq(int irq)
+/* ---- 8259 pair ------------------------------------------------------------ */
+
+static hv_return_t atpic_line(int irq, bool level)
 {
-    (void)irq;
-    return need_vm();
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(chip);
+    bool ok = pic_set_irq(chip, irq, level);
+    unlock(chip);
+    return ok ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
 
-hv_return_t hv_vm_atpic_deassert_irq(int irq)
-{
-    (void)irq;
-    return need_vm();
-}
+hv_return_t hv_vm_atpic_assert_irq(int irq) { return atpic_line(irq, true); }
+hv_return_t hv_vm_atpic_deassert_irq(int irq) { return atpic_line(irq, false); }
 
 hv_return_t hv_vm_atpic_port_read(int port, uint8_t *valuep)
 {
-    (void)port;
-    return need_vm_ptr(valuep);
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && valuep == NULL)
+        ret = HV_BAD_ARGUMENT;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(chip);
+    bool ok = pic_port_read(chip, port, valuep);
+    unlock(chip);
+    return ok ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
 
 hv_return_t hv_vm_atpic_port_write(int port, uint8_t value)
 {
-    (void)port;
-    (void)value;
-    return need_vm();
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(chip);
+    bool ok = pic_port_write(chip, port, value);
+    unlock(chip);
+    return ok ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
 
 hv_return_t hv_vm_atpic_get_state(hv_atpic_state_ext_t *state, bool is_primary)
 {
-    (void)is_primary;
-    hv_return_t ret = need_vm_ptr(state);
-    if (ret == HV_UNSUPPORTED && state->version != HV_ATPIC_STATE_EXT_VER)
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && (state == NULL || state->version != HV_ATPIC_STATE_EXT_VER))
         ret = HV_BAD_ARGUMENT;
-    return ret;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(chip);
+    state->state = chip->pic[is_primary ? 0 : 1].s;
+    unlock(chip);
+    return HV_SUCCESS;
 }
 
 hv_return_t hv_vm_atpic_put_state(const hv_atpic_state_ext_t *state, bool is_primary)
 {
-    (void)is_primary;
-    hv_return_t ret = need_vm_ptr(state);
-    if (ret == HV_UNSUPPORTED && state->version != HV_ATPIC_STATE_EXT_VER)
+    struct irq_chip *chip;
+    hv_return_t ret = chip_of(&chip);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && (state == NULL || state->version != HV_ATPIC_STATE_EXT_VER))
         ret = HV_BAD_ARGUMENT;
-    return ret;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(chip);
+    bool ok = pic_put_state(chip, is_primary ? 0 : 1, &state->state);
+    unlock(chip);
+    return ok ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
 
 hv_return_t hv_vm_set_apic_bus_freq(uint64_t freq)
 {
-    if (api_vm() == NULL)
+    struct hv_vm *vm = api_vm();
+    if (vm == NULL)
         return HV_NO_DEVICE;
     if (freq < 16000000ull || freq > 2000000000ull)
         return HV_BAD_ARGUMENT;
-    return HV_UNSUPPORTED;
+    if (vm->irq == NULL)
+        return HV_UNSUPPORTED;
+    /* VM-wide, and only before the first vCPU exists (hvf-api.md 3.11). */
+    pthread_mutex_lock(&vm->lock);
+    bool busy = vm->vcpu_count != 0;
+    if (!busy)
+        vm->irq->bus_freq = freq;
+    pthread_mutex_unlock(&vm->lock);
+    return busy ? HV_BUSY : HV_SUCCESS;
 }
+
+/* ---- Per vCPU --------------------------------------------------------------- */
 
 hv_return_t hv_vcpu_inject_extint(hv_vcpuid_t vcpu)
 {
-    return need_vcpu(vcpu);
+    struct hv_vcpu *v;
+    struct lapic *l;
+    hv_return_t ret = lapic_of(vcpu, &v, &l);
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(l->chip);
+    bool busy = l->extint_pending;
+    if (!busy) {
+        l->extint_pending = true;
+        lapic_update_ready(l);
+    }
+    unlock(l->chip);
+    return busy ? HV_BUSY : HV_SUCCESS;
 }
 
 hv_return_t hv_vcpu_apic_read(hv_vcpuid_t vcpu, uint32_t offset, uint32_t *data)
 {
-    (void)offset;
-    return need_vcpu_ptr(vcpu, data);
+    struct hv_vcpu *v;
+    struct lapic *l;
+    hv_return_t ret = lapic_of(vcpu, &v, &l);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && data == NULL)
+        ret = HV_BAD_ARGUMENT;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(l->chip);
+    tpr_from_vmcs(v, l);
+    bool ok = lapic_read(l, offset, data);
+    unlock(l->chip);
+    return ok ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
 
 hv_return_t hv_vcpu_apic_write(hv_vcpuid_t vcpu, uint32_t offset, uint32_t data,
                                bool *no_side_effect)
 {
-    (void)offset;
-    (void)data;
-    return need_vcpu_ptr(vcpu, no_side_effect);
+    struct hv_vcpu *v;
+    struct lapic *l;
+    hv_return_t ret = lapic_of(vcpu, &v, &l);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && no_side_effect == NULL)
+        ret = HV_BAD_ARGUMENT;
+    if (ret != HV_SUCCESS)
+        return ret;
+    bool side = false;
+    lock(l->chip);
+    tpr_from_vmcs(v, l);
+    struct lapic_exit saved = l->exit;
+    l->exit.kind = HV_VM_EXITINFO_VMX;
+    bool ok = lapic_write(l, offset, data, &side);
+    /* What the client must handle is then described by hv_vcpu_exit_info. */
+    if (!ok || !side)
+        l->exit = saved;
+    tpr_to_vmcs(v, l);
+    unlock(l->chip);
+    if (!ok)
+        return HV_BAD_ARGUMENT;
+    *no_side_effect = !side;
+    return HV_SUCCESS;
 }
 
 hv_return_t hv_vcpu_apic_get_state(hv_vcpuid_t vcpu, hv_apic_state_ext_t *state)
 {
-    hv_return_t ret = need_vcpu_ptr(vcpu, state);
-    if (ret == HV_UNSUPPORTED && state->version != HV_APIC_STATE_EXT_VER)
+    struct hv_vcpu *v;
+    struct lapic *l;
+    hv_return_t ret = lapic_of(vcpu, &v, &l);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && (state == NULL || state->version != HV_APIC_STATE_EXT_VER))
         ret = HV_BAD_ARGUMENT;
-    return ret;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(l->chip);
+    tpr_from_vmcs(v, l);
+    /* An expiry not yet seen by the vCPU is an IRR bit in the saved state. */
+    uint64_t now = mono_ns();
+    lapic_timer_poll(l, now, host_tsc() + v->vmcs.ctl.tsc_offset);
+    lapic_get_state(l, &state->state, now);
+    unlock(l->chip);
+    return HV_SUCCESS;
 }
 
 hv_return_t hv_vcpu_apic_put_state(hv_vcpuid_t vcpu, const hv_apic_state_ext_t *state)
 {
-    hv_return_t ret = need_vcpu_ptr(vcpu, state);
-    if (ret == HV_UNSUPPORTED && state->version != HV_APIC_STATE_EXT_VER)
+    struct hv_vcpu *v;
+    struct lapic *l;
+    hv_return_t ret = lapic_of(vcpu, &v, &l);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && (state == NULL || state->version != HV_APIC_STATE_EXT_VER))
         ret = HV_BAD_ARGUMENT;
-    return ret;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(l->chip);
+    bool ok = lapic_put_state(l, &state->state, mono_ns());
+    if (ok)
+        tpr_to_vmcs(v, l);
+    unlock(l->chip);
+    return ok ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
 
-/* Without the in-kernel APIC every exit is an ordinary VMX exit. */
 hv_return_t hv_vcpu_exit_info(hv_vcpuid_t vcpu, hv_vm_exitinfo_t *code)
 {
     struct hv_vcpu *v;
@@ -203,44 +395,105 @@ hv_return_t hv_vcpu_exit_info(hv_vcpuid_t vcpu, hv_vm_exitinfo_t *code)
         return ret;
     if (code == NULL)
         return HV_BAD_ARGUMENT;
-    *code = HV_VM_EXITINFO_VMX;
+    /* Without the in-kernel APIC every exit is an ordinary VMX exit. */
+    *code = v->lapic ? v->lapic->exit.kind : HV_VM_EXITINFO_VMX;
     return HV_SUCCESS;
+}
+
+/* The last exit's extra information, if it is of `kind`. */
+static hv_return_t exit_of(hv_vcpuid_t vcpu, hv_vm_exitinfo_t kind, struct lapic **l)
+{
+    struct hv_vcpu *v;
+    hv_return_t ret = lapic_of(vcpu, &v, l);
+    if (ret != HV_SUCCESS)
+        return ret;
+    return (*l)->exit.kind == kind ? HV_SUCCESS : HV_BAD_ARGUMENT;
+}
+
+static void fill_targets(const struct lapic *l, bool is_actv[], unsigned count)
+{
+    for (unsigned i = 0; i < count; i++)
+        is_actv[i] = i < IRQ_MAX_VCPUS && l->exit.targets[i];
 }
 
 hv_return_t hv_vcpu_exit_init_ap(hv_vcpuid_t vcpu, bool is_actv[], unsigned count)
 {
-    hv_return_t ret = need_vcpu(vcpu);
-    if (ret == HV_UNSUPPORTED && is_actv == NULL && count != 0)
-        ret = HV_BAD_ARGUMENT;
+    struct lapic *l;
+    hv_return_t ret = exit_of(vcpu, HV_VM_EXITINFO_INIT_AP, &l);
+    if (ret != HV_BAD_ARGUMENT && ret != HV_SUCCESS)
+        return ret;
+    if (is_actv == NULL && count != 0)
+        return HV_BAD_ARGUMENT;
+    if (ret == HV_SUCCESS)
+        fill_targets(l, is_actv, count);
     return ret;
 }
 
 hv_return_t hv_vcpu_exit_startup_ap(hv_vcpuid_t vcpu, bool is_actv[], unsigned count,
                                     uint64_t *ap_rip)
 {
-    hv_return_t ret = need_vcpu_ptr(vcpu, ap_rip);
-    if (ret == HV_UNSUPPORTED && is_actv == NULL && count != 0)
-        ret = HV_BAD_ARGUMENT;
+    struct lapic *l;
+    hv_return_t ret = exit_of(vcpu, HV_VM_EXITINFO_STARTUP_AP, &l);
+    if (ret != HV_BAD_ARGUMENT && ret != HV_SUCCESS)
+        return ret;
+    if ((is_actv == NULL && count != 0) || ap_rip == NULL)
+        return HV_BAD_ARGUMENT;
+    if (ret == HV_SUCCESS) {
+        fill_targets(l, is_actv, count);
+        *ap_rip = l->exit.ap_rip;
+    }
     return ret;
 }
 
 hv_return_t hv_vcpu_exit_ioapic_eoi(hv_vcpuid_t vcpu, uint8_t *vec)
 {
-    return need_vcpu_ptr(vcpu, vec);
+    struct lapic *l;
+    hv_return_t ret = exit_of(vcpu, HV_VM_EXITINFO_IOAPIC_EOI, &l);
+    if (ret == HV_SUCCESS && vec == NULL)
+        ret = HV_BAD_ARGUMENT;
+    if (ret == HV_SUCCESS)
+        *vec = l->exit.vector;
+    return ret;
 }
 
+/* The library completes every guest APIC access itself (its decoder runs
+ * the instruction), so these two kinds never occur: asking for them is
+ * asking about an exit that did not happen. */
 hv_return_t hv_vcpu_exit_apic_access_read(hv_vcpuid_t vcpu, uint32_t *value)
 {
-    return need_vcpu_ptr(vcpu, value);
+    struct lapic *l;
+    hv_return_t ret = exit_of(vcpu, HV_VM_EXITINFO_APIC_ACCESS_READ, &l);
+    if (ret == HV_UNSUPPORTED || ret == HV_NO_DEVICE)
+        return ret;
+    (void)value;
+    return HV_BAD_ARGUMENT;
 }
 
 hv_return_t hv_vcpu_exit_inject_excp(hv_vcpuid_t vcpu, uint8_t *vec, bool *valid, uint32_t *code,
                                      bool *restart)
 {
-    hv_return_t ret = need_vcpu(vcpu);
-    if (ret == HV_UNSUPPORTED && (vec == NULL || valid == NULL || code == NULL || restart == NULL))
-        ret = HV_BAD_ARGUMENT;
-    return ret;
+    struct lapic *l;
+    hv_return_t ret = exit_of(vcpu, HV_VM_EXITINFO_INJECT_EXCP, &l);
+    if (ret == HV_UNSUPPORTED || ret == HV_NO_DEVICE)
+        return ret;
+    (void)vec;
+    (void)valid;
+    (void)code;
+    (void)restart;
+    return HV_BAD_ARGUMENT;
+}
+
+/* The load/store cache lets a kernel without an instruction decoder finish
+ * APIC accesses; the emulator decodes every access, so an entry is checked
+ * and accepted but changes nothing. */
+static bool lsc_uva_ok(const uint64_t uva[], unsigned count)
+{
+    if (count > 2 || (uva == NULL && count != 0))
+        return false;
+    for (unsigned i = 0; i < count; i++)
+        if (uva[i] & 0xfff)
+            return false;
+    return true;
 }
 
 hv_return_t hv_vcpu_apic_lsc_enter_r32(hv_vcpuid_t vcpu, bool is_load, uint64_t rip, unsigned ilen,
@@ -250,10 +503,11 @@ hv_return_t hv_vcpu_apic_lsc_enter_r32(hv_vcpuid_t vcpu, bool is_load, uint64_t 
     (void)is_load;
     (void)rip;
     (void)cs;
-    hv_return_t ret = need_vcpu(vcpu);
-    if (ret == HV_UNSUPPORTED &&
-        (ilen == 0 || ilen > 15 || (unsigned)reg >= HV_X86_REGISTERS_MAX || count > 2 ||
-         (uva == NULL && count != 0)))
+    struct hv_vcpu *v;
+    struct lapic *l;
+    hv_return_t ret = lapic_of(vcpu, &v, &l);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && (ilen == 0 || ilen > 15 || (unsigned)reg > HV_X86_R15 ||
+                              !lsc_uva_ok(uva, count)))
         ret = HV_BAD_ARGUMENT;
     return ret;
 }
@@ -265,16 +519,19 @@ hv_return_t hv_vcpu_apic_lsc_enter_imm32(hv_vcpuid_t vcpu, uint64_t rip, unsigne
     (void)rip;
     (void)cs;
     (void)imm32;
-    hv_return_t ret = need_vcpu(vcpu);
-    if (ret == HV_UNSUPPORTED &&
-        (ilen == 0 || ilen > 15 || count > 2 || (uva == NULL && count != 0)))
+    struct hv_vcpu *v;
+    struct lapic *l;
+    hv_return_t ret = lapic_of(vcpu, &v, &l);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && (ilen == 0 || ilen > 15 || !lsc_uva_ok(uva, count)))
         ret = HV_BAD_ARGUMENT;
     return ret;
 }
 
 hv_return_t hv_vcpu_apic_lsc_invalidate(hv_vcpuid_t vcpu)
 {
-    return need_vcpu(vcpu);
+    struct hv_vcpu *v;
+    struct lapic *l;
+    return lapic_of(vcpu, &v, &l);
 }
 
 #define KNOWN_APIC_CTRLS                                                                 \
@@ -283,16 +540,33 @@ hv_return_t hv_vcpu_apic_lsc_invalidate(hv_vcpuid_t vcpu)
 
 hv_return_t hv_vcpu_apic_ctrl(hv_vcpuid_t vcpu, hv_apic_ctrl_t ctrls)
 {
-    hv_return_t ret = need_vcpu(vcpu);
-    if (ret == HV_UNSUPPORTED && (ctrls & ~(hv_apic_ctrl_t)KNOWN_APIC_CTRLS) != 0)
+    struct hv_vcpu *v;
+    struct lapic *l;
+    hv_return_t ret = lapic_of(vcpu, &v, &l);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && (ctrls & ~(hv_apic_ctrl_t)KNOWN_APIC_CTRLS) != 0)
         ret = HV_BAD_ARGUMENT;
-    return ret;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(l->chip);
+    l->controls = ctrls;
+    /* Under NO_TIMER the client runs the timer: ours stops. */
+    if (ctrls & HV_APIC_CTRL_NO_TIMER)
+        l->timer_deadline_ns = 0;
+    unlock(l->chip);
+    return HV_SUCCESS;
 }
 
 hv_return_t hv_vcpu_apic_trigger_lvt(hv_vcpuid_t vcpu, hv_apic_lvt_flavor_t flavor)
 {
-    hv_return_t ret = need_vcpu(vcpu);
-    if (ret == HV_UNSUPPORTED && flavor != HV_APIC_LVT_FLAVOR_TIMER)
+    struct hv_vcpu *v;
+    struct lapic *l;
+    hv_return_t ret = lapic_of(vcpu, &v, &l);
+    if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && flavor != HV_APIC_LVT_FLAVOR_TIMER)
         ret = HV_BAD_ARGUMENT;
-    return ret;
+    if (ret != HV_SUCCESS)
+        return ret;
+    lock(l->chip);
+    lapic_trigger_lvt(l, LVT_TIMER);
+    unlock(l->chip);
+    return HV_SUCCESS;
 }

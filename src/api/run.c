@@ -1,4 +1,5 @@
 /* Entering the guest, and kicking vCPUs out of it. */
+#include "../irq/irq.h"
 #include "api.h"
 
 static hv_return_t run(hv_vcpuid_t vcpu, uint64_t deadline_ns, bool report_handled)
@@ -7,6 +8,10 @@ static hv_return_t run(hv_vcpuid_t vcpu, uint64_t deadline_ns, bool report_handl
     hv_return_t ret = api_vcpu(vcpu, &v);
     if (ret != HV_SUCCESS)
         return ret;
+    /* hv_vcpu_exit_info describes the run's exit; one the guest asked for
+     * but that another exit preceded keeps its description for this run. */
+    if (v->lapic && !v->lapic->exit_pending)
+        v->lapic->exit.kind = HV_VM_EXITINFO_VMX;
     /* The backend counts runs, exits and exec_ns itself (vcpu.h): only it
      * knows which exits it handled without returning. */
     return v->vm->backend->vcpu_run(v, deadline_ns, report_handled);

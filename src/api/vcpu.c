@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../irq/irq.h"
 #include "api.h"
 
 #define KNOWN_VCPU_FLAGS (HV_VCPU_ACCEL_RDPMC | HV_VCPU_TSC_RELATIVE)
@@ -35,6 +36,11 @@ hv_return_t hv_vcpu_create(hv_vcpuid_t *vcpu, hv_vcpu_options_t flags)
             /* With vm->lock held: the id stays reserved while the backend
              * builds its state, and no one can kick a half-made vCPU. */
             ret = vm->backend->vcpu_create(v);
+            if (ret == HV_SUCCESS && vm->irq != NULL &&
+                (v->lapic = irq_lapic_create(vm->irq, id)) == NULL) {
+                vm->backend->vcpu_destroy(v);
+                ret = HV_NO_RESOURCES;
+            }
             if (ret == HV_SUCCESS) {
                 vm->vcpus[id] = v;
                 vm->vcpu_count++;
@@ -58,6 +64,8 @@ hv_return_t hv_vcpu_destroy(hv_vcpuid_t vcpu)
         return ret;
     struct hv_vm *vm = v->vm;
     pthread_mutex_lock(&vm->lock);
+    /* The APIC leaves the bus first: no IPI may wake a vCPU being freed. */
+    irq_lapic_destroy(v->lapic);
     vm->backend->vcpu_destroy(v);
     vm->vcpus[vcpu] = NULL;
     vm->vcpu_count--;

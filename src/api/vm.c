@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../core/pio.h"
+#include "../irq/irq.h"
 #include "api.h"
 
 /* Serialises hv_vm_create and hv_vm_destroy against each other. */
@@ -37,6 +38,7 @@ static void vm_free(struct hv_vm *vm)
     for (int s = 0; s < HV_MAX_SPACES; s++)
         memmap_free(&vm->space[s]);
     pio_free(vm);
+    irq_chip_destroy(vm->irq);
     free(vm->allocations);
     pthread_rwlock_destroy(&vm->mem_lock);
     pthread_mutex_destroy(&vm->pio_lock);
@@ -62,12 +64,23 @@ static struct hv_vm *vm_alloc(void)
     return vm;
 }
 
+/* The in-kernel interrupt controllers exist on the emulator only: with
+ * OPENHV_BACKEND=auto such a VM runs there; OPENHV_BACKEND=kvm refuses it
+ * (docs/compat.md). */
+static bool accel_apic_backend(const struct hv_backend **backend, char *reason, size_t size)
+{
+    const char *env = getenv("OPENHV_BACKEND");
+    if (env != NULL && *env != '\0' && strcmp(env, "auto") != 0)
+        return false;
+    *backend = &hv_backend_emu;
+    snprintf(reason, size, "auto: HV_VM_ACCEL_APIC runs on the emulator");
+    return true;
+}
+
 hv_return_t hv_vm_create(hv_vm_options_t flags)
 {
     if (flags & ~(hv_vm_options_t)KNOWN_VM_FLAGS)
         return HV_BAD_ARGUMENT;
-    if (flags & HV_VM_ACCEL_APIC)
-        return HV_UNSUPPORTED;
     pthread_mutex_lock(&lifecycle);
     hv_return_t ret = HV_SUCCESS;
     struct hv_vm *vm = NULL;
@@ -77,7 +90,13 @@ hv_return_t hv_vm_create(hv_vm_options_t flags)
         ret = HV_BUSY;
     } else if ((backend = hv_backend_choose(&ret, reason, sizeof reason)) == NULL) {
         /* ret set by the selection */
+    } else if ((flags & HV_VM_ACCEL_APIC) && backend != &hv_backend_emu &&
+               !accel_apic_backend(&backend, reason, sizeof reason)) {
+        ret = HV_UNSUPPORTED;
     } else if ((vm = vm_alloc()) == NULL) {
+        ret = HV_NO_RESOURCES;
+    } else if ((flags & HV_VM_ACCEL_APIC) && (vm->irq = irq_chip_create()) == NULL) {
+        vm_free(vm);
         ret = HV_NO_RESOURCES;
     } else {
         vm->backend = backend;

@@ -135,6 +135,7 @@ struct hv_vcpu {
     bool vmx_status_valid;
 
     struct vcpu_stats stats;          /* kept by the backend's vcpu_run */
+    struct lapic *lapic;              /* HV_VM_ACCEL_APIC: its local APIC (src/irq) */
     void *backend;                    /* backend-private state */
     void *backend_aux;                /* a second backend's state (kvm: its own; emu keeps `backend`) */
 

@@ -103,6 +103,7 @@ struct hv_vm {
     bool space_used[HV_MAX_SPACES];
 
     void *backend_state;
+    struct irq_chip *irq;                /* HV_VM_ACCEL_APIC: the controllers (src/irq) */
 
     /* Port-IO notifiers (pio.h), under pio_lock, which is taken last of all
      * locks (a vCPU takes it inside the memory read lock, during an OUT);

@@ -79,6 +79,12 @@ struct emu_vcpu {
     bool mem_locked;
     uint64_t rng_state;           /* RDRAND fallback when getrandom fails */
 
+    /* In-kernel controllers (irq_glue.c): an access to a device page goes
+     * through mmio_buf; a write is passed on once the bytes are there. */
+    uint8_t mmio_buf[32];
+    uint64_t mmio_gpa;
+    bool mmio_write, mmio_hit;
+
     /* HLT sleep; vcpu_kick signals it. */
     pthread_mutex_t sleep_lock;
     pthread_cond_t sleep_cond;
@@ -178,6 +184,21 @@ _Noreturn void vmexit_ept_violation(struct emu_cpu *cpu, uint64_t gpa, uint64_t 
                                     bool final, unsigned kind, uint32_t prot);
 /* VMX instruction-information for the descriptor-table exits. */
 uint32_t vmexit_instr_info_mem(const struct emu_cpu *cpu, const struct insn *in);
+
+/* ---- irq_glue.c: the in-kernel interrupt controllers (HV_VM_ACCEL_APIC) */
+
+/* At an instruction boundary, after the exits VMX checks there: pending
+ * trap-like exits, the APIC timer, HLT sleep, interrupt delivery. */
+void emu_irq_boundary(struct emu_vcpu *m);
+/* A device page (local APIC, IOAPIC) at `gpa`: a buffer holding its
+ * register, or NULL for ordinary memory.  Never cached in the TLB. */
+uint8_t *emu_irq_mmio(struct emu_cpu *cpu, uint64_t gpa, unsigned size, unsigned kind);
+/* The bytes of a device write are in mmio_buf: pass them on. */
+void emu_irq_mmio_done(struct emu_cpu *cpu);
+/* RDMSR/WRMSR of IA32_APIC_BASE, TSC_DEADLINE, x2APIC: true if handled. */
+bool emu_irq_msr(struct emu_cpu *cpu, uint32_t msr, bool write);
+uint64_t emu_irq_cr8_read(struct emu_cpu *cpu);
+void emu_irq_cr8_write(struct emu_cpu *cpu, uint64_t val);
 
 /* ---- sys_*.c -------------------------------------------------------- */
 

@@ -317,6 +317,11 @@ static __attribute__((noinline)) uint8_t *tlb_fill(struct emu_cpu *cpu, struct t
                                                     unsigned size, unsigned kind)
 {
     uint64_t gpa = mmu_translate(cpu, lin, kind);
+    if (__builtin_expect(cpu->vcpu->lapic != NULL, 0)) {
+        uint8_t *dev = emu_irq_mmio(cpu, gpa, size, kind);
+        if (dev)
+            return dev;     /* a device register: never cached */
+    }
     uint8_t *host = gpa_access(cpu, gpa, size, kind & 3u, lin, true, true);
     e->tag = tlb_tag(cpu->tlb, lin);
     e->host = host - (gpa & 0xfff);
@@ -376,6 +381,8 @@ void mmu_lin_write(struct emu_cpu *cpu, uint64_t lin, const void *buf, unsigned 
         if (chunk > size)
             chunk = size;
         memcpy(mmu_host(cpu, lin, chunk, kind), in, chunk);
+        if (__builtin_expect(emu_vcpu_of(cpu)->mmio_write, 0))
+            emu_irq_mmio_done(cpu);
         in += chunk;
         lin += chunk;
         size -= chunk;
@@ -422,10 +429,13 @@ uint64_t emu_read_rmw(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
 void emu_write(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size, uint64_t val)
 {
     uint64_t lin = seg_linear(cpu, seg, off, size, ACC_WRITE);
-    if ((lin & 0xfff) + size <= 4096)
+    if ((lin & 0xfff) + size <= 4096) {
         memcpy(tlb_host(cpu, lin, size, ACC_WRITE), &val, size);
-    else
+        if (__builtin_expect(emu_vcpu_of(cpu)->mmio_write, 0))
+            emu_irq_mmio_done(cpu);
+    } else {
         mmu_lin_write(cpu, lin, &val, size, ACC_WRITE);
+    }
 }
 
 void emu_read_bytes(struct emu_cpu *cpu, int seg, uint64_t off, void *buf, unsigned size)
@@ -449,7 +459,11 @@ void *emu_rmw_ptr(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
     uint64_t lin = seg_linear(cpu, seg, off, size, ACC_RMW);
     if ((lin & 0xfff) + size > 4096)
         return NULL;
-    return mmu_host(cpu, lin, size, ACC_RMW);
+    struct emu_vcpu *m = emu_vcpu_of(cpu);
+    m->mmio_hit = false;
+    void *p = mmu_host(cpu, lin, size, ACC_RMW);
+    /* A device register is read and written through emu_read/emu_write. */
+    return m->mmio_hit ? NULL : p;
 }
 
 /* Whether lin translates for a fetch, without taking its fault: the fault

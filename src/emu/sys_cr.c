@@ -173,6 +173,11 @@ void sys_cr(struct emu_cpu *cpu, const struct insn *in)
             break;
         case 4: v = cr4_guest_view(cpu); break;
         default:
+            /* With the in-kernel APIC, CR8 is its TPR and never exits. */
+            if (cpu->vcpu->lapic) {
+                v = emu_irq_cr8_read(cpu);
+                break;
+            }
             if (c->cpu & CPU_BASED_CR8_STORE)
                 emu_exit_insn(cpu, VMX_REASON_MOV_CR, crq(8, CRQ_FROM, gpr));
             v = (g->tpr >> 4) & 0xf;
@@ -203,11 +208,14 @@ void sys_cr(struct emu_cpu *cpu, const struct insn *in)
         cr_write_cr4(cpu, (val & ~c->cr4_mask) | (g->cr4 & c->cr4_mask));
         break;
     default:
-        if (c->cpu & CPU_BASED_CR8_LOAD)
+        if ((c->cpu & CPU_BASED_CR8_LOAD) && !cpu->vcpu->lapic)
             emu_exit_insn(cpu, VMX_REASON_MOV_CR, crq(8, CRQ_TO, gpr));
         if (val & ~0xfull)
             emu_raise(cpu, EXC_GP, true, 0);
-        g->tpr = (g->tpr & ~0xf0ull) | (val << 4);
+        if (cpu->vcpu->lapic)
+            emu_irq_cr8_write(cpu, val);
+        else
+            g->tpr = (g->tpr & ~0xf0ull) | (val << 4);
         break;
     }
 }

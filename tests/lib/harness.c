@@ -25,6 +25,9 @@
 enum { CASE_RUNNING, CASE_FAILED, CASE_SKIPPED };
 
 /* State of the case being run.  Threads of a case report through it. */
+
+hv_vm_options_t h_vm_flags = HV_VM_DEFAULT;
+
 static struct {
     const char *name;
     pthread_mutex_t lock;
@@ -436,13 +439,14 @@ static bool run_one(const struct t_case *c, const char **unavailable)
 
     t_jump = &jump;
     if (setjmp(jump) == 0) {
-        hv_return_t r = hv_vm_create(HV_VM_DEFAULT);
+        hv_return_t r = hv_vm_create(h_vm_flags);
         if (r != HV_SUCCESS) {
             const char *backend = getenv("OPENHV_BACKEND");
             if (backend && strncmp(backend, "kvm", 3) == 0 &&
                 (r == HV_NO_DEVICE || r == HV_UNSUPPORTED)) {
                 static char why[160];
-                snprintf(why, sizeof why, "kvm backend unavailable: hv_vm_create returned %s (0x%x)",
+                snprintf(why, sizeof why, "kvm backend unavailable%s: hv_vm_create returned %s (0x%x)",
+                         h_vm_flags & HV_VM_ACCEL_APIC ? " for HV_VM_ACCEL_APIC" : "",
                          hv_return_name(r), (unsigned)r);
                 *unavailable = why;
                 T_SKIP("%s", why);

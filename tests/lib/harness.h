@@ -65,6 +65,10 @@ struct t_case {
 /* The same body under another name (e.g. the same guest code in another mode). */
 #define T_ENTRY_AS(name, fn, guest, mode, entry) { #name, guest, mode, entry, fn }
 
+/* The flags each case's VM is created with (HV_VM_DEFAULT unless a program
+ * sets it before t_run_cases, e.g. HV_VM_ACCEL_APIC). */
+extern hv_vm_options_t h_vm_flags;
+
 /* Run every case of the table in a fresh VM; returns the process exit status. */
 int t_run_cases(const struct t_case *cases, size_t count);
 
