@@ -38,7 +38,17 @@
 #define BLOCK_MAX_INSNS 32u
 #define BLOCK_MAX_BYTES 160u
 
+struct block;
+
+/* A successor seen in this call of emu_block_run: the block at `rip`. */
+struct link {
+    uint64_t rip;
+    struct block *to;
+    uint32_t gen;             /* valid while equal to the cache's chain_gen */
+};
+
 struct block {
+    struct link link[2];      /* after falling through / after a branch */
     uint64_t gpa;             /* first byte */
     uint32_t gen;             /* valid while equal to the cache's gen */
     uint8_t mode_key;
@@ -50,6 +60,7 @@ struct block {
 
 struct emu_blocks {
     uint32_t gen;
+    uint32_t chain_gen;
     struct block *slot[BLOCK_SLOTS];  /* allocated on first use */
 };
 
@@ -70,10 +81,12 @@ void emu_blocks_destroy(struct emu_blocks *bc)
     free(bc);
 }
 
-void emu_blocks_flush(struct emu_blocks *bc)
+void emu_blocks_flush(struct emu_cpu *cpu)
 {
+    struct emu_blocks *bc = cpu->blocks;
     if (!bc)
         return;
+    memset(cpu->code_filter, 0, sizeof(cpu->code_filter));
     if (++bc->gen == 0) {
         for (unsigned i = 0; i < BLOCK_SLOTS; i++)
             if (bc->slot[i])
@@ -114,9 +127,12 @@ static bool ends_block(emu_handler h)
 #undef CC_END
 }
 
-static void translate(const struct emu_cpu *cpu, struct block *b, uint64_t gpa, const uint8_t *p,
+static void translate(struct emu_cpu *cpu, struct block *b, uint64_t gpa, const uint8_t *p,
                       unsigned room, uint8_t key)
 {
+    /* Links may point at this slot's old contents. */
+    cpu->blocks->chain_gen++;
+    emu_code_filter_add(cpu, gpa);
     unsigned off = 0, n = 0;
     if (room > BLOCK_MAX_BYTES)
         room = BLOCK_MAX_BYTES;
@@ -147,6 +163,23 @@ static void translate(const struct emu_cpu *cpu, struct block *b, uint64_t gpa, 
     b->gen = cpu->blocks->gen;
 }
 
+/* Whether the n bytes at a and b are equal: whole words, no library call
+ * (blocks are short, and this runs at every block entry). */
+static bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned n)
+{
+    uint64_t diff = 0;
+    unsigned i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        diff |= x ^ y;
+    }
+    for (; i < n; i++)
+        diff |= (uint64_t)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
 static struct block *lookup(struct emu_cpu *cpu, uint64_t gpa, const uint8_t *p, unsigned room)
 {
     struct emu_blocks *bc = cpu->blocks;
@@ -154,7 +187,7 @@ static struct block *lookup(struct emu_cpu *cpu, uint64_t gpa, const uint8_t *p,
     struct block **slot = &bc->slot[slot_of(gpa)];
     struct block *b = *slot;
     if (b && b->gen == bc->gen && b->gpa == gpa && b->mode_key == key && b->nbytes <= room &&
-        memcmp(b->bytes, p, b->nbytes) == 0)
+        same_bytes(b->bytes, p, b->nbytes))
         return b;
     if (!b) {
         b = malloc(sizeof(*b));
@@ -169,25 +202,42 @@ static struct block *lookup(struct emu_cpu *cpu, uint64_t gpa, const uint8_t *p,
 unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
 {
     struct vmcs_guest *g = cpu->g;
+    struct emu_blocks *bc = cpu->blocks;
     unsigned total = 0;
     uint64_t mask = mode64(cpu) ? ~0ull : cpu->def_opsize == 2 ? 0xffffull : 0xffffffffull;
+    struct block *prev = NULL;
+    unsigned way = 0;
 
+    /* Links made by an earlier call are stale: the TLB, the mode or guest
+     * memory may have changed since (see the file comment). */
+    bc->chain_gen++;
     while (*count < limit) {
-        uint64_t rip = g->rip, gpa;
-        unsigned room;
-        const uint8_t *p = emu_fetch_block(cpu, rip, &gpa, &room);
-        const struct block *b = lookup(cpu, gpa, p, room);
-        if (!b || b->n == 0)
-            break;
+        uint64_t rip = g->rip;
+        struct block *b = NULL;
+        if (prev) {
+            const struct link *l = &prev->link[way];
+            if (l->gen == bc->chain_gen && l->rip == rip)
+                b = l->to;
+        }
+        if (!b) {
+            uint64_t gpa;
+            unsigned room;
+            const uint8_t *p = emu_fetch_block(cpu, rip, &gpa, &room);
+            b = lookup(cpu, gpa, p, room);
+            if (!b || b->n == 0)
+                break;
+            if (prev)
+                prev->link[way] = (struct link){ .rip = rip, .to = b, .gen = bc->chain_gen };
+        }
         *count += b->n;
-        cpu->block_page = gpa & ~(uint64_t)HV_PAGE_MASK;
         cpu->block_stop = false;
         /* RF is cleared as the first instruction executes; none in a block
          * sets it. */
         g->rflags &= ~(uint64_t)EFL_RF;
         const struct insn *in = b->insn, *end = in + b->n;
+        uint64_t next;
         for (;;) {
-            uint64_t next = (rip + in->len) & mask;
+            next = (rip + in->len) & mask;
             cpu->insn = in;
             cpu->insn_rip = rip;
             cpu->next_rip = next;
@@ -200,7 +250,14 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             rip = next;
         }
         cpu->insn = NULL;
-        cpu->block_page = EMU_NO_BLOCK_PAGE;
+        way = cpu->next_rip != next;
+        prev = b;
+        if (cpu->block_stop) {
+            /* This vCPU wrote to a page holding blocks: no link may be
+             * followed until the blocks were compared again. */
+            bc->chain_gen++;
+            prev = NULL;
+        }
         /* Boundaries the step path must handle: a kick, a trap flag POPF
          * just set. */
         if (kick_pending(cpu) || (g->rflags & EFL_TF))

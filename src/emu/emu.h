@@ -78,8 +78,7 @@ struct emu_tlb;               /* mmu.c */
 struct emu_icache;            /* icache.c */
 struct emu_blocks;            /* block.c */
 
-/* cpu->block_page when no block runs: no page-aligned address equals it. */
-#define EMU_NO_BLOCK_PAGE (~0ull)
+#define EMU_CODE_FILTER_BITS 4096u
 
 struct emu_cpu {
     struct hv_vcpu *vcpu;
@@ -110,9 +109,12 @@ struct emu_cpu {
     struct emu_icache *icache;
     struct emu_blocks *blocks;    /* NULL: the reference engine alone */
 
-    /* Guest-physical page of the running block; a store to it by this vCPU
-     * sets block_stop, which ends the block after the storing instruction. */
-    uint64_t block_page;
+    /* Guest-physical pages holding blocks, as a bit per page number modulo
+     * EMU_CODE_FILTER_BITS (false positives only cost a block lookup).  A
+     * store by this vCPU to such a page sets block_stop: the running block
+     * ends after the storing instruction, and no chain link is followed
+     * before the blocks were compared with memory again. */
+    uint64_t code_filter[EMU_CODE_FILTER_BITS / 64];
     bool block_stop;
 
     jmp_buf abort;            /* exceptions and VM exits longjmp here */
@@ -161,7 +163,19 @@ void emu_icache_flush(struct emu_icache *ic);
  * with RIP on the faulting instruction. */
 struct emu_blocks *emu_blocks_create(void);
 void emu_blocks_destroy(struct emu_blocks *bc);
-void emu_blocks_flush(struct emu_blocks *bc);
+void emu_blocks_flush(struct emu_cpu *cpu);
+
+static inline void emu_code_filter_add(struct emu_cpu *cpu, uint64_t gpa)
+{
+    uint64_t page = (gpa >> 12) % EMU_CODE_FILTER_BITS;
+    cpu->code_filter[page / 64] |= 1ull << (page % 64);
+}
+
+static inline bool emu_code_filter_has(const struct emu_cpu *cpu, uint64_t gpa)
+{
+    uint64_t page = (gpa >> 12) % EMU_CODE_FILTER_BITS;
+    return (cpu->code_filter[page / 64] >> (page % 64)) & 1;
+}
 unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit);
 
 /* Lazy flags. */

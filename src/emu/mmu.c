@@ -9,29 +9,7 @@
 #include <string.h>
 
 #include "machine_internal.h"
-
-#define TLB_SIZE 256u
-#define TLB_KINDS 4u              /* ACC_READ, ACC_WRITE, ACC_FETCH, ACC_RMW */
-
-struct tlb_entry {
-    uint64_t tag;                 /* linear page | generation; 0 = empty */
-    uint8_t *host;                /* host address of the page */
-    uint64_t gpa;                 /* guest-physical page */
-};
-
-struct emu_tlb {
-    /* Entries are valid only with the current generation in their tag's
-     * low 12 bits, so a flush is one increment (exits flush often). */
-    uint64_t gen;                 /* 1..0xfff */
-    /* [kind][user] so that a translation cached for one kind of access or
-     * privilege never grants another. */
-    struct tlb_entry e[TLB_KINDS][2][TLB_SIZE];
-};
-
-static inline uint64_t tlb_tag(const struct emu_tlb *tlb, uint64_t lin)
-{
-    return (lin & ~0xfffull) | tlb->gen;
-}
+#include "tlb.h"
 
 struct emu_tlb *mmu_tlb_create(void)
 {
@@ -92,14 +70,6 @@ uint8_t *mmu_gpa_host(struct emu_cpu *cpu, uint64_t gpa, unsigned size, uint32_t
     return r->hva + (gpa - r->gpa);
 }
 
-/* A store to guest-physical page `gpa_page` by this vCPU: if the running
- * block was decoded from it, the block ends after this instruction. */
-static inline void note_store(struct emu_cpu *cpu, uint64_t gpa_page)
-{
-    if (__builtin_expect(gpa_page == cpu->block_page, 0))
-        cpu->block_stop = true;
-}
-
 /* Host address of a guest-physical access, or an EPT-violation exit. */
 static uint8_t *gpa_access(struct emu_cpu *cpu, uint64_t gpa, unsigned size, unsigned kind,
                            uint64_t lin, bool lin_valid, bool final)
@@ -158,7 +128,7 @@ static void set_ad(struct emu_cpu *cpu, struct walk *w, unsigned i, uint64_t bit
             vmexit_ept_violation(cpu, w->gpa_of[i], lin, true, false, ACC_WRITE,
                                  gpa_lookup(cpu, w->gpa_of[i]) ? gpa_lookup(cpu, w->gpa_of[i])->prot : 0);
         __atomic_fetch_or((uint64_t *)(void *)p, bits, __ATOMIC_SEQ_CST);
-        note_store(cpu, w->gpa_of[i] & ~0xfffull);
+        tlb_note_store(cpu, w->gpa_of[i] & ~0xfffull);
     } else {
         uint32_t cur = __atomic_load_n((uint32_t *)(void *)p, __ATOMIC_RELAXED);
         if ((cur & bits) == bits)
@@ -167,7 +137,7 @@ static void set_ad(struct emu_cpu *cpu, struct walk *w, unsigned i, uint64_t bit
             vmexit_ept_violation(cpu, w->gpa_of[i], lin, true, false, ACC_WRITE,
                                  gpa_lookup(cpu, w->gpa_of[i]) ? gpa_lookup(cpu, w->gpa_of[i])->prot : 0);
         __atomic_fetch_or((uint32_t *)(void *)p, (uint32_t)bits, __ATOMIC_SEQ_CST);
-        note_store(cpu, w->gpa_of[i] & ~0xfffull);
+        tlb_note_store(cpu, w->gpa_of[i] & ~0xfffull);
     }
 }
 
@@ -347,7 +317,7 @@ static inline uint8_t *tlb_host(struct emu_cpu *cpu, uint64_t lin, unsigned size
     else
         host = tlb_fill(cpu, e, lin, size, kind);
     if ((kind & 3u) == ACC_WRITE || (kind & 3u) == ACC_RMW)
-        note_store(cpu, e->gpa);
+        tlb_note_store(cpu, e->gpa);
     return host;
 }
 

@@ -53,7 +53,6 @@ static hv_return_t emu_vcpu_create(struct hv_vcpu *v)
     m->cpu.g = &v->vmcs.guest;
     m->cpu.tlb = mmu_tlb_create();
     m->cpu.icache = emu_icache_create();
-    m->cpu.block_page = EMU_NO_BLOCK_PAGE;
     /* OPENHV_EMU_ENGINE=step runs every instruction on the reference path
      * (the lockstep tests compare the two engines this way). */
     const char *engine = getenv("OPENHV_EMU_ENGINE");
@@ -195,7 +194,7 @@ static void mem_sync(struct emu_cpu *cpu)
         cpu->mem_gen_seen = gen;
         mmu_tlb_flush(cpu->tlb);
         emu_icache_flush(cpu->icache);
-        emu_blocks_flush(cpu->blocks);
+        emu_blocks_flush(cpu);
     }
 }
 
