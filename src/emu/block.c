@@ -153,7 +153,9 @@ static void translate(struct emu_cpu *cpu, struct block *b, uint64_t gpa, const 
         }
         off += in->len;
         n++;
-        if (ends_block(in->exec))
+        bool last = ends_block(in->exec);
+        in->exec = emu_block_specialize(cpu, in);
+        if (last)
             break;
     }
     b->gpa = gpa;

@@ -22,6 +22,10 @@
 OPCODE_TABLE(DECLARE_HANDLER)
 #undef DECLARE_HANDLER
 
+/* The handler a block uses for `in`: a specialised one for the hottest
+ * forms (block_ops.c), else in->exec. */
+emu_handler emu_block_specialize(const struct emu_cpu *cpu, const struct insn *in);
+
 /* Raises #UD: the handler of rows the decoder rejects. */
 void exec_ud(struct emu_cpu *cpu, const struct insn *in);
 /* Raises #GP(0): instructions longer than 15 bytes. */
