@@ -7,26 +7,20 @@
  * or switching on the decoded fields the generic handler examines.  Only
  * the copy in the block changes: the step path keeps the generic handlers.
  *
- * A memory form handles only what the inline TLB path handles (64-bit mode,
- * [base + disp] through DS/SS, a TLB hit inside one page); anything else
- * calls the generic handler, which redoes the instruction from the start,
+ * A memory form handles only [base + disp] and only what the inline TLB
+ * path handles (a TLB hit inside one page; outside 64-bit mode a usable
+ * expand-up data segment whose limit covers it); anything else calls the
+ * generic handler, which redoes the instruction from the start,
  * with nothing changed yet.  The results, flags included, are those of the
  * generic handlers (the lockstep test compares them).
  */
 #include "engine_internal.h"
 
-/* ---- memory operands: [base + disp] in 64-bit mode ------------------ */
+/* ---- memory operands: [base + disp] --------------------------------- */
 
 HOT uint64_t ea_bd(const struct emu_cpu *cpu, const struct insn *in)
 {
-    return cpu->g->gpr[in->base] + (uint64_t)in->disp;
-}
-
-/* The segment of [base + disp]: DS or SS (no FS/GS override), both with
- * base 0 in 64-bit mode. */
-HOT int seg_bd(const struct insn *in)
-{
-    return (in->base == GPR_RSP || in->base == GPR_RBP) ? SEG_SS : SEG_DS;
+    return (cpu->g->gpr[in->base] + (uint64_t)in->disp) & size_mask(in->addrsize);
 }
 
 #define SIZES(X) X(8, uint64_t) X(4, uint32_t)
@@ -35,7 +29,7 @@ HOT int seg_bd(const struct insn *in)
 #define MOV_MEM(SZ, T)                                                                        \
     static void op_mov_load##SZ(struct emu_cpu *cpu, const struct insn *in)                   \
     {                                                                                         \
-        const uint8_t *p = tlb_fast_host(cpu, seg_bd(in), ea_bd(cpu, in), SZ, ACC_READ);     \
+        const uint8_t *p = tlb_fast_host(cpu, ea_seg_of(in), ea_bd(cpu, in), SZ, ACC_READ);     \
         if (__builtin_expect(!p, 0)) {                                                        \
             exec_mov_r_rm(cpu, in);                                                           \
             return;                                                                           \
@@ -46,7 +40,7 @@ HOT int seg_bd(const struct insn *in)
     }                                                                                         \
     static void op_mov_store##SZ(struct emu_cpu *cpu, const struct insn *in)                  \
     {                                                                                         \
-        uint8_t *p = tlb_fast_host(cpu, seg_bd(in), ea_bd(cpu, in), SZ, ACC_WRITE);          \
+        uint8_t *p = tlb_fast_host(cpu, ea_seg_of(in), ea_bd(cpu, in), SZ, ACC_WRITE);          \
         if (__builtin_expect(!p, 0)) {                                                        \
             exec_mov_rm_r(cpu, in);                                                           \
             return;                                                                           \
@@ -126,6 +120,25 @@ ALU_OPS(ALU_RR, 4)
 INCDEC(8)
 INCDEC(4)
 
+/* INC/DEC r32 by the one-byte opcodes 40-4F outside 64-bit mode. */
+static void op_inc_o4(struct emu_cpu *cpu, const struct insn *in)
+{
+    bool cf = flag_cf(cpu);
+    unsigned reg = in->opcode & 7;
+    uint64_t a = cpu->g->gpr[reg] & 0xffffffffull, r = (a + 1) & 0xffffffffull;
+    cpu->g->gpr[reg] = r;
+    lf_record(cpu, LF_INC | (cf ? LF_CARRY : 0), 4, r, a, 1);
+}
+
+static void op_dec_o4(struct emu_cpu *cpu, const struct insn *in)
+{
+    bool cf = flag_cf(cpu);
+    unsigned reg = in->opcode & 7;
+    uint64_t a = cpu->g->gpr[reg] & 0xffffffffull, r = (a - 1) & 0xffffffffull;
+    cpu->g->gpr[reg] = r;
+    lf_record(cpu, LF_DEC | (cf ? LF_CARRY : 0), 4, r, a, 1);
+}
+
 /* Jcc rel in 64-bit mode: the target is RIP-relative with a 64-bit operand
  * size and must be canonical. */
 #define JCC64(cc)                                                                             \
@@ -146,8 +159,8 @@ static const emu_handler jcc64[16] = {
 
 static bool simple_mem(const struct insn *in)
 {
-    return in->has_mem && in->base >= 0 && in->index < 0 && !in->rip_relative && in->addrsize == 8 &&
-           (in->seg_override < 0 || in->seg_override < SEG_FS) && !in->lock && in->rep == REP_NONE;
+    return in->has_mem && in->base >= 0 && in->index < 0 && !in->rip_relative && !in->lock &&
+           in->rep == REP_NONE;
 }
 
 /* The ALU group of an opcode 00-3B / 81 / 83 ext: its handlers for `sz`. */
@@ -171,11 +184,13 @@ emu_handler emu_block_specialize(const struct emu_cpu *cpu, const struct insn *i
 {
     emu_handler h = in->exec;
     unsigned sz = in->opsize;
-    if (!mode64(cpu) || (sz != 8 && sz != 4) || in->lock || in->rep != REP_NONE)
+    if ((sz != 8 && sz != 4) || in->lock || in->rep != REP_NONE)
         return h;
     uint32_t op = in->opcode;
     bool rr = in->has_modrm && !in->has_mem;
 
+    if (!mode64(cpu) && op >= 0x40 && op <= 0x4f)
+        return op < 0x48 ? op_inc_o4 : op_dec_o4;
     if ((op == 0x89 || op == 0x8b) && rr)
         return sz == 8 ? op_mov_rr8 : op_mov_rr4;
     if (op == 0x8b && simple_mem(in))
@@ -192,7 +207,7 @@ emu_handler emu_block_specialize(const struct emu_cpu *cpu, const struct insn *i
     }
     if (op == 0xff && rr && ((in->modrm >> 3) & 7) <= 1)
         return ((in->modrm >> 3) & 7) == 0 ? (sz == 8 ? op_inc_r8 : op_inc_r4) : (sz == 8 ? op_dec_r8 : op_dec_r4);
-    if (sz == 8 && ((op >= 0x70 && op <= 0x7f) || (op >= 0x0f80 && op <= 0x0f8f)))
+    if (mode64(cpu) && sz == 8 && ((op >= 0x70 && op <= 0x7f) || (op >= 0x0f80 && op <= 0x0f8f)))
         return jcc64[op & 15];
     return h;
 }

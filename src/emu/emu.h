@@ -108,6 +108,10 @@ struct emu_cpu {
     struct emu_tlb *tlb;
     struct emu_icache *icache;
     struct emu_blocks *blocks;    /* NULL: the reference engine alone */
+    /* == tlb where engine accesses may take the inline TLB hit path
+     * (tlb.h); NULL on the reference engine, which then checks every
+     * access through the machine, so the lockstep test compares the two. */
+    struct emu_tlb *fast_tlb;
 
     /* Guest-physical pages holding blocks, as a bit per page number modulo
      * EMU_CODE_FILTER_BITS (false positives only cost a block lookup).  A

@@ -58,6 +58,7 @@ static hv_return_t emu_vcpu_create(struct hv_vcpu *v)
     const char *engine = getenv("OPENHV_EMU_ENGINE");
     bool blocks = !(engine && strcmp(engine, "step") == 0);
     m->cpu.blocks = blocks ? emu_blocks_create() : NULL;
+    m->cpu.fast_tlb = blocks ? m->cpu.tlb : NULL;
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

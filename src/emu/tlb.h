@@ -46,22 +46,36 @@ static inline __attribute__((always_inline)) void tlb_note_store(struct emu_cpu 
 }
 
 /* Host address of a data access (kind ACC_READ, ACC_WRITE or ACC_RMW, at
- * the current CPL) of `size` bytes at seg:off in 64-bit mode that stays in
- * one page and hits the TLB; NULL otherwise.  In 64-bit mode segmentation
- * adds the FS/GS base and checks canonicality, and an access inside one
- * page is canonical when its first byte is. */
+ * the current CPL) of `size` bytes at seg:off that stays in one page and
+ * hits the TLB; NULL otherwise.  In 64-bit mode segmentation adds the FS/GS
+ * base and checks canonicality, and an access inside one page is canonical
+ * when its first byte is.  Elsewhere only a usable, expand-up data segment
+ * (writable for a write) whose limit covers the access is taken: the checks
+ * seg_linear makes for it all pass; any other segment takes the full path,
+ * which makes them and faults. */
 static inline __attribute__((always_inline)) uint8_t *tlb_fast_host(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size, unsigned kind)
 {
-    /* Without a TLB (the engine's test harness stands in for the machine)
-     * every access takes the full path. */
-    struct emu_tlb *tlb = cpu->tlb;
-    if (cpu->mode != MODE_LONG || !tlb)
+    /* Without fast_tlb (the reference engine, and the engine's test
+     * harness, which stands in for the machine) every access takes the
+     * full path. */
+    struct emu_tlb *tlb = cpu->fast_tlb;
+    if (!tlb)
         return NULL;
     uint64_t lin = off;
-    if (seg >= SEG_FS)
-        lin += cpu->g->seg[seg].base;
-    if ((lin & 0xfff) + size > 4096 || (uint64_t)((int64_t)(lin << 16) >> 16) != lin)
-        return NULL;
+    if (cpu->mode == MODE_LONG) {
+        if (seg >= SEG_FS)
+            lin += cpu->g->seg[seg].base;
+        if ((lin & 0xfff) + size > 4096 || (uint64_t)((int64_t)(lin << 16) >> 16) != lin)
+            return NULL;
+    } else {
+        const struct vmx_segment *s = &cpu->g->seg[seg];
+        uint32_t bad = AR_UNUSABLE | 0x8u | 0x4u | (kind == ACC_READ ? 0u : 0x2u);
+        if (((s->ar ^ 0x2u) & bad) != 0 || off + size - 1 > s->limit)
+            return NULL;
+        lin = (s->base + off) & 0xffffffffull;
+        if ((lin & 0xfff) + size > 4096)
+            return NULL;
+    }
     struct tlb_entry *e = &tlb->e[kind][cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
     if (e->tag != tlb_tag(tlb, lin))
         return NULL;
