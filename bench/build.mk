@@ -3,7 +3,7 @@
 # variables that build.mk files read later define.
 .SECONDEXPANSION:
 BENCH_OUT    := $(BUILD)/bench
-BENCH_GUESTS := $(BENCH_OUT)/loop.bin $(BENCH_OUT)/io.bin
+BENCH_GUESTS := $(BENCH_OUT)/loop.bin $(BENCH_OUT)/loop32.bin $(BENCH_OUT)/loop16.bin $(BENCH_OUT)/io.bin
 BENCH_PROGS  := $(BENCH_OUT)/mips
 BENCH_LDFLAGS := $(shell ld --help 2>/dev/null | grep -q no-warn-rwx-segments && echo --no-warn-rwx-segments)
 

@@ -41,6 +41,9 @@ struct result {
     int ok;
     char error[200];
     double mips;
+    double mips_cpu;                   /* the same loop over thread CPU time */
+    double mips32, mips32_cpu;         /* the loop in 32-bit protected mode */
+    double mips16, mips16_cpu;         /* ... and in real mode */
     double ns_per_io_exit_run;
     double ns_per_io_exit_run_until;   /* < 0: run_until unavailable */
     double library_count_ratio;        /* library / guest instruction count; < 0: unknown */
@@ -50,6 +53,8 @@ struct result {
 struct bench_vm {
     uint8_t *ram;
     hv_vcpuid_t vcpu;
+    enum guest_mode mode;              /* of the loaded guest */
+    uint64_t entry;                    /* where it was loaded */
 };
 
 static double now(void)
@@ -59,14 +64,26 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* CPU time of this thread: on a shared host it moves much less than wall
+ * time when other work competes for the cores. */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 static int fail(struct result *res, const char *what, hv_return_t r)
 {
     snprintf(res->error, sizeof res->error, "%s: 0x%x", what, (unsigned)r);
     return -1;
 }
 
-static int load_guest(struct bench_vm *vm, const char *name, struct result *res)
+static int load_guest(struct bench_vm *vm, const char *name, enum guest_mode mode, uint64_t at,
+                      struct result *res)
 {
+    vm->mode = mode;
+    vm->entry = at;
     char path[512];
     snprintf(path, sizeof path, "%s/%s.bin", BENCH_GUEST_DIR, name);
     FILE *f = fopen(path, "rb");
@@ -74,7 +91,7 @@ static int load_guest(struct bench_vm *vm, const char *name, struct result *res)
         snprintf(res->error, sizeof res->error, "cannot open %.100s", path);
         return -1;
     }
-    size_t n = fread(vm->ram + BENCH_CODE, 1, BENCH_DATA - BENCH_CODE, f);
+    size_t n = fread(vm->ram + at, 1, 0x10000, f);
     fclose(f);
     if (n == 0) {
         snprintf(res->error, sizeof res->error, "%.100s is empty", path);
@@ -87,10 +104,10 @@ static int load_guest(struct bench_vm *vm, const char *name, struct result *res)
 static hv_return_t restart(struct bench_vm *vm, uint64_t count)
 {
     struct guest_layout layout = {
-        .entry = BENCH_CODE, .stack = BENCH_STACK,
+        .entry = vm->entry, .stack = BENCH_STACK,
         .scratch = BENCH_SCRATCH, .scratch_hva = vm->ram + BENCH_SCRATCH,
     };
-    hv_return_t r = guest_mode_setup(vm->vcpu, GUEST_LONG64, &layout);
+    hv_return_t r = guest_mode_setup(vm->vcpu, vm->mode, &layout);
     if (r == HV_SUCCESS)
         r = hv_vcpu_write_register(vm->vcpu, HV_X86_RDI, count);
     return r;
@@ -144,6 +161,8 @@ static uint64_t library_instructions(hv_vcpuid_t vcpu)
 /* Time `guest` with growing counts until a run lasts MIN_SECONDS; returns
  * seconds per count unit of the last run, or -1.  *count_out is the last
  * count, *counted what the library counted during that run. */
+static double last_cpu_seconds;   /* thread CPU time of calibrated()'s last run */
+
 static double calibrated(struct bench_vm *vm, uint64_t start, int use_run_until, struct result *res,
                          uint64_t *count_out, uint64_t *counted)
 {
@@ -152,10 +171,11 @@ static double calibrated(struct bench_vm *vm, uint64_t start, int use_run_until,
         if (r != HV_SUCCESS)
             return fail(res, "guest_mode_setup", r);
         uint64_t io_exits, before = library_instructions(vm->vcpu);
-        double t0 = now();
+        double t0 = now(), c0 = cpu_now();
         if (run_guest(vm, use_run_until, &io_exits, res) != 0)
             return -1;
         double elapsed = now() - t0;
+        last_cpu_seconds = cpu_now() - c0;
         *counted = library_instructions(vm->vcpu) - before;
         if (elapsed >= MIN_SECONDS || count >= (1ull << 34)) {
             *count_out = count;
@@ -184,16 +204,33 @@ static int measure(struct result *res)
     snprintf(res->backend, sizeof res->backend, "%s", openhv_backend_name());
 #endif
     uint64_t count, counted;
-    if (load_guest(&vm, "loop", res) != 0)
+    if (load_guest(&vm, "loop", GUEST_LONG64, BENCH_CODE, res) != 0)
         return -1;
     double per_iteration = calibrated(&vm, 1 << 16, 0, res, &count, &counted);
     if (per_iteration < 0)
         return -1;
     res->mips = LOOP_INSNS_PER_ITERATION / per_iteration / 1e6;
+    res->mips_cpu = last_cpu_seconds > 0
+                        ? LOOP_INSNS_PER_ITERATION * (double)count / last_cpu_seconds / 1e6 : -1;
     res->library_count_ratio =
         counted ? (double)counted / ((double)count * LOOP_INSNS_PER_ITERATION) : -1;
 
-    if (load_guest(&vm, "io", res) != 0)
+    /* The same loop in the legacy modes (no ratio target is judged here). */
+    static const struct { const char *name; enum guest_mode mode; uint64_t at; } legacy[2] = {
+        { "loop32", GUEST_PROT32, BENCH_CODE }, { "loop16", GUEST_REAL, BENCH_CODE16 },
+    };
+    for (unsigned i = 0; i < 2; i++) {
+        double *mips = i == 0 ? &res->mips32 : &res->mips16, *cpu = i == 0 ? &res->mips32_cpu : &res->mips16_cpu;
+        if (load_guest(&vm, legacy[i].name, legacy[i].mode, legacy[i].at, res) != 0)
+            return -1;
+        double per = calibrated(&vm, 1 << 16, 0, res, &count, &counted);
+        if (per < 0)
+            return -1;
+        *mips = LOOP_INSNS_PER_ITERATION / per / 1e6;
+        *cpu = last_cpu_seconds > 0 ? LOOP_INSNS_PER_ITERATION * (double)count / last_cpu_seconds / 1e6 : -1;
+    }
+
+    if (load_guest(&vm, "io", GUEST_LONG64, BENCH_CODE, res) != 0)
         return -1;
     double per_exit = calibrated(&vm, 1 << 10, 0, res, &count, &counted);
     if (per_exit < 0)
@@ -268,6 +305,12 @@ int main(int argc, char **argv)
         printf("%-8s %12.1f %18.0f %24s %10s\n", backends[i], r->mips, r->ns_per_io_exit_run, until, ratio);
         if (r->backend[0] != '\0')
             printf("         backend: %s\n", r->backend);
+        if (r->mips_cpu > 0)
+            printf("         guest MIPS over thread CPU time: %.1f\n", r->mips_cpu);
+        printf("         32-bit protected mode loop: %.1f MIPS (CPU time %.1f, %.2fx the 64-bit figure)\n",
+               r->mips32, r->mips32_cpu, r->mips_cpu / r->mips32_cpu);
+        printf("         real-mode loop:             %.1f MIPS (CPU time %.1f, %.2fx the 64-bit figure)\n",
+               r->mips16, r->mips16_cpu, r->mips_cpu / r->mips16_cpu);
         if (r->library_count_ratio >= 0)
             printf("         instructions counted by the library / by the guest: %.4f\n",
                    r->library_count_ratio);

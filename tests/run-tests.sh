@@ -3,7 +3,8 @@
 #   TEST_PROGS         programs, run once
 #   TEST_SCRIPTS       shell scripts, run once (with bash)
 #   CONFORMANCE_PROGS  programs, run with OPENHV_BACKEND=emu, kvm and (where
-#                      /dev/kvm is usable) auto
+#                      /dev/kvm is usable) auto, and once more on emu with
+#                      OPENHV_EMU_ENGINE=step (the reference engine alone)
 #   RUN_TESTS_FILTER   optional: only entries whose file name contains it
 #   TEST_TIMEOUT       seconds per run (default 60)
 # Each run prints "PASS x", "FAIL x: why" or "SKIP x: why" lines.  A run that
@@ -101,6 +102,7 @@ for prog in ${CONFORMANCE_PROGS:-}; do
     for backend in $conformance_backends; do
         run_one "$prog ($backend)" env OPENHV_BACKEND=$backend "$prog"
     done
+    run_one "$prog (emu, step path)" env OPENHV_BACKEND=emu OPENHV_EMU_ENGINE=step "$prog"
 done
 
 if [ ${#skips[@]} -gt 0 ]; then

@@ -76,6 +76,9 @@ enum emu_mode { MODE_REAL, MODE_PROT, MODE_V86, MODE_COMPAT, MODE_LONG };
 
 struct emu_tlb;               /* mmu.c */
 struct emu_icache;            /* icache.c */
+struct emu_blocks;            /* block.c */
+
+#define EMU_CODE_FILTER_BITS 4096u
 
 struct emu_cpu {
     struct hv_vcpu *vcpu;
@@ -104,6 +107,19 @@ struct emu_cpu {
 
     struct emu_tlb *tlb;
     struct emu_icache *icache;
+    struct emu_blocks *blocks;    /* NULL: the reference engine alone */
+    /* == tlb where engine accesses may take the inline TLB hit path
+     * (tlb.h); NULL on the reference engine, which then checks every
+     * access through the machine, so the lockstep test compares the two. */
+    struct emu_tlb *fast_tlb;
+
+    /* Guest-physical pages holding blocks, as a bit per page number modulo
+     * EMU_CODE_FILTER_BITS (false positives only cost a block lookup).  A
+     * store by this vCPU to such a page sets block_stop: the running block
+     * ends after the storing instruction, and no chain link is followed
+     * before the blocks were compared with memory again. */
+    uint64_t code_filter[EMU_CODE_FILTER_BITS / 64];
+    bool block_stop;
 
     jmp_buf abort;            /* exceptions and VM exits longjmp here */
     uint64_t mem_gen_seen;    /* vm->mem_gen when TLB/icache were last valid */
@@ -142,6 +158,29 @@ bool emu_decode_memo(struct emu_decode_memo *memo, const struct emu_cpu *cpu, co
 struct emu_icache *emu_icache_create(void);
 void emu_icache_destroy(struct emu_icache *ic);
 void emu_icache_flush(struct emu_icache *ic);
+
+/* The block engine (block.c).  emu_block_run runs blocks from CS:RIP
+ * while *count < limit, adding each block's length to *count before
+ * running it; it stops at a kick or when RFLAGS.TF is set.  Returns the
+ * instructions completed: 0 when the instruction at RIP needs the step
+ * path.  Faults and exits abort through cpu->abort as in the step path,
+ * with RIP on the faulting instruction. */
+struct emu_blocks *emu_blocks_create(void);
+void emu_blocks_destroy(struct emu_blocks *bc);
+void emu_blocks_flush(struct emu_cpu *cpu);
+
+static inline void emu_code_filter_add(struct emu_cpu *cpu, uint64_t gpa)
+{
+    uint64_t page = (gpa >> 12) % EMU_CODE_FILTER_BITS;
+    cpu->code_filter[page / 64] |= 1ull << (page % 64);
+}
+
+static inline bool emu_code_filter_has(const struct emu_cpu *cpu, uint64_t gpa)
+{
+    uint64_t page = (gpa >> 12) % EMU_CODE_FILTER_BITS;
+    return (cpu->code_filter[page / 64] >> (page % 64)) & 1;
+}
+unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit);
 
 /* Lazy flags. */
 uint64_t emu_get_rflags(struct emu_cpu *cpu);             /* materialises */
@@ -192,6 +231,11 @@ void *emu_rmw_ptr(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size);
  * first byte and *hva its host address (valid until the next TLB flush). */
 unsigned emu_fetch(struct emu_cpu *cpu, uint64_t rip, uint8_t *buf, unsigned want,
                    uint64_t *gpa, const uint8_t **hva);
+/* Host address of the code byte at CS:rip, with the fetch checks of its
+ * first byte (faults abort); *gpa gets its guest-physical address and
+ * *room how many bytes from it lie in the same page, inside the CS limit
+ * and before the 16/32-bit IP wrap (at least 1 fewer than the wrap). */
+const uint8_t *emu_fetch_block(struct emu_cpu *cpu, uint64_t rip, uint64_t *gpa, unsigned *room);
 /* Abort with the fault of fetching CS:rip (used when an instruction runs
  * into a page that emu_fetch stopped before). */
 _Noreturn void emu_fetch_fault(struct emu_cpu *cpu, uint64_t rip);

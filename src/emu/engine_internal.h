@@ -5,16 +5,26 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "emu.h"
 #include "flags.h"
 #include "opcodes.h"
+#include "tlb.h"
+
+/* The handlers' helpers are inlined into each handler, so that a handler
+ * made for one operation does no run-time work for the others. */
+#define HOT static inline __attribute__((always_inline))
 
 /* Every handler named in the opcode table. */
 #define DECLARE_HANDLER(op, ext, modrm, imm, size, flags, handler) \
     void handler(struct emu_cpu *cpu, const struct insn *in);
 OPCODE_TABLE(DECLARE_HANDLER)
 #undef DECLARE_HANDLER
+
+/* The handler a block uses for `in`: a specialised one for the hottest
+ * forms (block_ops.c), else in->exec. */
+emu_handler emu_block_specialize(const struct emu_cpu *cpu, const struct insn *in);
 
 /* Raises #UD: the handler of rows the decoder rejects. */
 void exec_ud(struct emu_cpu *cpu, const struct insn *in);
@@ -23,7 +33,7 @@ void exec_gp_too_long(struct emu_cpu *cpu, const struct insn *in);
 
 enum { VEC_DE = 0, VEC_BR = 5, VEC_UD = 6, VEC_SS = 12, VEC_GP = 13 };
 
-static inline uint64_t size_mask(unsigned size) { return lf_mask(size); }
+HOT uint64_t size_mask(unsigned size) { return lf_mask(size); }
 
 static inline uint64_t sign_extend(uint64_t v, unsigned size)
 {
@@ -37,12 +47,12 @@ static inline bool mode64(const struct emu_cpu *cpu) { return cpu->mode == MODE_
 
 /* Register access by number in the full 16-register file, 16/32/64-bit
  * sizes (no AH..BH): used for implicit operands such as RCX of REP. */
-static inline uint64_t gpr_get(const struct emu_cpu *cpu, unsigned reg, unsigned size)
+HOT uint64_t gpr_get(const struct emu_cpu *cpu, unsigned reg, unsigned size)
 {
     return cpu->g->gpr[reg] & size_mask(size);
 }
 
-static inline void gpr_set(struct emu_cpu *cpu, unsigned reg, unsigned size, uint64_t val)
+HOT void gpr_set(struct emu_cpu *cpu, unsigned reg, unsigned size, uint64_t val)
 {
     uint64_t *r = &cpu->g->gpr[reg];
     if (size >= 4)
@@ -53,14 +63,14 @@ static inline void gpr_set(struct emu_cpu *cpu, unsigned reg, unsigned size, uin
 
 /* Inline forms of emu_reg_read/emu_reg_write/emu_ea/emu_rm_read/emu_rm_write
  * (regs.c exports them for the machine) for the handlers' hot paths. */
-static inline uint64_t reg_get(const struct emu_cpu *cpu, const struct insn *in, unsigned reg, unsigned size)
+HOT uint64_t reg_get(const struct emu_cpu *cpu, const struct insn *in, unsigned reg, unsigned size)
 {
     if (size == 1 && !in->rex && reg >= 4 && reg < 8)
         return (cpu->g->gpr[reg - 4] >> 8) & 0xff; /* AH, CH, DH, BH */
     return cpu->g->gpr[reg & 15] & size_mask(size);
 }
 
-static inline void reg_put(struct emu_cpu *cpu, const struct insn *in, unsigned reg, unsigned size, uint64_t val)
+HOT void reg_put(struct emu_cpu *cpu, const struct insn *in, unsigned reg, unsigned size, uint64_t val)
 {
     if (size == 1 && !in->rex && reg >= 4 && reg < 8) {
         uint64_t *r = &cpu->g->gpr[reg - 4];
@@ -70,7 +80,7 @@ static inline void reg_put(struct emu_cpu *cpu, const struct insn *in, unsigned 
     gpr_set(cpu, reg & 15, size, val);
 }
 
-static inline uint64_t ea_of(const struct emu_cpu *cpu, const struct insn *in)
+HOT uint64_t ea_of(const struct emu_cpu *cpu, const struct insn *in)
 {
     uint64_t ea = (uint64_t)in->disp;
     if (in->base >= 0)
@@ -82,19 +92,74 @@ static inline uint64_t ea_of(const struct emu_cpu *cpu, const struct insn *in)
     return ea & size_mask(in->addrsize);
 }
 
-static inline uint64_t rm_get(struct emu_cpu *cpu, const struct insn *in, unsigned size)
+HOT int ea_seg_of(const struct insn *in)
+{
+    if (in->seg_override >= 0)
+        return in->seg_override;
+    /* Only rBP and rSP as base select SS (r12/r13 keep DS). */
+    return (in->base == GPR_RSP || in->base == GPR_RBP) ? SEG_SS : SEG_DS;
+}
+
+HOT uint64_t load_sized(const uint8_t *p, unsigned size)
+{
+    switch (size) {
+    case 1: return *p;
+    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    }
+}
+
+HOT void store_sized(uint8_t *p, unsigned size, uint64_t val)
+{
+    switch (size) {
+    case 1: *p = (uint8_t)val; break;
+    case 2: { uint16_t v = (uint16_t)val; memcpy(p, &v, 2); break; }
+    case 4: { uint32_t v = (uint32_t)val; memcpy(p, &v, 4); break; }
+    default: memcpy(p, &val, 8); break;
+    }
+}
+
+/* emu_read/emu_read_rmw/emu_write with the TLB hit path inline (tlb.h);
+ * the rest goes through the machine as before. */
+HOT uint64_t mem_get(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
+{
+    const uint8_t *p = tlb_fast_host(cpu, seg, off, size, ACC_READ);
+    if (__builtin_expect(p != NULL, 1))
+        return load_sized(p, size);
+    return emu_read(cpu, seg, off, size);
+}
+
+HOT uint64_t mem_get_rmw(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size)
+{
+    const uint8_t *p = tlb_fast_host(cpu, seg, off, size, ACC_RMW);
+    if (__builtin_expect(p != NULL, 1))
+        return load_sized(p, size);
+    return emu_read_rmw(cpu, seg, off, size);
+}
+
+HOT void mem_put(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size, uint64_t val)
+{
+    uint8_t *p = tlb_fast_host(cpu, seg, off, size, ACC_WRITE);
+    if (__builtin_expect(p != NULL, 1))
+        store_sized(p, size, val);
+    else
+        emu_write(cpu, seg, off, size, val);
+}
+
+HOT uint64_t rm_get(struct emu_cpu *cpu, const struct insn *in, unsigned size)
 {
     if (!in->has_mem)
         return reg_get(cpu, in, in->rm, size);
-    return emu_read(cpu, emu_ea_seg(in), ea_of(cpu, in), size);
+    return mem_get(cpu, ea_seg_of(in), ea_of(cpu, in), size);
 }
 
-static inline void rm_put(struct emu_cpu *cpu, const struct insn *in, unsigned size, uint64_t val)
+HOT void rm_put(struct emu_cpu *cpu, const struct insn *in, unsigned size, uint64_t val)
 {
     if (!in->has_mem)
         reg_put(cpu, in, in->rm, size, val);
     else
-        emu_write(cpu, emu_ea_seg(in), ea_of(cpu, in), size, val & size_mask(size));
+        mem_put(cpu, ea_seg_of(in), ea_of(cpu, in), size, val & size_mask(size));
 }
 
 /* Set RSP to `val` as a stack of cpu->stack_addrsize does (SP wraps). */

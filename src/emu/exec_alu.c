@@ -3,7 +3,7 @@
 
 enum alu_op { A_ADD, A_OR, A_ADC, A_SBB, A_AND, A_SUB, A_XOR, A_CMP, A_TEST, A_INC, A_DEC, A_NOT, A_NEG };
 
-static inline uint64_t alu_compute(enum alu_op op, uint64_t a, uint64_t b, bool cin)
+HOT uint64_t alu_compute(enum alu_op op, uint64_t a, uint64_t b, bool cin)
 {
     switch (op) {
     case A_ADD: return a + b;
@@ -20,7 +20,7 @@ static inline uint64_t alu_compute(enum alu_op op, uint64_t a, uint64_t b, bool 
     }
 }
 
-static inline void alu_flags(struct emu_cpu *cpu, enum alu_op op, unsigned size, uint64_t a, uint64_t b,
+HOT void alu_flags(struct emu_cpu *cpu, enum alu_op op, unsigned size, uint64_t a, uint64_t b,
                              uint64_t r, bool cin)
 {
     switch (op) {
@@ -42,7 +42,7 @@ static inline bool alu_needs_cf(enum alu_op op)
 }
 
 /* dst (r/m operand) op= src, with LOCK done atomically. */
-static inline void alu_rm(struct emu_cpu *cpu, const struct insn *in, enum alu_op op, uint64_t src)
+HOT void alu_rm(struct emu_cpu *cpu, const struct insn *in, enum alu_op op, uint64_t src)
 {
     unsigned sz = in->opsize;
     uint64_t m = size_mask(sz), a, r;
@@ -61,19 +61,19 @@ static inline void alu_rm(struct emu_cpu *cpu, const struct insn *in, enum alu_o
                 r = alu_compute(op, a, src, cin) & m;
             while (!atomic_cas_sized(p, sz, &a, r));
         } else {
-            int seg = emu_ea_seg(in);
+            int seg = ea_seg_of(in);
             uint64_t off = ea_of(cpu, in);
-            a = alu_writes(op) ? emu_read_rmw(cpu, seg, off, sz) : emu_read(cpu, seg, off, sz);
+            a = alu_writes(op) ? mem_get_rmw(cpu, seg, off, sz) : mem_get(cpu, seg, off, sz);
             r = alu_compute(op, a, src, cin) & m;
             if (alu_writes(op))
-                emu_write(cpu, seg, off, sz, r);
+                mem_put(cpu, seg, off, sz, r);
         }
     }
     alu_flags(cpu, op, sz, a, src, r, cin);
 }
 
 /* Register destination: reg op= src. */
-static inline void alu_reg(struct emu_cpu *cpu, const struct insn *in, enum alu_op op, unsigned reg, uint64_t src)
+HOT void alu_reg(struct emu_cpu *cpu, const struct insn *in, enum alu_op op, unsigned reg, uint64_t src)
 {
     unsigned sz = in->opsize;
     uint64_t m = size_mask(sz);

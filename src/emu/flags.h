@@ -36,12 +36,12 @@ enum lf_op {
     LF_CARRY = 0x100,
 };
 
-static inline uint64_t lf_mask(unsigned size)
+static inline __attribute__((always_inline)) uint64_t lf_mask(unsigned size)
 {
     return size >= 8 ? ~0ull : (1ull << (size * 8)) - 1;
 }
 
-static inline void lf_record(struct emu_cpu *cpu, uint32_t op, unsigned size, uint64_t res,
+static inline __attribute__((always_inline)) void lf_record(struct emu_cpu *cpu, uint32_t op, unsigned size, uint64_t res,
                              uint64_t src1, uint64_t src2)
 {
     cpu->lf_op = op;
@@ -73,7 +73,7 @@ static inline uint64_t sub_borrows(uint64_t a, uint64_t b, uint64_t r)
     return (~a & b) | ((~a | b) & r);
 }
 
-static inline bool flag_cf(const struct emu_cpu *cpu)
+static inline __attribute__((always_inline)) bool flag_cf(const struct emu_cpu *cpu)
 {
     unsigned s = top_shift(cpu->lf_size);
     switch (cpu->lf_op & 0xff) {
@@ -90,28 +90,28 @@ static inline bool flag_cf(const struct emu_cpu *cpu)
     }
 }
 
-static inline bool flag_zf(const struct emu_cpu *cpu)
+static inline __attribute__((always_inline)) bool flag_zf(const struct emu_cpu *cpu)
 {
     if (cpu->lf_op == LF_NONE)
         return cpu->g->rflags & EFL_ZF;
     return cpu->lf_res == 0;
 }
 
-static inline bool flag_sf(const struct emu_cpu *cpu)
+static inline __attribute__((always_inline)) bool flag_sf(const struct emu_cpu *cpu)
 {
     if (cpu->lf_op == LF_NONE)
         return cpu->g->rflags & EFL_SF;
     return (cpu->lf_res >> top_shift(cpu->lf_size)) & 1;
 }
 
-static inline bool flag_pf(const struct emu_cpu *cpu)
+static inline __attribute__((always_inline)) bool flag_pf(const struct emu_cpu *cpu)
 {
     if (cpu->lf_op == LF_NONE)
         return cpu->g->rflags & EFL_PF;
     return parity_even(cpu->lf_res);
 }
 
-static inline bool flag_of(const struct emu_cpu *cpu)
+static inline __attribute__((always_inline)) bool flag_of(const struct emu_cpu *cpu)
 {
     uint64_t a = cpu->lf_src1, b = cpu->lf_src2, r = cpu->lf_res;
     unsigned s = top_shift(cpu->lf_size);
@@ -141,7 +141,7 @@ static inline bool flag_af(const struct emu_cpu *cpu)
     }
 }
 
-static inline bool flags_cond(const struct emu_cpu *cpu, unsigned cc)
+static inline __attribute__((always_inline)) bool flags_cond(const struct emu_cpu *cpu, unsigned cc)
 {
     bool r;
     switch (cc >> 1) {

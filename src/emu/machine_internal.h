@@ -76,6 +76,7 @@ struct emu_vcpu {
     bool mtf_pending;             /* an instruction or event delivery just completed */
 
     uint64_t deadline_ns;
+    uint32_t poll_count;          /* run-loop turns and block instructions since the last poll */
     bool mem_locked;
     uint64_t rng_state;           /* RDRAND fallback when getrandom fails */
 

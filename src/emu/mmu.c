@@ -9,29 +9,7 @@
 #include <string.h>
 
 #include "machine_internal.h"
-
-#define TLB_SIZE 256u
-#define TLB_KINDS 4u              /* ACC_READ, ACC_WRITE, ACC_FETCH, ACC_RMW */
-
-struct tlb_entry {
-    uint64_t tag;                 /* linear page | generation; 0 = empty */
-    uint8_t *host;                /* host address of the page */
-    uint64_t gpa;                 /* guest-physical page */
-};
-
-struct emu_tlb {
-    /* Entries are valid only with the current generation in their tag's
-     * low 12 bits, so a flush is one increment (exits flush often). */
-    uint64_t gen;                 /* 1..0xfff */
-    /* [kind][user] so that a translation cached for one kind of access or
-     * privilege never grants another. */
-    struct tlb_entry e[TLB_KINDS][2][TLB_SIZE];
-};
-
-static inline uint64_t tlb_tag(const struct emu_tlb *tlb, uint64_t lin)
-{
-    return (lin & ~0xfffull) | tlb->gen;
-}
+#include "tlb.h"
 
 struct emu_tlb *mmu_tlb_create(void)
 {
@@ -150,6 +128,7 @@ static void set_ad(struct emu_cpu *cpu, struct walk *w, unsigned i, uint64_t bit
             vmexit_ept_violation(cpu, w->gpa_of[i], lin, true, false, ACC_WRITE,
                                  gpa_lookup(cpu, w->gpa_of[i]) ? gpa_lookup(cpu, w->gpa_of[i])->prot : 0);
         __atomic_fetch_or((uint64_t *)(void *)p, bits, __ATOMIC_SEQ_CST);
+        tlb_note_store(cpu, w->gpa_of[i] & ~0xfffull);
     } else {
         uint32_t cur = __atomic_load_n((uint32_t *)(void *)p, __ATOMIC_RELAXED);
         if ((cur & bits) == bits)
@@ -158,6 +137,7 @@ static void set_ad(struct emu_cpu *cpu, struct walk *w, unsigned i, uint64_t bit
             vmexit_ept_violation(cpu, w->gpa_of[i], lin, true, false, ACC_WRITE,
                                  gpa_lookup(cpu, w->gpa_of[i]) ? gpa_lookup(cpu, w->gpa_of[i])->prot : 0);
         __atomic_fetch_or((uint32_t *)(void *)p, (uint32_t)bits, __ATOMIC_SEQ_CST);
+        tlb_note_store(cpu, w->gpa_of[i] & ~0xfffull);
     }
 }
 
@@ -329,14 +309,21 @@ static __attribute__((noinline)) uint8_t *tlb_fill(struct emu_cpu *cpu, struct t
     return host;
 }
 
+/* A store to guest-physical page `gpa_page` by this vCPU: if the running
+ * block was decoded from it, the block ends after this instruction. */
 /* The hit path is small enough to inline into every accessor. */
 static inline uint8_t *tlb_host(struct emu_cpu *cpu, uint64_t lin, unsigned size, unsigned kind)
 {
     unsigned user = !(kind & ACC_SUPERVISOR) && cpu->cpl == 3;
     struct tlb_entry *e = &cpu->tlb->e[kind & 3u][user][(lin >> 12) & (TLB_SIZE - 1)];
+    uint8_t *host;
     if (__builtin_expect(e->tag == tlb_tag(cpu->tlb, lin), 1))
-        return e->host + (lin & 0xfff);
-    return tlb_fill(cpu, e, lin, size, kind);
+        host = e->host + (lin & 0xfff);
+    else
+        host = tlb_fill(cpu, e, lin, size, kind);
+    if ((kind & 3u) == ACC_WRITE || (kind & 3u) == ACC_RMW)
+        tlb_note_store(cpu, e->gpa);
+    return host;
 }
 
 uint8_t *mmu_host(struct emu_cpu *cpu, uint64_t lin, unsigned size, unsigned kind)
@@ -529,6 +516,27 @@ unsigned emu_fetch(struct emu_cpu *cpu, uint64_t rip, uint8_t *buf, unsigned wan
         return first;
     memcpy(buf + first, e2->host + (lin2 & 0xfff), n - first);
     return n;
+}
+
+const uint8_t *emu_fetch_block(struct emu_cpu *cpu, uint64_t rip, uint64_t *gpa, unsigned *room)
+{
+    uint64_t lin = seg_linear(cpu, SEG_CS, rip, 1, ACC_FETCH);
+    const uint8_t *p = tlb_host(cpu, lin, 1, ACC_FETCH);
+    const struct tlb_entry *e = &cpu->tlb->e[ACC_FETCH][cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    *gpa = e->gpa | (lin & 0xfff);
+    uint64_t n = 4096 - (lin & 0xfff);
+    if (cpu->mode != MODE_LONG) {
+        uint64_t limit = cpu->g->seg[SEG_CS].limit;
+        uint64_t wrap = cpu->def_opsize == 2 ? 0x10000ull : 0x100000000ull;
+        uint64_t in_limit = rip > limit ? 0 : limit - rip + 1;
+        uint64_t before_wrap = rip >= wrap - 1 ? 0 : wrap - 1 - rip;
+        if (in_limit < n)
+            n = in_limit;
+        if (before_wrap < n)
+            n = before_wrap;
+    }
+    *room = (unsigned)n;
+    return p;
 }
 
 _Noreturn void emu_fetch_fault(struct emu_cpu *cpu, uint64_t rip)

@@ -18,10 +18,7 @@ uint64_t emu_ea(const struct emu_cpu *cpu, const struct insn *in)
 
 int emu_ea_seg(const struct insn *in)
 {
-    if (in->seg_override >= 0)
-        return in->seg_override;
-    /* Only rBP and rSP as base select SS (r12/r13 keep DS). */
-    return (in->base == GPR_RSP || in->base == GPR_RBP) ? SEG_SS : SEG_DS;
+    return ea_seg_of(in);
 }
 
 uint64_t emu_rm_read(struct emu_cpu *cpu, const struct insn *in, unsigned size)
@@ -51,14 +48,14 @@ void stack_set_rsp(struct emu_cpu *cpu, uint64_t val)
 void emu_push(struct emu_cpu *cpu, uint64_t val, unsigned size)
 {
     uint64_t sp = (cpu->g->gpr[GPR_RSP] - size) & size_mask(cpu->stack_addrsize);
-    emu_write(cpu, SEG_SS, sp, size, val & size_mask(size));
+    mem_put(cpu, SEG_SS, sp, size, val & size_mask(size));
     stack_set_rsp(cpu, sp);
 }
 
 uint64_t emu_pop(struct emu_cpu *cpu, unsigned size)
 {
     uint64_t sp = cpu->g->gpr[GPR_RSP] & size_mask(cpu->stack_addrsize);
-    uint64_t val = emu_read(cpu, SEG_SS, sp, size);
+    uint64_t val = mem_get(cpu, SEG_SS, sp, size);
     stack_set_rsp(cpu, sp + size);
     return val;
 }

@@ -53,16 +53,23 @@ static hv_return_t emu_vcpu_create(struct hv_vcpu *v)
     m->cpu.g = &v->vmcs.guest;
     m->cpu.tlb = mmu_tlb_create();
     m->cpu.icache = emu_icache_create();
+    /* OPENHV_EMU_ENGINE=step runs every instruction on the reference path
+     * (the lockstep tests compare the two engines this way). */
+    const char *engine = getenv("OPENHV_EMU_ENGINE");
+    bool blocks = !(engine && strcmp(engine, "step") == 0);
+    m->cpu.blocks = blocks ? emu_blocks_create() : NULL;
+    m->cpu.fast_tlb = blocks ? m->cpu.tlb : NULL;
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&m->sleep_cond, &ca);
     pthread_condattr_destroy(&ca);
     pthread_mutex_init(&m->sleep_lock, NULL);
-    if (!m->cpu.tlb || !m->cpu.icache) {
+    if (!m->cpu.tlb || !m->cpu.icache || (blocks && !m->cpu.blocks)) {
         mmu_tlb_destroy(m->cpu.tlb);
         if (m->cpu.icache)
             emu_icache_destroy(m->cpu.icache);
+        emu_blocks_destroy(m->cpu.blocks);
         free(m);
         return HV_NO_RESOURCES;
     }
@@ -77,6 +84,7 @@ static void emu_vcpu_destroy(struct hv_vcpu *v)
         return;
     mmu_tlb_destroy(m->cpu.tlb);
     emu_icache_destroy(m->cpu.icache);
+    emu_blocks_destroy(m->cpu.blocks);
     pthread_cond_destroy(&m->sleep_cond);
     pthread_mutex_destroy(&m->sleep_lock);
     free(m);
@@ -186,6 +194,7 @@ static void mem_sync(struct emu_cpu *cpu)
         cpu->mem_gen_seen = gen;
         mmu_tlb_flush(cpu->tlb);
         emu_icache_flush(cpu->icache);
+        emu_blocks_flush(cpu);
     }
 }
 
@@ -312,14 +321,26 @@ static void step(struct emu_vcpu *m)
     }
 }
 
+/* Whether the next instructions may run as blocks: no boundary between two
+ * of them may need the per-instruction checks (single-step trap, an
+ * interrupt shadow running out, MTF, interrupt/NMI windows). */
+static bool blocks_allowed(const struct emu_vcpu *m)
+{
+    const struct emu_cpu *cpu = &m->cpu;
+    return cpu->blocks && !(cpu->g->rflags & RF_TF) &&
+           !(cpu->g->interruptibility & (GUEST_INTRBILITY_STI_BLOCKING | GUEST_INTRBILITY_MOVSS_BLOCKING)) &&
+           !(cpu->vmcs->ctl.cpu & (CPU_BASED_MTF | CPU_BASED_IRQ_WND | CPU_BASED_VIRTUAL_NMI_WND));
+}
+
 static void run_loop(struct emu_vcpu *m)
 {
     struct emu_cpu *cpu = &m->cpu;
     struct hv_vcpu *v = cpu->vcpu;
     struct vmcs_ctrl *c = &cpu->vmcs->ctl;
     /* With a deadline, start at the poll point: one already past exits
-     * before the first instruction, like a zero preemption timer. */
-    volatile unsigned count = m->deadline_ns != RUN_FOREVER ? POLL_INTERVAL - 1 : 0;
+     * before the first instruction, like a zero preemption timer.  The
+     * count lives in memory (m->poll_count): it must survive the longjmp. */
+    m->poll_count = m->deadline_ns != RUN_FOREVER ? POLL_INTERVAL - 1 : 0;
 
     int r = setjmp(cpu->abort);
     if (r == ABORT_EXIT)
@@ -354,11 +375,15 @@ static void run_loop(struct emu_vcpu *m)
             emu_irq_boundary(m);
         if (cpu->g->activity != 0)
             sleep_until_event(m);
-        if (++count >= POLL_INTERVAL) {
-            count = 0;
+        if (++m->poll_count >= POLL_INTERVAL) {
+            m->poll_count = 0;
             if (m->deadline_ns != RUN_FOREVER && now_ns() >= m->deadline_ns)
                 vmexit_abort(cpu, VMX_REASON_VMX_TIMER_EXPIRED, 0, 0);
             mem_turn(m);
+        }
+        if (blocks_allowed(m) && emu_block_run(cpu, &m->poll_count, POLL_INTERVAL) != 0) {
+            m->mtf_pending = true;
+            continue;
         }
         step(m);
     }

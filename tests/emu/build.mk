@@ -1,7 +1,7 @@
 # The emulator machine's tests (engineer E2): end-to-end guests through the
 # public API on the emu backend, built with the client-side guest_mode helper.
 EMU_MACHINE_TESTS := $(BUILD)/tests/test_emu_machine $(BUILD)/tests/test_emu_threads \
-                     $(BUILD)/tests/test_emu_robust
+                     $(BUILD)/tests/test_emu_robust $(BUILD)/tests/test_emu_lockstep
 # Spelled out: tools/common/build.mk (GUEST_MODE_OBJ) may be read after this file.
 EMU_TEST_GUEST_MODE := $(BUILD)/obj/tools/common/guest_mode.o $(BUILD)/obj/tools/common/hv_names.o
 

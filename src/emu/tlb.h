@@ -1,0 +1,87 @@
+/*
+ * The software TLB's layout and its hit path, shared by the MMU (mmu.c,
+ * which fills and flushes it) and the engine's inline data-access fast
+ * path.  A fast-path hit makes exactly the checks the full path makes on a
+ * TLB hit; anything else (a miss, a page-crossing or non-canonical access,
+ * a legacy-mode segment) returns NULL and the caller takes the full path,
+ * which faults or fills as before.
+ */
+#ifndef OPENHV_EMU_TLB_H
+#define OPENHV_EMU_TLB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emu.h"
+
+#define TLB_SIZE 256u
+#define TLB_KINDS 4u              /* ACC_READ, ACC_WRITE, ACC_FETCH, ACC_RMW */
+
+struct tlb_entry {
+    uint64_t tag;                 /* linear page | generation; 0 = empty */
+    uint8_t *host;                /* host address of the page */
+    uint64_t gpa;                 /* guest-physical page */
+};
+
+struct emu_tlb {
+    /* Entries are valid only with the current generation in their tag's
+     * low 12 bits, so a flush is one increment (exits flush often). */
+    uint64_t gen;                 /* 1..0xfff */
+    /* [kind][user] so that a translation cached for one kind of access or
+     * privilege never grants another. */
+    struct tlb_entry e[TLB_KINDS][2][TLB_SIZE];
+};
+
+static inline __attribute__((always_inline)) uint64_t tlb_tag(const struct emu_tlb *tlb, uint64_t lin)
+{
+    return (lin & ~0xfffull) | tlb->gen;
+}
+
+/* A store by this vCPU to guest-physical page `gpa_page`: see
+ * emu_cpu.code_filter. */
+static inline __attribute__((always_inline)) void tlb_note_store(struct emu_cpu *cpu, uint64_t gpa_page)
+{
+    if (__builtin_expect(emu_code_filter_has(cpu, gpa_page), 0))
+        cpu->block_stop = true;
+}
+
+/* Host address of a data access (kind ACC_READ, ACC_WRITE or ACC_RMW, at
+ * the current CPL) of `size` bytes at seg:off that stays in one page and
+ * hits the TLB; NULL otherwise.  In 64-bit mode segmentation adds the FS/GS
+ * base and checks canonicality, and an access inside one page is canonical
+ * when its first byte is.  Elsewhere only a usable, expand-up data segment
+ * (writable for a write) whose limit covers the access is taken: the checks
+ * seg_linear makes for it all pass; any other segment takes the full path,
+ * which makes them and faults. */
+static inline __attribute__((always_inline)) uint8_t *tlb_fast_host(struct emu_cpu *cpu, int seg, uint64_t off, unsigned size, unsigned kind)
+{
+    /* Without fast_tlb (the reference engine, and the engine's test
+     * harness, which stands in for the machine) every access takes the
+     * full path. */
+    struct emu_tlb *tlb = cpu->fast_tlb;
+    if (!tlb)
+        return NULL;
+    uint64_t lin = off;
+    if (cpu->mode == MODE_LONG) {
+        if (seg >= SEG_FS)
+            lin += cpu->g->seg[seg].base;
+        if ((lin & 0xfff) + size > 4096 || (uint64_t)((int64_t)(lin << 16) >> 16) != lin)
+            return NULL;
+    } else {
+        const struct vmx_segment *s = &cpu->g->seg[seg];
+        uint32_t bad = AR_UNUSABLE | 0x8u | 0x4u | (kind == ACC_READ ? 0u : 0x2u);
+        if (((s->ar ^ 0x2u) & bad) != 0 || off + size - 1 > s->limit)
+            return NULL;
+        lin = (s->base + off) & 0xffffffffull;
+        if ((lin & 0xfff) + size > 4096)
+            return NULL;
+    }
+    struct tlb_entry *e = &tlb->e[kind][cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    if (e->tag != tlb_tag(tlb, lin))
+        return NULL;
+    if (kind == ACC_WRITE || kind == ACC_RMW)
+        tlb_note_store(cpu, e->gpa);
+    return e->host + (lin & 0xfff);
+}
+
+#endif

@@ -1,0 +1,511 @@
+/*
+ * The block engine against the reference (per-instruction) engine.
+ *
+ * lockstep_*: the same guest runs twice from the same state, once on a vCPU
+ * created with OPENHV_EMU_ENGINE=step (every instruction on the reference
+ * path) and once on a default vCPU (blocks); at every exit the exit fields
+ * and the architectural state must be equal, and guest memory must be equal
+ * at the end.  Guests are random: instruction templates the blocks run
+ * (ALU, MOV, stack, string, bit and flag instructions, short branches and
+ * loops), with prefixes and random ModRM/immediates, some raw random bytes,
+ * and registers pointing into the code, data and stack pages so that loads
+ * and stores, self-modifying stores included, mostly hit mapped memory.
+ * Every mode of guest_mode_setup takes its turn.  LOCKSTEP_PROGRAMS sets
+ * how many programs run (a bounded slice by default).
+ *
+ * smc_* / cross_*: self-modifying code inside one block, and code written
+ * by the host while the vCPU loops, are seen.
+ */
+#include <Hypervisor/hv.h>
+#include <Hypervisor/hv_vmx.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "guest_mode.h"
+
+#define RAM_SIZE (4u << 20)
+#define CODE 0x1000u
+#define CODE_SIZE 0x1000u
+#define DATA 0x3000u
+#define STACK 0x8000u
+#define IDT 0x9000u
+#define SCRATCH 0x100000u
+#define RUNS_PER_PROGRAM 12u
+#define DEFAULT_PROGRAMS 240u
+
+static uint8_t *ram, *ram_init;
+static unsigned failures;
+static uint64_t seed = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return seed;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- random programs ------------------------------------------------ */
+
+/* One-byte and 0F opcodes the block engine runs, followed by ModRM or not. */
+static const uint8_t ops_modrm[] = {
+    0x00, 0x01, 0x02, 0x03, 0x08, 0x09, 0x0a, 0x0b, 0x10, 0x11, 0x12, 0x13, 0x18, 0x19, 0x1a, 0x1b,
+    0x20, 0x21, 0x22, 0x23, 0x28, 0x29, 0x2a, 0x2b, 0x30, 0x31, 0x32, 0x33, 0x38, 0x39, 0x3a, 0x3b,
+    0x69, 0x6b, 0x80, 0x81, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8d, 0x8f,
+    0xc0, 0xc1, 0xc6, 0xc7, 0xd0, 0xd1, 0xd2, 0xd3, 0xf6, 0xf7, 0xfe, 0xff,
+};
+static const uint8_t ops_0f_modrm[] = {
+    0x40, 0x42, 0x44, 0x45, 0x4c, 0x4f, 0x92, 0x94, 0x95, 0x9c, 0x9f, 0xa3, 0xa4, 0xa5, 0xab, 0xac,
+    0xad, 0xaf, 0xb0, 0xb1, 0xb3, 0xb6, 0xb7, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf, 0xc0, 0xc1,
+};
+static const uint8_t ops_plain[] = {
+    0x04, 0x05, 0x0c, 0x24, 0x2c, 0x34, 0x3c, 0x50, 0x51, 0x53, 0x58, 0x59, 0x5b, 0x90, 0x91,
+    0x98, 0x99, 0x9c, 0x9e, 0x9f, 0xa4, 0xa5, 0xa6, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xb0, 0xb8,
+    0xbb, 0xf5, 0xf8, 0xf9, 0xfc, 0x40, 0x48, 0x41, 0x49,
+};
+
+static unsigned emit_insn(uint8_t *p)
+{
+    unsigned n = 0;
+    uint64_t q = rnd();
+    if ((q & 7) == 0)
+        p[n++] = 0x66;
+    if (((q >> 3) & 15) == 0)
+        p[n++] = 0x67;
+    if (((q >> 7) & 15) == 0)
+        p[n++] = (uint8_t[]){ 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0xf3, 0xf2 }[(q >> 11) & 7];
+    if (((q >> 14) & 31) == 0)
+        p[n++] = 0xf0;
+    if (((q >> 19) & 3) == 0)
+        p[n++] = (uint8_t)(0x40 | ((q >> 21) & 15)); /* REX in 64-bit mode, INC/DEC elsewhere */
+    unsigned kind = (unsigned)((q >> 25) % 100);
+    uint8_t modrm = (uint8_t)(q >> 32);
+    /* Mostly register forms and simple memory forms through a register. */
+    if (((q >> 40) & 3) == 0)
+        modrm |= 0xc0;
+    if (kind < 20) {
+        /* A load, store or ALU operation on [reg + disp8]: with the
+         * registers pointing into mapped pages these mostly hit. */
+        static const uint8_t mem_ops[] = { 0x89, 0x8b, 0x01, 0x03, 0x29, 0x2b, 0x31, 0x33, 0x39, 0x3b,
+                                           0x85, 0x21, 0x09, 0x88, 0x8a, 0xff, 0xc7, 0x81, 0x83 };
+        static const uint8_t rms[] = { 0, 1, 2, 3, 5, 6, 7 };
+        uint8_t op = mem_ops[(q >> 44) % sizeof mem_ops];
+        unsigned reg = op == 0xff ? (q >> 50) & 1 : (q >> 50) & 7;
+        p[n++] = op;
+        p[n++] = (uint8_t)(0x40 | (reg << 3) | rms[(q >> 53) % sizeof rms]);
+        p[n++] = (uint8_t)((q >> 56) & 0x78);
+    } else if (kind < 45) {
+        p[n++] = ops_modrm[(q >> 44) % sizeof ops_modrm];
+        p[n++] = modrm;
+    } else if (kind < 60) {
+        p[n++] = 0x0f;
+        p[n++] = ops_0f_modrm[(q >> 44) % sizeof ops_0f_modrm];
+        p[n++] = modrm;
+    } else if (kind < 80) {
+        p[n++] = ops_plain[(q >> 44) % sizeof ops_plain];
+    } else if (kind < 88) {
+        /* A short forward Jcc/JMP, or a loop back over a few bytes. */
+        static const uint8_t br[] = { 0x70, 0x72, 0x74, 0x75, 0x78, 0x7c, 0x7e, 0x7f, 0xeb, 0xe3 };
+        p[n++] = br[(q >> 44) % sizeof br];
+        p[n++] = (uint8_t)((q >> 52) % 12);
+    } else if (kind < 91) {
+        p[n++] = 0xe2;           /* LOOP back: ECX bounds it */
+        p[n++] = (uint8_t)(0x100 - 2 - ((q >> 52) % 24));
+    } else if (kind < 93) {
+        p[n++] = 0xe6;           /* OUT imm8, AL: an I/O exit */
+        p[n++] = (uint8_t)(q >> 52);
+    } else if (kind < 94) {
+        p[n++] = 0x0f;           /* CPUID */
+        p[n++] = 0xa2;
+    } else if (kind < 95) {
+        p[n++] = 0xfb;           /* STI: an interrupt shadow on the step path */
+    } else if (kind < 96) {
+        p[n++] = 0x9d;           /* POPF: may set TF */
+    } else {
+        for (unsigned i = 0; i < 3; i++)
+            p[n++] = (uint8_t)rnd();
+    }
+    /* Displacements and immediates, whatever the form needs: extra bytes
+     * become the next instructions. */
+    for (unsigned i = 0; i < (unsigned)((q >> 58) & 3); i++)
+        p[n++] = (uint8_t)(rnd() & 0x0f);
+    return n;
+}
+
+static void make_program(void)
+{
+    memset(ram_init, 0, RAM_SIZE);
+    unsigned off = 0;
+    while (off < CODE_SIZE - 48)
+        off += emit_insn(ram_init + CODE + off);
+    ram_init[CODE + off] = 0xf4;
+    for (unsigned i = 0; i < 0x1000; i++) {
+        ram_init[DATA + i] = (uint8_t)rnd();
+        ram_init[IDT + i] = (uint8_t)rnd();
+    }
+}
+
+/* ---- running one program on one engine ------------------------------ */
+
+struct snap {
+    uint64_t exit[9];
+    uint64_t reg[19];
+    uint64_t vmcs[8];
+};
+
+static const hv_x86_reg_t snap_regs[19] = {
+    HV_X86_RAX, HV_X86_RCX, HV_X86_RDX, HV_X86_RBX, HV_X86_RSP, HV_X86_RBP, HV_X86_RSI, HV_X86_RDI,
+    HV_X86_R8, HV_X86_R9, HV_X86_R10, HV_X86_R11, HV_X86_R12, HV_X86_R13, HV_X86_R14, HV_X86_R15,
+    HV_X86_RIP, HV_X86_RFLAGS, HV_X86_CR2,
+};
+static const uint32_t snap_exit[9] = {
+    VMCS_RO_EXIT_REASON, VMCS_RO_EXIT_QUALIFIC, VMCS_RO_VMEXIT_INSTR_LEN, VMCS_RO_GUEST_LIN_ADDR,
+    VMCS_GUEST_PHYSICAL_ADDRESS, VMCS_RO_IDT_VECTOR_INFO, VMCS_RO_IDT_VECTOR_ERROR,
+    VMCS_RO_VMEXIT_IRQ_INFO, VMCS_RO_VMEXIT_IRQ_ERROR,
+};
+static const uint32_t snap_vmcs[8] = {
+    VMCS_GUEST_INTERRUPTIBILITY, VMCS_GUEST_ACTIVITY_STATE, VMCS_GUEST_CS, VMCS_GUEST_CS_BASE,
+    VMCS_GUEST_SS, VMCS_GUEST_CR0, VMCS_GUEST_CR3, VMCS_GUEST_CR4,
+};
+static const char *const exit_names[9] = {
+    "reason", "qualification", "instr_len", "guest-linear", "guest-physical",
+    "idt_info", "idt_error", "irq_info", "irq_error",
+};
+
+struct trace {
+    unsigned n;
+    bool timed_out;
+    struct snap s[RUNS_PER_PROGRAM];
+    uint8_t *mem;
+};
+
+static void take_snap(hv_vcpuid_t v, struct snap *s)
+{
+    memset(s, 0, sizeof *s);
+    for (unsigned i = 0; i < 9; i++)
+        hv_vmx_vcpu_read_vmcs(v, snap_exit[i], &s->exit[i]);
+    for (unsigned i = 0; i < 19; i++)
+        hv_vcpu_read_register(v, snap_regs[i], &s->reg[i]);
+    for (unsigned i = 0; i < 8; i++)
+        hv_vmx_vcpu_read_vmcs(v, snap_vmcs[i], &s->vmcs[i]);
+}
+
+static void set_ctrl_bit(hv_vcpuid_t v, uint32_t field, hv_vmx_capability_t cap, uint64_t bit)
+{
+    uint64_t allowed = 0, cur = 0;
+    hv_vmx_read_capability(cap, &allowed);
+    hv_vmx_vcpu_read_vmcs(v, field, &cur);
+    if ((allowed >> 32) & bit)
+        hv_vmx_vcpu_write_vmcs(v, field, cur | bit);
+}
+
+static bool run_program(bool step_engine, enum guest_mode mode, uint64_t regs_seed, uint32_t exc_bitmap,
+                        struct trace *t)
+{
+    memcpy(ram, ram_init, RAM_SIZE);
+    if (step_engine)
+        setenv("OPENHV_EMU_ENGINE", "step", 1);
+    hv_vcpuid_t v;
+    hv_return_t r = hv_vcpu_create(&v, HV_VCPU_DEFAULT);
+    unsetenv("OPENHV_EMU_ENGINE");
+    if (r != HV_SUCCESS)
+        return false;
+    struct guest_layout l = { .entry = CODE, .stack = STACK, .scratch = SCRATCH, .scratch_hva = ram + SCRATCH };
+    guest_mode_setup(v, mode, &l);
+    /* Exits for what would differ between two runs of the same program. */
+    set_ctrl_bit(v, VMCS_CTRL_CPU_BASED, HV_VMX_CAP_PROCBASED, CPU_BASED_RDTSC);
+    set_ctrl_bit(v, VMCS_CTRL_CPU_BASED2, HV_VMX_CAP_PROCBASED2, CPU_BASED2_RDRAND);
+    set_ctrl_bit(v, VMCS_CTRL_CPU_BASED2, HV_VMX_CAP_PROCBASED2, CPU_BASED2_RDSEED);
+    hv_vmx_vcpu_write_vmcs(v, VMCS_GUEST_IDTR_BASE, IDT);
+    hv_vmx_vcpu_write_vmcs(v, VMCS_GUEST_IDTR_LIMIT, 0xfff);
+    hv_vmx_vcpu_write_vmcs(v, VMCS_CTRL_EXC_BITMAP, exc_bitmap);
+    /* Registers point into the code, data and stack pages, or are small. */
+    uint64_t saved = seed;
+    seed = regs_seed;
+    static const uint64_t bases[] = { CODE, DATA, DATA + 0x800, STACK - 0x100, 0 };
+    for (unsigned i = 0; i < 16; i++) {
+        uint64_t q = rnd();
+        uint64_t val = bases[q % 5] + ((q >> 8) & 0x7f);
+        hv_vcpu_write_register(v, (hv_x86_reg_t)(HV_X86_RAX + i), val);
+    }
+    hv_vcpu_write_register(v, HV_X86_RCX, rnd() & 31);
+    hv_vcpu_write_register(v, HV_X86_RSP, STACK);
+    seed = saved;
+
+    t->n = 0;
+    t->timed_out = false;
+    for (unsigned k = 0; k < RUNS_PER_PROGRAM; k++) {
+        r = hv_vcpu_run_until(v, now_ns() + 50000000ull);
+        if (r != HV_SUCCESS)
+            break;
+        struct snap *s = &t->s[t->n++];
+        take_snap(v, s);
+        uint64_t reason = s->exit[0];
+        if (reason == VMX_REASON_VMX_TIMER_EXPIRED || reason == VMX_REASON_IRQ) {
+            t->timed_out = true;
+            break;
+        }
+        if ((reason & 0x80000000u) || reason == VMX_REASON_TRIPLE_FAULT || reason == VMX_REASON_HLT)
+            break;
+        hv_vcpu_write_register(v, HV_X86_RIP, s->reg[16] + (s->exit[2] ? s->exit[2] : 1));
+    }
+    memcpy(t->mem, ram, RAM_SIZE);
+    hv_vcpu_destroy(v);
+    return r == HV_SUCCESS;
+}
+
+static bool compare(const struct trace *a, const struct trace *b, unsigned prog, enum guest_mode mode)
+{
+    if (a->timed_out || b->timed_out)
+        return true; /* where a deadline cut the run depends on timing */
+    unsigned n = a->n < b->n ? a->n : b->n;
+    for (unsigned k = 0; k < n; k++) {
+        const struct snap *x = &a->s[k], *y = &b->s[k];
+        for (unsigned i = 0; i < 9; i++)
+            if (x->exit[i] != y->exit[i]) {
+                printf("  program %u (%s) exit %u: %s step %#llx blocks %#llx (reason %llu)\n", prog,
+                       guest_mode_name(mode), k, exit_names[i], (unsigned long long)x->exit[i],
+                       (unsigned long long)y->exit[i], (unsigned long long)x->exit[0]);
+                return false;
+            }
+        for (unsigned i = 0; i < 19; i++)
+            if (x->reg[i] != y->reg[i]) {
+                printf("  program %u (%s) exit %u (reason %llu): register %u step %#llx blocks %#llx\n", prog,
+                       guest_mode_name(mode), k, (unsigned long long)x->exit[0], snap_regs[i],
+                       (unsigned long long)x->reg[i], (unsigned long long)y->reg[i]);
+                return false;
+            }
+        for (unsigned i = 0; i < 8; i++)
+            if (x->vmcs[i] != y->vmcs[i]) {
+                printf("  program %u (%s) exit %u: VMCS %#x step %#llx blocks %#llx\n", prog,
+                       guest_mode_name(mode), k, snap_vmcs[i], (unsigned long long)x->vmcs[i],
+                       (unsigned long long)y->vmcs[i]);
+                return false;
+            }
+    }
+    if (a->n != b->n) {
+        printf("  program %u (%s): %u exits on step, %u on blocks\n", prog, guest_mode_name(mode), a->n, b->n);
+        return false;
+    }
+    for (uint64_t i = 0; i < RAM_SIZE; i++)
+        if (a->mem[i] != b->mem[i]) {
+            printf("  program %u (%s): memory at %#llx step %#x blocks %#x\n", prog, guest_mode_name(mode),
+                   (unsigned long long)i, a->mem[i], b->mem[i]);
+            return false;
+        }
+    return true;
+}
+
+static void lockstep(void)
+{
+    unsigned programs = DEFAULT_PROGRAMS;
+    const char *env = getenv("LOCKSTEP_PROGRAMS");
+    if (env && atoi(env) > 0)
+        programs = (unsigned)atoi(env);
+    static struct trace a, b;
+    a.mem = malloc(RAM_SIZE);
+    b.mem = malloc(RAM_SIZE);
+    if (!a.mem || !b.mem) {
+        printf("FAIL lockstep_random: out of memory\n");
+        failures++;
+        return;
+    }
+    unsigned bad = 0, compared = 0, exits = 0;
+    for (unsigned p = 0; p < programs; p++) {
+        /* Every mode, 64-bit (where most specialised forms apply) half the time. */
+        enum guest_mode mode = (p & 1) ? GUEST_LONG64 : (enum guest_mode)((p / 2) % 6);
+        make_program();
+        uint64_t regs_seed = rnd() | 1;
+        uint32_t bitmap = (p & 2) ? 0xffffffffu : (uint32_t)rnd();
+        if (!run_program(true, mode, regs_seed, bitmap, &a) || !run_program(false, mode, regs_seed, bitmap, &b)) {
+            printf("FAIL lockstep_random: program %u: a run failed\n", p);
+            failures++;
+            return;
+        }
+        if (!compare(&a, &b, p, mode)) {
+            if (++bad >= 5)
+                break;
+        } else if (!a.timed_out && !b.timed_out) {
+            compared++;
+            exits += a.n;
+        }
+    }
+    if (bad) {
+        printf("FAIL lockstep_random: %u programs differ\n", bad);
+        failures++;
+    } else {
+        printf("PASS lockstep_random (%u programs, %u compared with %u exits)\n", programs, compared, exits);
+    }
+    free(a.mem);
+    free(b.mem);
+}
+
+/* ---- self-modifying and cross-modified code ------------------------- */
+
+static hv_vcpuid_t long_vcpu(void)
+{
+    hv_vcpuid_t v;
+    if (hv_vcpu_create(&v, HV_VCPU_DEFAULT) != HV_SUCCESS)
+        return (hv_vcpuid_t)-1;
+    struct guest_layout l = { .entry = CODE, .stack = STACK, .scratch = SCRATCH, .scratch_hva = ram + SCRATCH };
+    guest_mode_setup(v, GUEST_LONG64, &l);
+    return v;
+}
+
+/* A store to a later instruction of the same straight-line run (one block)
+ * changes what runs next. */
+static void smc_same_block(void)
+{
+    static const uint8_t code[] = {
+        0xc6, 0x05, 0x03, 0x00, 0x00, 0x00, 0x02, /* mov byte [rip+3], 2  (the imm8 below) */
+        0x31, 0xc0,                               /* xor eax, eax */
+        0xb0, 0x01,                               /* mov al, 1 -> 2 */
+        0xe6, 0x80,                               /* out 0x80, al */
+        0xf4,
+    };
+    memset(ram + CODE, 0, CODE_SIZE);
+    memcpy(ram + CODE, code, sizeof code);
+    hv_vcpuid_t v = long_vcpu();
+    /* Run the same code twice: the second time its block exists already. */
+    uint64_t al[2] = { 0, 0 };
+    for (unsigned k = 0; k < 2; k++) {
+        ram[CODE + 10] = 0x01;
+        hv_vcpu_write_register(v, HV_X86_RIP, CODE);
+        hv_vcpu_run_until(v, now_ns() + 1000000000ull);
+        uint64_t reason = 0;
+        hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, &reason);
+        hv_vcpu_read_register(v, HV_X86_RAX, &al[k]);
+        if (reason != VMX_REASON_IO)
+            al[k] = 0xdead;
+    }
+    hv_vcpu_destroy(v);
+    if (al[0] == 2 && al[1] == 2) {
+        printf("PASS smc_same_block\n");
+    } else {
+        printf("FAIL smc_same_block: al %#llx then %#llx (1: the old instruction ran)\n",
+               (unsigned long long)al[0], (unsigned long long)al[1]);
+        failures++;
+    }
+}
+
+/* A loop stores into the code of another block it calls each turn: the
+ * linked block must not run stale. */
+static void smc_other_block(void)
+{
+    static const uint8_t code[] = {
+        0xb9, 0x05, 0x00, 0x00, 0x00,             /* mov ecx, 5 */
+        0x31, 0xd2,                               /* xor edx, edx */
+        /* again: */
+        0xe8, 0x0c, 0x00, 0x00, 0x00,             /* call f */
+        0xfe, 0x05, 0x08, 0x00, 0x00, 0x00,       /* inc byte [rip+8]  (f's imm8) */
+        0xff, 0xc9,                               /* dec ecx */
+        0x75, 0xf1,                               /* jnz again */
+        0xe6, 0x80,                               /* out 0x80, al */
+        /* f: */
+        0x83, 0xc2, 0x01,                         /* add edx, 1 -> 2, 3, ... */
+        0xc3,                                     /* ret */
+        0xf4,
+    };
+    memset(ram + CODE, 0, CODE_SIZE);
+    memcpy(ram + CODE, code, sizeof code);
+    hv_vcpuid_t v = long_vcpu();
+    hv_vcpu_run_until(v, now_ns() + 1000000000ull);
+    uint64_t reason = 0, rdx = 0;
+    hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, &reason);
+    hv_vcpu_read_register(v, HV_X86_RDX, &rdx);
+    hv_vcpu_destroy(v);
+    /* f adds 1, 2, 3, 4, 5. */
+    if (reason == VMX_REASON_IO && rdx == 15) {
+        printf("PASS smc_other_block\n");
+    } else {
+        printf("FAIL smc_other_block: reason %llu edx %llu (15 expected)\n", (unsigned long long)reason,
+               (unsigned long long)rdx);
+        failures++;
+    }
+}
+
+struct cross {
+    atomic_int state;             /* 0 starting, 1 running, 2 done */
+    uint64_t reason, rax;
+};
+
+static void *cross_vcpu(void *arg)
+{
+    struct cross *c = arg;
+    hv_vcpuid_t v = long_vcpu();
+    atomic_store(&c->state, 1);
+    hv_vcpu_run_until(v, now_ns() + 5000000000ull);
+    hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, &c->reason);
+    hv_vcpu_read_register(v, HV_X86_RAX, &c->rax);
+    hv_vcpu_destroy(v);
+    atomic_store(&c->state, 2);
+    return NULL;
+}
+
+/* The host rewrites an instruction of a loop the vCPU is running: the vCPU
+ * must see it (within a poll interval) without any exit. */
+static void cross_host_write(void)
+{
+    static const uint8_t code[] = {
+        0xb0, 0x00,                               /* again: mov al, 0 (-> 7) */
+        0x84, 0xc0,                               /* test al, al */
+        0x74, 0xfa,                               /* jz again */
+        0xe6, 0x80,                               /* out 0x80, al */
+        0xf4,
+    };
+    memset(ram + CODE, 0, CODE_SIZE);
+    memcpy(ram + CODE, code, sizeof code);
+    struct cross c = { .state = 0 };
+    pthread_t th;
+    if (pthread_create(&th, NULL, cross_vcpu, &c) != 0) {
+        printf("FAIL cross_host_write: thread\n");
+        failures++;
+        return;
+    }
+    while (atomic_load(&c.state) == 0)
+        ;
+    struct timespec ts = { 0, 20000000 };
+    nanosleep(&ts, NULL);
+    __atomic_store_n(&ram[CODE + 1], (uint8_t)7, __ATOMIC_SEQ_CST);
+    pthread_join(th, NULL);
+    if (c.reason == VMX_REASON_IO && (c.rax & 0xff) == 7) {
+        printf("PASS cross_host_write\n");
+    } else {
+        printf("FAIL cross_host_write: reason %llu al %#llx\n", (unsigned long long)c.reason,
+               (unsigned long long)(c.rax & 0xff));
+        failures++;
+    }
+}
+
+int main(void)
+{
+    setenv("OPENHV_BACKEND", "emu", 0);
+    ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ram_init = malloc(RAM_SIZE);
+    if (ram == MAP_FAILED || !ram_init || hv_vm_create(HV_VM_DEFAULT) != HV_SUCCESS ||
+        hv_vm_map(ram, 0, RAM_SIZE, HV_MEMORY_READ | HV_MEMORY_WRITE | HV_MEMORY_EXEC) != HV_SUCCESS) {
+        printf("FAIL lockstep_setup: VM\n");
+        return 1;
+    }
+    smc_same_block();
+    smc_other_block();
+    cross_host_write();
+    lockstep();
+    hv_vm_unmap(0, RAM_SIZE);
+    hv_vm_destroy();
+    free(ram_init);
+    return failures ? 1 : 0;
+}
