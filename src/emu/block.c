@@ -247,7 +247,7 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             g->rip = cpu->next_rip;
             cpu->vcpu->stats.instructions++;
             total++;
-            if (++in == end || cpu->next_rip != next || cpu->block_stop)
+            if (++in == end || cpu->next_rip != next || cpu->block_stop || cpu->block_leave)
                 break;
             rip = next;
         }
@@ -262,8 +262,9 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
         }
         /* Boundaries the step path must handle: a kick, a trap flag POPF
          * just set. */
-        if (kick_pending(cpu) || (g->rflags & EFL_TF))
+        if (kick_pending(cpu) || (g->rflags & EFL_TF) || cpu->block_leave)
             break;
     }
+    cpu->block_leave = false;
     return total;
 }

@@ -120,6 +120,9 @@ struct emu_cpu {
      * before the blocks were compared with memory again. */
     uint64_t code_filter[EMU_CODE_FILTER_BITS / 64];
     bool block_stop;
+    /* Set by the machine (an interrupt-controller write): leave the block
+     * engine after this instruction, so the run loop's boundary sees it. */
+    bool block_leave;
 
     jmp_buf abort;            /* exceptions and VM exits longjmp here */
     uint64_t mem_gen_seen;    /* vm->mem_gen when TLB/icache were last valid */

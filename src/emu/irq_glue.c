@@ -271,6 +271,10 @@ void emu_irq_mmio_done(struct emu_cpu *cpu)
     pthread_mutex_unlock(&l->chip->lock);
     if (side)
         want_exit(l, off);
+    /* A write may ask for an exit or change what is deliverable (EOI, TPR,
+     * ICR): leave the block engine after this instruction so the run
+     * loop's boundary sees it there, as the per-instruction path does. */
+    cpu->block_leave = true;
 }
 
 uint64_t emu_irq_cr8_read(struct emu_cpu *cpu)
