@@ -18,6 +18,8 @@
 /* CPUID.1:ECX: CX16 MOVBE POPCNT (the emulator implements them), hypervisor. */
 #define LEAF1_ECX_KEEP ((1u << 13) | (1u << 22) | (1u << 23))
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
+/* The local APIC: only with the framework's in-kernel controllers. */
+#define LEAF1_EDX_APIC (1u << 9)
 /* CPUID.80000001h: EDX SYSCALL NX RDTSCP LM; ECX LAHF/SAHF in 64-bit mode, LZCNT. */
 #define EXT1_EDX_KEEP ((1u << 11) | (1u << 20) | (1u << 27) | (1u << 29))
 #define EXT1_ECX_KEEP ((1u << 0) | (1u << 5))
@@ -49,7 +51,7 @@ void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, 
         /* APIC id = vCPU index; logical processor count = vCPUs. */
         out[1] = (out[1] & 0x0000ffffu) | ((uint32_t)m->opt.cpus << 16) | (v->index << 24);
         out[2] = (out[2] & LEAF1_ECX_KEEP) | LEAF1_ECX_HYPERVISOR;
-        out[3] &= LEAF1_EDX_BASE | (m->backend_has_fp ? LEAF1_EDX_FP : 0);
+        out[3] &= LEAF1_EDX_BASE | (m->backend_has_fp ? LEAF1_EDX_FP : 0) | (m->irqchip ? LEAF1_EDX_APIC : 0);
     } else if (leaf >= 2 && leaf <= 6 && leaf <= host_max[0]) {
         host_cpuid(leaf, subleaf, out);   /* cache and topology descriptions */
     } else if (leaf == HV_LEAF) {

@@ -161,6 +161,7 @@ extern const struct io_device pit_device, pit_port_b_device;
 extern const struct io_device rtc_device;
 extern const struct io_device i8042_data_device, i8042_cmd_device;
 extern const struct io_device acpi_pm_device;
+extern const struct io_device atpic_master_device, atpic_slave_device, atpic_elcr_device;
 void uart_flush_output(void);
 /* Threads of devices that raise interrupts on their own. */
 void uart_start_input(struct machine *m);

@@ -10,6 +10,7 @@
 static const struct io_device *const devices[] = {
     &uart_device, &exit_port_device, &pit_device, &pit_port_b_device, &rtc_device,
     &i8042_data_device, &i8042_cmd_device, &acpi_pm_device,
+    &atpic_master_device, &atpic_slave_device, &atpic_elcr_device,
 };
 
 enum { CHUNK_ELEMENTS = 4096 };   /* string I/O elements handled per exit */
