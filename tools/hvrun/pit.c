@@ -103,18 +103,20 @@ static void *pit_thread(void *arg)
 {
     struct machine *m = arg;
     pthread_mutex_lock(&pit.lock);
-    uint64_t fired = 0;
+    uint64_t due = 0; /* the terminal count being waited for */
     while (!pit.quit && !atomic_load(&m->stopping)) {
-        uint64_t now = now_ns(), next = ch0_next_irq(now);
-        if (next != 0 && next <= now + 1000 && next != fired) {
-            fired = next;
+        uint64_t now = now_ns();
+        if (due != 0 && now >= due) {
+            due = 0;
             pthread_mutex_unlock(&pit.lock);
             hvrun_irq_pulse(m, 0);
             pthread_mutex_lock(&pit.lock);
             continue;
         }
-        /* Wake for the next terminal count, a reprogramming, or a stop. */
-        uint64_t wake = next && next != fired ? next : now + 50000000u;
+        /* The next terminal count after now; a reprogramming wakes us to
+         * compute it again. */
+        due = ch0_next_irq(now);
+        uint64_t wake = due ? due : now + 50000000u;
         struct timespec ts = {.tv_sec = (time_t)(wake / 1000000000u), .tv_nsec = (long)(wake % 1000000000u)};
         pthread_cond_timedwait(&pit.changed, &pit.lock, &ts);
     }
