@@ -13,7 +13,11 @@
  *           mode), F_ONLY64 (row only exists in 64-bit mode), F_F3 (only with
  *           a mandatory F3 prefix, which is then not a REP), F_MEMONLY (the
  *           register form is #UD; for C4/C5/62 outside 64-bit mode it is a
- *           VEX/EVEX prefix, which is #UD too since AVX is not emulated)
+ *           VEX/EVEX prefix, which is #UD too since AVX is not emulated),
+ *           F_66 / F_F2 (only with that mandatory prefix, as F_F3), F_NP
+ *           (an SSE/MMX row without mandatory prefix: any 66/F2/F3 that no
+ *           row of the opcode claims makes it #UD), F_REGONLY (the memory
+ *           form is #UD)
  *   handler resolved into insn.exec at decode time
  * Opcodes without a row raise #UD.  decode.c builds its lookup from these
  * rows, and engine_internal.h declares every handler from them.
@@ -50,7 +54,13 @@ enum {
     F_ONLY64 = 1u << 3,
     F_F3 = 1u << 4,
     F_MEMONLY = 1u << 5,
+    F_66 = 1u << 6,
+    F_F2 = 1u << 7,
+    F_NP = 1u << 8,
+    F_REGONLY = 1u << 9,
 };
+/* Rows selected by a mandatory prefix (and MMX/SSE rows without one). */
+#define F_MANDATORY (F_66 | F_F2 | F_F3 | F_NP)
 
 #define ALU_ROWS(X, base, name, lock)                                         \
     X(base + 0, EXT_ANY, MR_YES, I_NONE, S_B, lock, exec_##name##_rm_r)      \
@@ -121,6 +131,186 @@ enum {
     X(op + 15, EXT_ANY, modrm, imm, size, 0, handler##_15)
 
 #define SYS(X, op, modrm, imm, size, flags) X(op, EXT_ANY, modrm, imm, size, F_SYS | (flags), emu_sys)
+
+/* SSE/MMX rows by mandatory prefix (operand size from REX.W where it matters). */
+#define NP_ROW(X, op, imm, flags, h) X(op, EXT_ANY, MR_YES, imm, S_V, F_NP | (flags), h)
+#define P66_ROW(X, op, imm, flags, h) X(op, EXT_ANY, MR_YES, imm, S_V, F_66 | (flags), h)
+#define F3_ROW(X, op, imm, flags, h) X(op, EXT_ANY, MR_YES, imm, S_V, F_F3 | (flags), h)
+#define F2_ROW(X, op, imm, flags, h) X(op, EXT_ANY, MR_YES, imm, S_V, F_F2 | (flags), h)
+
+/* ps (none), pd (66), ss (F3), sd (F2) forms of a floating-point operation. */
+#define SSE_FP4(X, op, name)                                                  \
+    NP_ROW(X, op, I_NONE, 0, exec_##name##ps)                                \
+    P66_ROW(X, op, I_NONE, 0, exec_##name##pd)                               \
+    F3_ROW(X, op, I_NONE, 0, exec_##name##ss)                                \
+    F2_ROW(X, op, I_NONE, 0, exec_##name##sd)
+
+/* Integer SIMD operations with an MMX form (no prefix: exec_<name>_mm) and
+ * an SSE2 form (66: exec_<name>_xmm).  Y(X, opcode, name). */
+#define SSE_INT_OPS(Y, X)                                                     \
+    Y(X, 0x0f60, punpcklbw) Y(X, 0x0f61, punpcklwd) Y(X, 0x0f62, punpckldq)   \
+    Y(X, 0x0f63, packsswb) Y(X, 0x0f64, pcmpgtb) Y(X, 0x0f65, pcmpgtw)        \
+    Y(X, 0x0f66, pcmpgtd) Y(X, 0x0f67, packuswb) Y(X, 0x0f68, punpckhbw)      \
+    Y(X, 0x0f69, punpckhwd) Y(X, 0x0f6a, punpckhdq) Y(X, 0x0f6b, packssdw)    \
+    Y(X, 0x0f74, pcmpeqb) Y(X, 0x0f75, pcmpeqw) Y(X, 0x0f76, pcmpeqd)         \
+    Y(X, 0x0fd1, psrlw) Y(X, 0x0fd2, psrld) Y(X, 0x0fd3, psrlq)               \
+    Y(X, 0x0fd4, paddq) Y(X, 0x0fd5, pmullw) Y(X, 0x0fd8, psubusb)            \
+    Y(X, 0x0fd9, psubusw) Y(X, 0x0fda, pminub) Y(X, 0x0fdb, pand)             \
+    Y(X, 0x0fdc, paddusb) Y(X, 0x0fdd, paddusw) Y(X, 0x0fde, pmaxub)          \
+    Y(X, 0x0fdf, pandn) Y(X, 0x0fe0, pavgb) Y(X, 0x0fe1, psraw)               \
+    Y(X, 0x0fe2, psrad) Y(X, 0x0fe3, pavgw) Y(X, 0x0fe4, pmulhuw)             \
+    Y(X, 0x0fe5, pmulhw) Y(X, 0x0fe8, psubsb) Y(X, 0x0fe9, psubsw)            \
+    Y(X, 0x0fea, pminsw) Y(X, 0x0feb, por) Y(X, 0x0fec, paddsb)               \
+    Y(X, 0x0fed, paddsw) Y(X, 0x0fee, pmaxsw) Y(X, 0x0fef, pxor)              \
+    Y(X, 0x0ff1, psllw) Y(X, 0x0ff2, pslld) Y(X, 0x0ff3, psllq)               \
+    Y(X, 0x0ff4, pmuludq) Y(X, 0x0ff5, pmaddwd) Y(X, 0x0ff6, psadbw)          \
+    Y(X, 0x0ff8, psubb) Y(X, 0x0ff9, psubw) Y(X, 0x0ffa, psubd)               \
+    Y(X, 0x0ffb, psubq) Y(X, 0x0ffc, paddb) Y(X, 0x0ffd, paddw)               \
+    Y(X, 0x0ffe, paddd)
+#define MMX_SSE2_ROWS(X, op, name)                                            \
+    NP_ROW(X, op, I_NONE, 0, exec_##name##_mm)                               \
+    P66_ROW(X, op, I_NONE, 0, exec_##name##_xmm)
+
+/* Shift-by-immediate groups 0F 71-73: register forms only. */
+#define SHIFT_IMM_ROWS(X, op, ext, name)                                      \
+    X(op, ext, MR_YES, I_UB, S_V, F_NP | F_REGONLY, exec_##name##_i_mm)      \
+    X(op, ext, MR_YES, I_UB, S_V, F_66 | F_REGONLY, exec_##name##_i_xmm)
+
+#define SSE_TABLE(X)                                                          \
+    /* Moves. */                                                             \
+    NP_ROW(X, 0x0f10, I_NONE, 0, exec_movups_load)                           \
+    P66_ROW(X, 0x0f10, I_NONE, 0, exec_movups_load)                          \
+    F3_ROW(X, 0x0f10, I_NONE, 0, exec_movss_load)                            \
+    F2_ROW(X, 0x0f10, I_NONE, 0, exec_movsd_load)                            \
+    NP_ROW(X, 0x0f11, I_NONE, 0, exec_movups_store)                          \
+    P66_ROW(X, 0x0f11, I_NONE, 0, exec_movups_store)                         \
+    F3_ROW(X, 0x0f11, I_NONE, 0, exec_movss_store)                           \
+    F2_ROW(X, 0x0f11, I_NONE, 0, exec_movsd_store)                           \
+    NP_ROW(X, 0x0f12, I_NONE, 0, exec_movlps_load)                           \
+    P66_ROW(X, 0x0f12, I_NONE, F_MEMONLY, exec_movlps_load)                  \
+    NP_ROW(X, 0x0f13, I_NONE, F_MEMONLY, exec_movlps_store)                  \
+    P66_ROW(X, 0x0f13, I_NONE, F_MEMONLY, exec_movlps_store)                 \
+    NP_ROW(X, 0x0f14, I_NONE, 0, exec_unpcklps)                              \
+    P66_ROW(X, 0x0f14, I_NONE, 0, exec_unpcklpd)                             \
+    NP_ROW(X, 0x0f15, I_NONE, 0, exec_unpckhps)                              \
+    P66_ROW(X, 0x0f15, I_NONE, 0, exec_unpckhpd)                             \
+    NP_ROW(X, 0x0f16, I_NONE, 0, exec_movhps_load)                           \
+    P66_ROW(X, 0x0f16, I_NONE, F_MEMONLY, exec_movhps_load)                  \
+    NP_ROW(X, 0x0f17, I_NONE, F_MEMONLY, exec_movhps_store)                  \
+    P66_ROW(X, 0x0f17, I_NONE, F_MEMONLY, exec_movhps_store)                 \
+    NP_ROW(X, 0x0f28, I_NONE, 0, exec_movaps_load)                           \
+    P66_ROW(X, 0x0f28, I_NONE, 0, exec_movaps_load)                          \
+    NP_ROW(X, 0x0f29, I_NONE, 0, exec_movaps_store)                          \
+    P66_ROW(X, 0x0f29, I_NONE, 0, exec_movaps_store)                         \
+    NP_ROW(X, 0x0f2b, I_NONE, F_MEMONLY, exec_movaps_store)                  \
+    P66_ROW(X, 0x0f2b, I_NONE, F_MEMONLY, exec_movaps_store)                 \
+    NP_ROW(X, 0x0f6e, I_NONE, 0, exec_movd_mm_load)                          \
+    P66_ROW(X, 0x0f6e, I_NONE, 0, exec_movd_xmm_load)                        \
+    NP_ROW(X, 0x0f6f, I_NONE, 0, exec_movq_mm_load)                          \
+    P66_ROW(X, 0x0f6f, I_NONE, 0, exec_movaps_load)                          \
+    F3_ROW(X, 0x0f6f, I_NONE, 0, exec_movups_load)                           \
+    NP_ROW(X, 0x0f7e, I_NONE, 0, exec_movd_mm_store)                         \
+    P66_ROW(X, 0x0f7e, I_NONE, 0, exec_movd_xmm_store)                       \
+    F3_ROW(X, 0x0f7e, I_NONE, 0, exec_movq_xmm_load)                         \
+    NP_ROW(X, 0x0f7f, I_NONE, 0, exec_movq_mm_store)                         \
+    P66_ROW(X, 0x0f7f, I_NONE, 0, exec_movaps_store)                         \
+    F3_ROW(X, 0x0f7f, I_NONE, 0, exec_movups_store)                          \
+    NP_ROW(X, 0x0fc3, I_NONE, F_MEMONLY, exec_movnti)                        \
+    P66_ROW(X, 0x0fd6, I_NONE, 0, exec_movq_xmm_store)                       \
+    F3_ROW(X, 0x0fd6, I_NONE, F_REGONLY, exec_movq2dq)                       \
+    F2_ROW(X, 0x0fd6, I_NONE, F_REGONLY, exec_movdq2q)                       \
+    NP_ROW(X, 0x0fe7, I_NONE, F_MEMONLY, exec_movntq)                        \
+    P66_ROW(X, 0x0fe7, I_NONE, F_MEMONLY, exec_movaps_store)                 \
+    NP_ROW(X, 0x0ff7, I_NONE, F_REGONLY, exec_maskmovq)                      \
+    P66_ROW(X, 0x0ff7, I_NONE, F_REGONLY, exec_maskmovdqu)                   \
+    /* Floating point. */                                                    \
+    NP_ROW(X, 0x0f2a, I_NONE, 0, exec_cvtpi2ps)                              \
+    P66_ROW(X, 0x0f2a, I_NONE, 0, exec_cvtpi2pd)                             \
+    F3_ROW(X, 0x0f2a, I_NONE, 0, exec_cvtsi2ss)                              \
+    F2_ROW(X, 0x0f2a, I_NONE, 0, exec_cvtsi2sd)                              \
+    NP_ROW(X, 0x0f2c, I_NONE, 0, exec_cvttps2pi)                             \
+    P66_ROW(X, 0x0f2c, I_NONE, 0, exec_cvttpd2pi)                            \
+    F3_ROW(X, 0x0f2c, I_NONE, 0, exec_cvttss2si)                             \
+    F2_ROW(X, 0x0f2c, I_NONE, 0, exec_cvttsd2si)                             \
+    NP_ROW(X, 0x0f2d, I_NONE, 0, exec_cvtps2pi)                              \
+    P66_ROW(X, 0x0f2d, I_NONE, 0, exec_cvtpd2pi)                             \
+    F3_ROW(X, 0x0f2d, I_NONE, 0, exec_cvtss2si)                              \
+    F2_ROW(X, 0x0f2d, I_NONE, 0, exec_cvtsd2si)                              \
+    NP_ROW(X, 0x0f2e, I_NONE, 0, exec_ucomiss)                               \
+    P66_ROW(X, 0x0f2e, I_NONE, 0, exec_ucomisd)                              \
+    NP_ROW(X, 0x0f2f, I_NONE, 0, exec_comiss)                                \
+    P66_ROW(X, 0x0f2f, I_NONE, 0, exec_comisd)                               \
+    NP_ROW(X, 0x0f50, I_NONE, F_REGONLY, exec_movmskps)                      \
+    P66_ROW(X, 0x0f50, I_NONE, F_REGONLY, exec_movmskpd)                     \
+    SSE_FP4(X, 0x0f51, sqrt)                                                 \
+    NP_ROW(X, 0x0f52, I_NONE, 0, exec_rsqrtps)                               \
+    F3_ROW(X, 0x0f52, I_NONE, 0, exec_rsqrtss)                               \
+    NP_ROW(X, 0x0f53, I_NONE, 0, exec_rcpps)                                 \
+    F3_ROW(X, 0x0f53, I_NONE, 0, exec_rcpss)                                 \
+    NP_ROW(X, 0x0f54, I_NONE, 0, exec_pand_xmm)                              \
+    P66_ROW(X, 0x0f54, I_NONE, 0, exec_pand_xmm)                             \
+    NP_ROW(X, 0x0f55, I_NONE, 0, exec_pandn_xmm)                             \
+    P66_ROW(X, 0x0f55, I_NONE, 0, exec_pandn_xmm)                            \
+    NP_ROW(X, 0x0f56, I_NONE, 0, exec_por_xmm)                               \
+    P66_ROW(X, 0x0f56, I_NONE, 0, exec_por_xmm)                              \
+    NP_ROW(X, 0x0f57, I_NONE, 0, exec_pxor_xmm)                              \
+    P66_ROW(X, 0x0f57, I_NONE, 0, exec_pxor_xmm)                             \
+    SSE_FP4(X, 0x0f58, add)                                                  \
+    SSE_FP4(X, 0x0f59, mul)                                                  \
+    NP_ROW(X, 0x0f5a, I_NONE, 0, exec_cvtps2pd)                              \
+    P66_ROW(X, 0x0f5a, I_NONE, 0, exec_cvtpd2ps)                             \
+    F3_ROW(X, 0x0f5a, I_NONE, 0, exec_cvtss2sd)                              \
+    F2_ROW(X, 0x0f5a, I_NONE, 0, exec_cvtsd2ss)                              \
+    NP_ROW(X, 0x0f5b, I_NONE, 0, exec_cvtdq2ps)                              \
+    P66_ROW(X, 0x0f5b, I_NONE, 0, exec_cvtps2dq)                             \
+    F3_ROW(X, 0x0f5b, I_NONE, 0, exec_cvttps2dq)                             \
+    SSE_FP4(X, 0x0f5c, sub)                                                  \
+    SSE_FP4(X, 0x0f5d, min)                                                  \
+    SSE_FP4(X, 0x0f5e, div)                                                  \
+    SSE_FP4(X, 0x0f5f, max)                                                  \
+    NP_ROW(X, 0x0fc2, I_UB, 0, exec_cmpps)                                   \
+    P66_ROW(X, 0x0fc2, I_UB, 0, exec_cmppd)                                  \
+    F3_ROW(X, 0x0fc2, I_UB, 0, exec_cmpss)                                   \
+    F2_ROW(X, 0x0fc2, I_UB, 0, exec_cmpsd)                                   \
+    P66_ROW(X, 0x0fe6, I_NONE, 0, exec_cvttpd2dq)                            \
+    F3_ROW(X, 0x0fe6, I_NONE, 0, exec_cvtdq2pd)                              \
+    F2_ROW(X, 0x0fe6, I_NONE, 0, exec_cvtpd2dq)                              \
+    /* Integer SIMD. */                                                      \
+    SSE_INT_OPS(MMX_SSE2_ROWS, X)                                            \
+    P66_ROW(X, 0x0f6c, I_NONE, 0, exec_punpcklqdq_xmm)                       \
+    P66_ROW(X, 0x0f6d, I_NONE, 0, exec_punpckhqdq_xmm)                       \
+    NP_ROW(X, 0x0f70, I_UB, 0, exec_pshufw)                                  \
+    P66_ROW(X, 0x0f70, I_UB, 0, exec_pshufd)                                 \
+    F3_ROW(X, 0x0f70, I_UB, 0, exec_pshufhw)                                 \
+    F2_ROW(X, 0x0f70, I_UB, 0, exec_pshuflw)                                 \
+    SHIFT_IMM_ROWS(X, 0x0f71, 2, psrlw)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f71, 4, psraw)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f71, 6, psllw)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f72, 2, psrld)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f72, 4, psrad)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f72, 6, pslld)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f73, 2, psrlq)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f73, 6, psllq)                                      \
+    X(0x0f73, 3, MR_YES, I_UB, S_V, F_66 | F_REGONLY, exec_psrldq)           \
+    X(0x0f73, 7, MR_YES, I_UB, S_V, F_66 | F_REGONLY, exec_pslldq)           \
+    X(0x0f77, EXT_ANY, MR_NONE, I_NONE, S_V, F_NP, exec_emms)                \
+    NP_ROW(X, 0x0fc4, I_UB, 0, exec_pinsrw_mm)                               \
+    P66_ROW(X, 0x0fc4, I_UB, 0, exec_pinsrw_xmm)                             \
+    NP_ROW(X, 0x0fc5, I_UB, F_REGONLY, exec_pextrw_mm)                       \
+    P66_ROW(X, 0x0fc5, I_UB, F_REGONLY, exec_pextrw_xmm)                     \
+    NP_ROW(X, 0x0fc6, I_UB, 0, exec_shufps)                                  \
+    P66_ROW(X, 0x0fc6, I_UB, 0, exec_shufpd)                                 \
+    NP_ROW(X, 0x0fd7, I_NONE, F_REGONLY, exec_pmovmskb_mm)                   \
+    P66_ROW(X, 0x0fd7, I_NONE, F_REGONLY, exec_pmovmskb_xmm)                 \
+    /* State management (0F AE /7 stays with the machine: CLFLUSH, SFENCE). */ \
+    X(0x0fae, 0, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxsave)                \
+    X(0x0fae, 1, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxrstor)               \
+    X(0x0fae, 2, MR_YES, I_NONE, S_V, F_MEMONLY, exec_ldmxcsr)               \
+    X(0x0fae, 3, MR_YES, I_NONE, S_V, F_MEMONLY, exec_stmxcsr)               \
+    X(0x0fae, 4, MR_YES, I_NONE, S_V, F_MEMONLY, exec_xsave)                 \
+    X(0x0fae, 5, MR_YES, I_NONE, S_V, 0, exec_xrstor)                        \
+    X(0x0fae, 6, MR_YES, I_NONE, S_V, 0, exec_xsaveopt)                      \
+    X(0x0fae, 7, MR_YES, I_NONE, S_V, F_SYS, emu_sys)
 
 #define OPCODE_TABLE(X)                                                       \
     ALU_ROWS(X, 0x00, add, F_LOCK)                                           \
@@ -305,7 +495,6 @@ enum {
     X(0x0fab, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_bts_r)               \
     X(0x0fac, EXT_ANY, MR_YES, I_UB, S_V, 0, exec_shrd_i)                     \
     X(0x0fad, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_shrd_cl)                  \
-    SYS(X, 0x0fae, MR_YES, I_NONE, S_V, 0)                                   \
     X(0x0faf, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_imul2)                    \
     X(0x0fb0, EXT_ANY, MR_YES, I_NONE, S_B, F_LOCK, exec_cmpxchg)             \
     X(0x0fb1, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_cmpxchg)             \
@@ -333,11 +522,12 @@ enum {
     X(0x0fc7, 1, MR_YES, I_NONE, S_V, F_LOCK | F_MEMONLY, exec_cmpxchg8b)                 \
     X(0x0fc7, 2, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     X(0x0fc7, 3, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
-    X(0x0fc7, 4, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
+    X(0x0fc7, 4, MR_YES, I_NONE, S_V, F_MEMONLY, exec_xsavec)                 \
     X(0x0fc7, 5, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     X(0x0fc7, 6, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     X(0x0fc7, 7, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     EIGHT(X, 0x0fc8, MR_NONE, I_NONE, S_V, 0, exec_bswap)                    \
+    SSE_TABLE(X)                                                             \
     /* Three-byte opcodes. */                                                 \
     SYS(X, 0x0f3880, MR_YES, I_NONE, S_V, F_MEMONLY)                          \
     SYS(X, 0x0f3881, MR_YES, I_NONE, S_V, F_MEMONLY)                          \
