@@ -9,7 +9,11 @@
  *    divide by zero) in any element: only those flags are set, nothing is
  *    written, #XM (or #UD without CR4.OSXMMEXCPT);
  *  - otherwise an unmasked post-computation exception (overflow,
- *    underflow, precision): all flags are set, nothing is written, #XM;
+ *    underflow, precision): the flags are set, nothing is written, #XM;
+ *    with an unmasked overflow or underflow, hardware reports precision
+ *    when the significand, rounded with an unbounded exponent, is inexact;
+ *    the emulator reports the masked computation's precision flag instead
+ *    (docs/compat.md);
  *  - otherwise the flags are ORed into MXCSR and the result is written.
  *
  * Unmasked underflow is signalled for a tiny result even when it is exact
@@ -83,8 +87,15 @@ FP_FORMS(add, ADD)
 FP_FORMS(sub, SUB)
 FP_FORMS(mul, MUL)
 FP_FORMS(div, DIV)
-FP_FORMS(min, MIN)
-FP_FORMS(max, MAX)
+
+/* MIN/MAX return one of their operands: a denormal result is no underflow. */
+#define FP_FORMS_SELECT(name, NAME)                                                                            \
+    void exec_##name##ps(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_##NAME##PS, 16, EL_NONE, 0); } \
+    void exec_##name##pd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_##NAME##PD, 16, EL_NONE, 0); } \
+    void exec_##name##ss(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_##NAME##SS, 4, EL_NONE, 0); }  \
+    void exec_##name##sd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_##NAME##SD, 8, EL_NONE, 0); }
+FP_FORMS_SELECT(min, MIN)
+FP_FORMS_SELECT(max, MAX)
 FP_FORMS(sqrt, SQRT)
 
 /* CMPccPS/PD/SS/SD: masks, never a floating-point result. */

@@ -71,10 +71,16 @@ static inline uint8_t *xmm_ptr(const struct emu_cpu *cpu, unsigned i)
 {
     return fpu_area(cpu) + FX_XMM0 + 16 * (i & 15);
 }
-/* MMX registers alias the low 64 bits of ST0..ST7 (physical order). */
+/* MMX registers alias the mantissas of the physical x87 registers R0..R7;
+ * the area stores ST(i) = R((TOP + i) mod 8) in slot i, so MMi is in slot
+ * (i - TOP) mod 8.  mmx_enter sets TOP to 0, after which slot i is MMi. */
+static inline unsigned fpu_top(const struct emu_cpu *cpu)
+{
+    return (ld16(cpu->vcpu->fpstate + FX_FSW) >> FSW_TOP_SHIFT) & 7;
+}
 static inline uint8_t *mm_ptr(const struct emu_cpu *cpu, unsigned i)
 {
-    return fpu_area(cpu) + FX_ST0 + 16 * (i & 7);
+    return fpu_area(cpu) + FX_ST0 + 16 * ((i - fpu_top(cpu)) & 7);
 }
 static inline uint32_t mxcsr_get(const struct emu_cpu *cpu) { return ld32(fpu_area(cpu) + FX_MXCSR); }
 static inline void mxcsr_set(struct emu_cpu *cpu, uint32_t v) { st32(fpu_area(cpu) + FX_MXCSR, v); }
@@ -112,10 +118,19 @@ static inline void sse_check(struct emu_cpu *cpu)
 
 /* MMX: #UD with EM, #NM with TS, then a pending x87 exception (#MF). */
 void mmx_check(struct emu_cpu *cpu);
-/* An MMX instruction other than EMMS: TOP = 0, every tag valid. */
+/* An MMX instruction other than EMMS, once nothing can fault any more:
+ * TOP = 0 (the slots are renumbered so each register keeps its value),
+ * every tag valid. */
 static inline void mmx_enter(struct emu_cpu *cpu)
 {
     uint8_t *a = fpu_area(cpu);
+    unsigned top = fpu_top(cpu);
+    if (top) {
+        uint8_t st[8][16];
+        for (unsigned i = 0; i < 8; i++)
+            memcpy(st[(i + top) & 7], a + FX_ST0 + 16 * i, 16);
+        memcpy(a + FX_ST0, st, sizeof st);
+    }
     st16(a + FX_FSW, (uint16_t)(ld16(a + FX_FSW) & ~(7u << FSW_TOP_SHIFT)));
     a[FX_FTW] = 0xff;
 }
