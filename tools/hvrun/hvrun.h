@@ -107,7 +107,7 @@ struct machine {
     pthread_mutex_t lock;      /* alive flags for kicks, the exit status */
     pthread_cond_t turn;       /* vCPUs are created in index order */
     unsigned created, running;
-    bool backend_has_fp;       /* x87/MMX/SSE executable: advertise them */
+    bool backend_has_x87;      /* x87 arithmetic executable: advertise the FPU */
     atomic_bool stopping;
     int status;                /* -1 until someone decides */
 };
