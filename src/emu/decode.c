@@ -14,7 +14,7 @@ struct op_entry {
     uint16_t flags;
 };
 
-enum { SPACE_1B, SPACE_0F, SPACE_0F38, SPACE_COUNT };
+enum { SPACE_1B, SPACE_0F, SPACE_0F38, SPACE_0F3A, SPACE_COUNT };
 
 /* [mandatory prefix][64-bit mode?][space][opcode byte][ModRM.reg]; built
  * once from the table.  PFX_NONE holds the rows without a mandatory prefix. */
@@ -38,6 +38,8 @@ static const struct op_row op_rows[] = { OPCODE_TABLE(ROW) };
 
 static unsigned space_of(uint32_t opcode)
 {
+    if (opcode >= OPC_0F3A)
+        return SPACE_0F3A;
     if (opcode >= OPC_0F38)
         return SPACE_0F38;
     return opcode >= OPC_0F ? SPACE_0F : SPACE_1B;
@@ -273,12 +275,8 @@ opcode:
             opcode = OPC_0F38 | op;
         } else if (op == 0x3a) {
             op = (uint8_t)take(&c, 1);
+            space = SPACE_0F3A;
             opcode = OPC_0F3A | op;
-            if (!stopped(&c)) {
-                out->opcode = opcode;
-                out->exec = exec_ud; /* no 0F 3A instruction is emulated */
-            }
-            goto done;
         }
         if (stopped(&c))
             goto done;

@@ -316,3 +316,29 @@ void exec_emms(struct emu_cpu *cpu, const struct insn *in)
     mmx_check(cpu);
     fpu_area(cpu)[FX_FTW] = 0;
 }
+
+/* WAIT/FWAIT: #NM with CR0.MP and CR0.TS; a pending unmasked x87 exception
+ * (only FXRSTOR/XRSTOR/the client can leave one: no x87 arithmetic runs
+ * here) is delivered as #MF with CR0.NE. */
+void exec_fwait(struct emu_cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    uint64_t cr0 = cpu->g->cr0;
+    if ((cr0 & CR0_MP_BIT) && (cr0 & CR0_TS_BIT))
+        emu_raise(cpu, VEC_NM, false, 0);
+    fpu_explicit(cpu);
+    if ((ld16(fpu_area(cpu) + FX_FSW) & FSW_ES) && (cr0 & CR0_NE_BIT))
+        emu_raise(cpu, VEC_MF, false, 0);
+}
+
+/* x87 escapes (D8-DF): x87 arithmetic is not emulated.  CR0.EM or CR0.TS
+ * still give #NM first, as on hardware, so a guest that emulates the FPU
+ * itself (CR0.EM = 1) or switches it lazily (CR0.TS) sees the right fault;
+ * otherwise #UD (docs/compat.md). */
+void exec_x87(struct emu_cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    if (cpu->g->cr0 & (CR0_EM_BIT | CR0_TS_BIT))
+        emu_raise(cpu, VEC_NM, false, 0);
+    EMU_UD(cpu);
+}

@@ -98,6 +98,14 @@ FP_FORMS_SELECT(min, MIN)
 FP_FORMS_SELECT(max, MAX)
 FP_FORMS(sqrt, SQRT)
 
+/* SSE3 ADDSUB/HADD/HSUB. */
+void exec_addsubps(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_ADDSUBPS, 16, EL_F32, 4); }
+void exec_addsubpd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_ADDSUBPD, 16, EL_F64, 2); }
+void exec_haddps(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_HADDPS, 16, EL_F32, 4); }
+void exec_haddpd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_HADDPD, 16, EL_F64, 2); }
+void exec_hsubps(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_HSUBPS, 16, EL_F32, 4); }
+void exec_hsubpd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_HSUBPD, 16, EL_F64, 2); }
+
 /* CMPccPS/PD/SS/SD: masks, never a floating-point result. */
 void exec_cmpps(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CMPPS, 16, EL_NONE, 0); }
 void exec_cmppd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CMPPD, 16, EL_NONE, 0); }

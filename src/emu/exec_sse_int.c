@@ -182,6 +182,69 @@ SHIFT_OP(psrlq, 8, 1)
 SHIFT_OP(psraw, 2, 2)
 SHIFT_OP(psrad, 4, 2)
 
+/* ---- SSSE3 */
+
+static void op_pshufb(uint8_t *d, const uint8_t *s, unsigned n, unsigned imm)
+{
+    (void)imm;
+    uint8_t r[16];
+    for (unsigned i = 0; i < n; i++)
+        r[i] = (s[i] & 0x80) ? 0 : d[s[i] & (n - 1)];
+    memcpy(d, r, n);
+}
+
+/* Horizontal pairs: the low half of the result from d, the high half from s. */
+static void horizontal(uint8_t *d, const uint8_t *s, unsigned n, unsigned w, bool sub, bool sat)
+{
+    uint8_t r[16];
+    unsigned half = n / w / 2;
+    for (unsigned i = 0; i < 2 * half; i++) {
+        const uint8_t *src = i < half ? d : s;
+        unsigned j = i % half;
+        int64_t a = lane_sget(src, 2 * j, w), b = lane_sget(src, 2 * j + 1, w);
+        int64_t v = sub ? a - b : a + b;
+        lane_put(r, i, w, (uint64_t)(sat ? sat_s(v, w) : v));
+    }
+    memcpy(d, r, n);
+}
+#define HORIZ_OP(name, w, sub, sat) \
+    static void op_##name(uint8_t *d, const uint8_t *s, unsigned n, unsigned imm) { (void)imm; horizontal(d, s, n, w, sub, sat); }
+HORIZ_OP(phaddw, 2, false, false)
+HORIZ_OP(phaddd, 4, false, false)
+HORIZ_OP(phaddsw, 2, false, true)
+HORIZ_OP(phsubw, 2, true, false)
+HORIZ_OP(phsubd, 4, true, false)
+HORIZ_OP(phsubsw, 2, true, true)
+
+static void op_pmaddubsw(uint8_t *d, const uint8_t *s, unsigned n, unsigned imm)
+{
+    (void)imm;
+    for (unsigned i = 0; i < n / 2; i++) {
+        int64_t v = (int64_t)d[2 * i] * (int8_t)s[2 * i] + (int64_t)d[2 * i + 1] * (int8_t)s[2 * i + 1];
+        lane_put(d, i, 2, (uint64_t)sat_s(v, 2));
+    }
+}
+
+ELEM_OP(pmulhrsw, 2, (((sa * sb) >> 14) + 1) >> 1)
+ELEM_OP(psignb, 1, sb < 0 ? -sa : sb == 0 ? 0 : sa)
+ELEM_OP(psignw, 2, sb < 0 ? -sa : sb == 0 ? 0 : sa)
+ELEM_OP(psignd, 4, sb < 0 ? -sa : sb == 0 ? 0 : sa)
+ELEM_OP(pabsb, 1, sb < 0 ? -sb : sb)
+ELEM_OP(pabsw, 2, sb < 0 ? -sb : sb)
+ELEM_OP(pabsd, 4, sb < 0 ? -sb : sb)
+
+/* PALIGNR: (d:s) shifted right by imm bytes, the low n bytes. */
+static void op_palignr(uint8_t *d, const uint8_t *s, unsigned n, unsigned imm)
+{
+    uint8_t cat[32], r[16];
+    memcpy(cat, s, n);
+    memcpy(cat + n, d, n);
+    unsigned sh = imm & 0xff;
+    for (unsigned i = 0; i < n; i++)
+        r[i] = sh + i < 2 * n ? cat[sh + i] : 0;
+    memcpy(d, r, n);
+}
+
 /* ---- the handlers */
 
 static void run_xmm(struct emu_cpu *cpu, const struct insn *in, vec_op f)
@@ -209,6 +272,8 @@ static void run_mm(struct emu_cpu *cpu, const struct insn *in, vec_op f)
     void exec_##name##_xmm(struct emu_cpu *cpu, const struct insn *in) { run_xmm(cpu, in, op_##name); } \
     void exec_##name##_mm(struct emu_cpu *cpu, const struct insn *in) { run_mm(cpu, in, op_##name); }
 SSE_INT_OPS(VEC_HANDLERS, _)
+SSSE3_OPS(VEC_HANDLERS, _)
+VEC_HANDLERS(_, 0, palignr)
 
 void exec_punpcklqdq_xmm(struct emu_cpu *cpu, const struct insn *in) { run_xmm(cpu, in, op_punpcklqdq); }
 void exec_punpckhqdq_xmm(struct emu_cpu *cpu, const struct insn *in) { run_xmm(cpu, in, op_punpckhqdq); }

@@ -262,3 +262,25 @@ void exec_unpcklps(struct emu_cpu *cpu, const struct insn *in) { unpck(cpu, in, 
 void exec_unpckhps(struct emu_cpu *cpu, const struct insn *in) { unpck(cpu, in, 4, true); }
 void exec_unpcklpd(struct emu_cpu *cpu, const struct insn *in) { unpck(cpu, in, 8, false); }
 void exec_unpckhpd(struct emu_cpu *cpu, const struct insn *in) { unpck(cpu, in, 8, true); }
+
+/* SSE3 duplicating moves: MOVDDUP (m64), MOVSLDUP/MOVSHDUP (m128, aligned). */
+void exec_movddup(struct emu_cpu *cpu, const struct insn *in)
+{
+    sse_check(cpu);
+    uint8_t v[16];
+    xmm_src(cpu, in, v, 8, false);
+    memcpy(v + 8, v, 8);
+    memcpy(xmm_ptr(cpu, in->reg), v, 16);
+}
+
+static void movdup_dwords(struct emu_cpu *cpu, const struct insn *in, unsigned odd)
+{
+    sse_check(cpu);
+    uint8_t v[16], r[16];
+    xmm_src(cpu, in, v, 16, true);
+    for (unsigned i = 0; i < 4; i++)
+        memcpy(r + 4 * i, v + 4 * ((i & ~1u) + odd), 4);
+    memcpy(xmm_ptr(cpu, in->reg), r, 16);
+}
+void exec_movsldup(struct emu_cpu *cpu, const struct insn *in) { movdup_dwords(cpu, in, 0); }
+void exec_movshdup(struct emu_cpu *cpu, const struct insn *in) { movdup_dwords(cpu, in, 1); }

@@ -36,7 +36,9 @@
     X(CVTPS2PD, cvtps2pd) X(CVTPD2PS, cvtpd2ps) X(CVTSS2SD, cvtss2sd)       \
     X(CVTSD2SS, cvtsd2ss) X(CVTDQ2PS, cvtdq2ps) X(CVTPS2DQ, cvtps2dq)       \
     X(CVTTPS2DQ, cvttps2dq) X(CVTTPD2DQ, cvttpd2dq) X(CVTDQ2PD, cvtdq2pd)   \
-    X(CVTPD2DQ, cvtpd2dq)
+    X(CVTPD2DQ, cvtpd2dq)                                                   \
+    X(ADDSUBPS, addsubps) X(ADDSUBPD, addsubpd) X(HADDPS, haddps)           \
+    X(HADDPD, haddpd) X(HSUBPS, hsubps) X(HSUBPD, hsubpd)
 /* Float to integer register: (name, mnemonic, 32 or 64). */
 #define FPH_TOINT(X)                                                        \
     X(CVTSS2SI32, cvtss2si, 32) X(CVTSS2SI64, cvtss2si, 64)                \

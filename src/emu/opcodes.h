@@ -167,6 +167,13 @@ enum {
     Y(X, 0x0ff8, psubb) Y(X, 0x0ff9, psubw) Y(X, 0x0ffa, psubd)               \
     Y(X, 0x0ffb, psubq) Y(X, 0x0ffc, paddb) Y(X, 0x0ffd, paddw)               \
     Y(X, 0x0ffe, paddd)
+/* SSSE3 (0F 38 map), MMX and XMM forms like SSE_INT_OPS. */
+#define SSSE3_OPS(Y, X)                                                       \
+    Y(X, 0x0f3800, pshufb) Y(X, 0x0f3801, phaddw) Y(X, 0x0f3802, phaddd)      \
+    Y(X, 0x0f3803, phaddsw) Y(X, 0x0f3804, pmaddubsw) Y(X, 0x0f3805, phsubw)  \
+    Y(X, 0x0f3806, phsubd) Y(X, 0x0f3807, phsubsw) Y(X, 0x0f3808, psignb)     \
+    Y(X, 0x0f3809, psignw) Y(X, 0x0f380a, psignd) Y(X, 0x0f380b, pmulhrsw)    \
+    Y(X, 0x0f381c, pabsb) Y(X, 0x0f381d, pabsw) Y(X, 0x0f381e, pabsd)
 #define MMX_SSE2_ROWS(X, op, name)                                            \
     NP_ROW(X, op, I_NONE, 0, exec_##name##_mm)                               \
     P66_ROW(X, op, I_NONE, 0, exec_##name##_xmm)
@@ -302,6 +309,21 @@ enum {
     P66_ROW(X, 0x0fc6, I_UB, 0, exec_shufpd)                                 \
     NP_ROW(X, 0x0fd7, I_NONE, F_REGONLY, exec_pmovmskb_mm)                   \
     P66_ROW(X, 0x0fd7, I_NONE, F_REGONLY, exec_pmovmskb_xmm)                 \
+    /* SSE3. */                                                              \
+    F2_ROW(X, 0x0ff0, I_NONE, F_MEMONLY, exec_movups_load)                   \
+    F2_ROW(X, 0x0f12, I_NONE, 0, exec_movddup)                               \
+    F3_ROW(X, 0x0f12, I_NONE, 0, exec_movsldup)                              \
+    F3_ROW(X, 0x0f16, I_NONE, 0, exec_movshdup)                              \
+    P66_ROW(X, 0x0fd0, I_NONE, 0, exec_addsubpd)                             \
+    F2_ROW(X, 0x0fd0, I_NONE, 0, exec_addsubps)                              \
+    P66_ROW(X, 0x0f7c, I_NONE, 0, exec_haddpd)                               \
+    F2_ROW(X, 0x0f7c, I_NONE, 0, exec_haddps)                                \
+    P66_ROW(X, 0x0f7d, I_NONE, 0, exec_hsubpd)                               \
+    F2_ROW(X, 0x0f7d, I_NONE, 0, exec_hsubps)                                \
+    /* SSSE3. */                                                             \
+    SSSE3_OPS(MMX_SSE2_ROWS, X)                                              \
+    NP_ROW(X, 0x0f3a0f, I_UB, 0, exec_palignr_mm)                            \
+    P66_ROW(X, 0x0f3a0f, I_UB, 0, exec_palignr_xmm)                          \
     /* State management (0F AE /7 stays with the machine: CLFLUSH, SFENCE). */ \
     X(0x0fae, 0, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxsave)                \
     X(0x0fae, 1, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxrstor)               \
@@ -370,7 +392,7 @@ enum {
     X(0x98, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_cbw)                       \
     X(0x99, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_cwd)                       \
     SYS(X, 0x9a, MR_NONE, I_FAR, S_V, F_NO64)                                \
-    X(0x9b, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_nop)                       \
+    X(0x9b, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_fwait)                     \
     X(0x9c, EXT_ANY, MR_NONE, I_NONE, S_D64, 0, exec_pushf)                   \
     X(0x9d, EXT_ANY, MR_NONE, I_NONE, S_D64, 0, exec_popf)                    \
     X(0x9e, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_sahf)                      \
@@ -417,6 +439,7 @@ enum {
     X(0xd5, EXT_ANY, MR_NONE, I_UB, S_B, F_NO64, exec_aad)                    \
     X(0xd6, EXT_ANY, MR_NONE, I_NONE, S_B, F_NO64, exec_salc)                  \
     X(0xd7, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_xlat)                      \
+    EIGHT(X, 0xd8, MR_YES, I_NONE, S_V, 0, exec_x87)                         \
     X(0xe0, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loopne)                    \
     X(0xe1, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loope)                     \
     X(0xe2, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loop)                      \

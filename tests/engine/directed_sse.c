@@ -71,6 +71,22 @@ static void t_sse_gating(void)
     CHECK(RUN(0x0f, 0xfc, 0xc1) == 16, "MMX with FSW.ES and CR0.NE: #MF");
     CHECK(RUN(0x0f, 0x58, 0xc1) == -1, "SSE ignores FSW.ES");
     CHECK(RUN(0xf0, 0x0f, 0x58, 0x06) == 6, "LOCK addps: #UD");
+    /* WAIT: #NM only with MP and TS; #MF for a pending exception. */
+    CHECK(RUN(0x9b) == 16, "fwait with FSW.ES and CR0.NE: #MF");
+    st16(area() + FX_FSW, 0);
+    G()->cr0 |= CR0_TS_BIT;
+    CHECK(RUN(0x9b) == -1, "fwait with TS but not MP");
+    G()->cr0 |= CR0_MP_BIT;
+    CHECK(RUN(0x9b) == 7, "fwait with MP and TS: #NM");
+    /* x87 escapes: #NM with EM or TS, else #UD (not emulated). */
+    CHECK(RUN(0xd9, 0xe8) == 7, "fld1 with TS: #NM");
+    G()->cr0 &= ~(uint64_t)(CR0_TS_BIT | CR0_MP_BIT);
+    CHECK(RUN(0xdd, 0x86, 0x00, 0x01, 0x00, 0x00) == 6, "fld m64 (x87 not emulated): #UD");
+    G()->cr0 |= CR0_EM_BIT;
+    CHECK(RUN(0xd9, 0xe8) == 7, "fld1 with EM: #NM");
+    struct insn in;
+    CHECK(emu_decode_bytes(&H.cpu, (const uint8_t[]){ 0xdd, 0x86, 0x00, 0x01, 0x00, 0x00 }, 6, &in) && in.len == 6,
+          "x87 escapes decode their ModRM (length %u)", in.len);
 }
 
 static void t_sse_unmasked(void)
