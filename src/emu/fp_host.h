@@ -52,18 +52,20 @@
 #define FPH_COMI(X) X(COMISS, comiss) X(UCOMISS, ucomiss) X(COMISD, comisd) X(UCOMISD, ucomisd)
 /* CMPccPS/PD/SS/SD: predicate 0-7 passed separately. */
 #define FPH_CMP(X) X(CMPPS, cmpps) X(CMPPD, cmppd) X(CMPSS, cmpss) X(CMPSD, cmpsd)
+/* ROUNDPS/PD/SS/SD: imm & 15 passed separately. */
+#define FPH_ROUND(X) X(ROUNDPS, roundps) X(ROUNDPD, roundpd) X(ROUNDSS, roundss) X(ROUNDSD, roundsd)
 
 enum fph_op {
 #define FPH_ENUM2(name, mn) FPH_##name,
 #define FPH_ENUM3(name, mn, bits) FPH_##name,
     FPH_ARITH(FPH_ENUM2) FPH_TOINT(FPH_ENUM3) FPH_FROMINT(FPH_ENUM3) FPH_COMI(FPH_ENUM2)
-    FPH_CMP(FPH_ENUM2)
+    FPH_CMP(FPH_ENUM2) FPH_ROUND(FPH_ENUM2)
 #undef FPH_ENUM2
 #undef FPH_ENUM3
     FPH_COUNT
 };
 
-/* Run `op` (for FPH_CMP*, with predicate imm & 7) under `mxcsr`'s control
+/* Run `op` (for FPH_CMP*, with predicate imm & 7; FPH_ROUND*, imm & 15) under `mxcsr`'s control
  * bits; returns the exception flags raised.  Never traps. */
 uint32_t fp_host_op(enum fph_op op, unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t mxcsr);
 

@@ -140,11 +140,30 @@ FPH_COMI(FPH_COMI_FN)
     }
 FPH_CMP(FPH_CMP_FN)
 
+#define FPH_ROUND_FN(name, mn)                                                                \
+    FPH_CMP_ONE(name, mn, 0) FPH_CMP_ONE(name, mn, 1) FPH_CMP_ONE(name, mn, 2)                \
+    FPH_CMP_ONE(name, mn, 3) FPH_CMP_ONE(name, mn, 4) FPH_CMP_ONE(name, mn, 5)                \
+    FPH_CMP_ONE(name, mn, 6) FPH_CMP_ONE(name, mn, 7) FPH_CMP_ONE(name, mn, 8)                \
+    FPH_CMP_ONE(name, mn, 9) FPH_CMP_ONE(name, mn, 10) FPH_CMP_ONE(name, mn, 11)              \
+    FPH_CMP_ONE(name, mn, 12) FPH_CMP_ONE(name, mn, 13) FPH_CMP_ONE(name, mn, 14)             \
+    FPH_CMP_ONE(name, mn, 15)                                                                 \
+    static uint32_t fph_##name(unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t m) \
+    {                                                                                         \
+        static uint32_t (*const f[16])(uint8_t *, const uint8_t *, uint32_t) = {              \
+            fph_##name##_0, fph_##name##_1, fph_##name##_2, fph_##name##_3,                   \
+            fph_##name##_4, fph_##name##_5, fph_##name##_6, fph_##name##_7,                   \
+            fph_##name##_8, fph_##name##_9, fph_##name##_10, fph_##name##_11,                 \
+            fph_##name##_12, fph_##name##_13, fph_##name##_14, fph_##name##_15,               \
+        };                                                                                    \
+        return f[imm & 15](d, s, m);                                                          \
+    }
+FPH_ROUND(FPH_ROUND_FN)
+
 typedef uint32_t (*fph_fn)(unsigned, uint8_t *, const uint8_t *, uint32_t);
 #define FPH_PTR2(name, mn) [FPH_##name] = fph_##name,
 #define FPH_PTR3(name, mn, bits) [FPH_##name] = fph_##name,
 static const fph_fn fph_table[FPH_COUNT] = {
-    FPH_ARITH(FPH_PTR2) FPH_TOINT(FPH_PTR3) FPH_FROMINT(FPH_PTR3) FPH_COMI(FPH_PTR2) FPH_CMP(FPH_PTR2)
+    FPH_ARITH(FPH_PTR2) FPH_TOINT(FPH_PTR3) FPH_FROMINT(FPH_PTR3) FPH_COMI(FPH_PTR2) FPH_CMP(FPH_PTR2) FPH_ROUND(FPH_PTR2)
 };
 
 uint32_t fp_host_op(enum fph_op op, unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t mxcsr)

@@ -324,6 +324,55 @@ enum {
     SSSE3_OPS(MMX_SSE2_ROWS, X)                                              \
     NP_ROW(X, 0x0f3a0f, I_UB, 0, exec_palignr_mm)                            \
     P66_ROW(X, 0x0f3a0f, I_UB, 0, exec_palignr_xmm)                          \
+    /* SSE4.1 (and PCMPGTQ). */                                              \
+    P66_ROW(X, 0x0f3810, I_NONE, 0, exec_pblendvb)                         \
+    P66_ROW(X, 0x0f3814, I_NONE, 0, exec_blendvps)                         \
+    P66_ROW(X, 0x0f3815, I_NONE, 0, exec_blendvpd)                         \
+    P66_ROW(X, 0x0f3817, I_NONE, 0, exec_ptest)                            \
+    P66_ROW(X, 0x0f3820, I_NONE, 0, exec_pmovsxbw)                         \
+    P66_ROW(X, 0x0f3821, I_NONE, 0, exec_pmovsxbd)                         \
+    P66_ROW(X, 0x0f3822, I_NONE, 0, exec_pmovsxbq)                         \
+    P66_ROW(X, 0x0f3823, I_NONE, 0, exec_pmovsxwd)                         \
+    P66_ROW(X, 0x0f3824, I_NONE, 0, exec_pmovsxwq)                         \
+    P66_ROW(X, 0x0f3825, I_NONE, 0, exec_pmovsxdq)                         \
+    P66_ROW(X, 0x0f3828, I_NONE, 0, exec_pmuldq)                           \
+    P66_ROW(X, 0x0f3829, I_NONE, 0, exec_pcmpeqq)                          \
+    P66_ROW(X, 0x0f382a, I_NONE, F_MEMONLY, exec_movntdqa)                 \
+    P66_ROW(X, 0x0f382b, I_NONE, 0, exec_packusdw)                         \
+    P66_ROW(X, 0x0f3830, I_NONE, 0, exec_pmovzxbw)                         \
+    P66_ROW(X, 0x0f3831, I_NONE, 0, exec_pmovzxbd)                         \
+    P66_ROW(X, 0x0f3832, I_NONE, 0, exec_pmovzxbq)                         \
+    P66_ROW(X, 0x0f3833, I_NONE, 0, exec_pmovzxwd)                         \
+    P66_ROW(X, 0x0f3834, I_NONE, 0, exec_pmovzxwq)                         \
+    P66_ROW(X, 0x0f3835, I_NONE, 0, exec_pmovzxdq)                         \
+    P66_ROW(X, 0x0f3837, I_NONE, 0, exec_pcmpgtq)                          \
+    P66_ROW(X, 0x0f3838, I_NONE, 0, exec_pminsb)                           \
+    P66_ROW(X, 0x0f3839, I_NONE, 0, exec_pminsd)                           \
+    P66_ROW(X, 0x0f383a, I_NONE, 0, exec_pminuw)                           \
+    P66_ROW(X, 0x0f383b, I_NONE, 0, exec_pminud)                           \
+    P66_ROW(X, 0x0f383c, I_NONE, 0, exec_pmaxsb)                           \
+    P66_ROW(X, 0x0f383d, I_NONE, 0, exec_pmaxsd)                           \
+    P66_ROW(X, 0x0f383e, I_NONE, 0, exec_pmaxuw)                           \
+    P66_ROW(X, 0x0f383f, I_NONE, 0, exec_pmaxud)                           \
+    P66_ROW(X, 0x0f3840, I_NONE, 0, exec_pmulld)                           \
+    P66_ROW(X, 0x0f3841, I_NONE, 0, exec_phminposuw)                       \
+    P66_ROW(X, 0x0f3a08, I_UB, 0, exec_roundps)                            \
+    P66_ROW(X, 0x0f3a09, I_UB, 0, exec_roundpd)                            \
+    P66_ROW(X, 0x0f3a0a, I_UB, 0, exec_roundss)                            \
+    P66_ROW(X, 0x0f3a0b, I_UB, 0, exec_roundsd)                            \
+    P66_ROW(X, 0x0f3a0c, I_UB, 0, exec_blendps)                            \
+    P66_ROW(X, 0x0f3a0d, I_UB, 0, exec_blendpd)                            \
+    P66_ROW(X, 0x0f3a0e, I_UB, 0, exec_pblendw)                            \
+    P66_ROW(X, 0x0f3a14, I_UB, 0, exec_pextrb)                             \
+    P66_ROW(X, 0x0f3a15, I_UB, 0, exec_pextrw_m)                           \
+    P66_ROW(X, 0x0f3a16, I_UB, 0, exec_pextrd)                             \
+    P66_ROW(X, 0x0f3a17, I_UB, 0, exec_extractps)                          \
+    P66_ROW(X, 0x0f3a20, I_UB, 0, exec_pinsrb)                             \
+    P66_ROW(X, 0x0f3a21, I_UB, 0, exec_insertps)                           \
+    P66_ROW(X, 0x0f3a22, I_UB, 0, exec_pinsrd)                             \
+    P66_ROW(X, 0x0f3a40, I_UB, 0, exec_dpps)                               \
+    P66_ROW(X, 0x0f3a41, I_UB, 0, exec_dppd)                               \
+    P66_ROW(X, 0x0f3a42, I_UB, 0, exec_mpsadbw)                            \
     /* State management (0F AE /7 stays with the machine: CLFLUSH, SFENCE). */ \
     X(0x0fae, 0, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxsave)                \
     X(0x0fae, 1, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxrstor)               \
