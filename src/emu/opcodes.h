@@ -373,6 +373,13 @@ enum {
     P66_ROW(X, 0x0f3a40, I_UB, 0, exec_dpps)                               \
     P66_ROW(X, 0x0f3a41, I_UB, 0, exec_dppd)                               \
     P66_ROW(X, 0x0f3a42, I_UB, 0, exec_mpsadbw)                            \
+    /* SSE4.2. */                                                            \
+    P66_ROW(X, 0x0f3a60, I_UB, 0, exec_pcmpestrm)                            \
+    P66_ROW(X, 0x0f3a61, I_UB, 0, exec_pcmpestri)                            \
+    P66_ROW(X, 0x0f3a62, I_UB, 0, exec_pcmpistrm)                            \
+    P66_ROW(X, 0x0f3a63, I_UB, 0, exec_pcmpistri)                            \
+    F2_ROW(X, 0x0f38f0, I_NONE, 0, exec_crc32)                               \
+    F2_ROW(X, 0x0f38f1, I_NONE, 0, exec_crc32)                               \
     /* State management (0F AE /7 stays with the machine: CLFLUSH, SFENCE). */ \
     X(0x0fae, 0, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxsave)                \
     X(0x0fae, 1, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxrstor)               \

@@ -26,7 +26,7 @@
 
 #if defined(__x86_64__)
 
-enum op_kind { K_F32, K_F64, K_INT };
+enum op_kind { K_F32, K_F64, K_INT, K_STR };
 
 struct sse_tmpl {
     const char *name;
@@ -146,6 +146,19 @@ static const struct sse_tmpl tmpls[] = {
     T("pextrq_m", K_INT, false, 0x66, 0x48, 0x0f, 0x3a, 0x16, 0x0e, 0x00), T("extractps", K_INT, false, 0x66, 0x0f, 0x3a, 0x17, 0xc8, 0x03),
     T("pinsrb", K_INT, true, 0x66, 0x0f, 0x3a, 0x20, 0xc0, 0x09), T("pinsrb_m", K_INT, false, 0x66, 0x0f, 0x3a, 0x20, 0x06, 0x0f),
     T("pinsrd", K_INT, true, 0x66, 0x0f, 0x3a, 0x22, 0xc0, 0x02), T("pinsrq", K_INT, true, 0x66, 0x48, 0x0f, 0x3a, 0x22, 0xc0, 0x01),
+    /* SSE4.2: every aggregation, format and polarity, both outputs. */
+#define STR4(imm)                                                                                  \
+    T("pcmpestri_" #imm, K_STR, false, 0x66, 0x0f, 0x3a, 0x61, 0xc1, imm),                        \
+    T("pcmpestrm_" #imm, K_STR, false, 0x66, 0x0f, 0x3a, 0x60, 0x06, imm),                        \
+    T("pcmpistri_" #imm, K_STR, false, 0x66, 0x0f, 0x3a, 0x63, 0x06, imm),                        \
+    T("pcmpistrm_" #imm, K_STR, false, 0x66, 0x0f, 0x3a, 0x62, 0xc1, imm)
+    STR4(0x00), STR4(0x04), STR4(0x08), STR4(0x0c), STR4(0x01), STR4(0x05), STR4(0x09), STR4(0x0d),
+    STR4(0x02), STR4(0x06), STR4(0x0a), STR4(0x0e), STR4(0x13), STR4(0x17), STR4(0x1a), STR4(0x3c),
+    STR4(0x30), STR4(0x44), STR4(0x4d), STR4(0x58), STR4(0x63), STR4(0x7e), STR4(0x39), STR4(0x2b),
+    T("pcmpestri_w64", K_STR, false, 0x66, 0x48, 0x0f, 0x3a, 0x61, 0xc1, 0x0c),
+    T("crc32_b", K_INT, false, 0xf2, 0x0f, 0x38, 0xf0, 0xc1), T("crc32_w", K_INT, false, 0x66, 0xf2, 0x0f, 0x38, 0xf1, 0xc1),
+    T("crc32_d", K_INT, false, 0xf2, 0x0f, 0x38, 0xf1, 0xc1), T("crc32_q", K_INT, false, 0xf2, 0x48, 0x0f, 0x38, 0xf1, 0xc1),
+    T("crc32_m", K_INT, false, 0xf2, 0x0f, 0x38, 0xf1, 0x06), T("crc32_q_m8", K_INT, false, 0xf2, 0x48, 0x0f, 0x38, 0xf0, 0x06),
     T("insertps", K_INT, false, 0x66, 0x0f, 0x3a, 0x21, 0xc1, 0x9a), T("insertps_m", K_INT, false, 0x66, 0x0f, 0x3a, 0x21, 0x06, 0x65),
 };
 
@@ -158,6 +171,7 @@ struct sse_state {
     uint32_t host_mxcsr, pad1;    /* 56 */
     uint64_t mm0, mm1;            /* 64, 72 */
     uint64_t rsi;                 /* 80 */
+    uint64_t rdx, rcx;            /* 88, 96 */
 };
 
 static const uint8_t stub_head[] = {
@@ -168,6 +182,8 @@ static const uint8_t stub_head[] = {
     0x0f, 0x6f, 0x4f, 0x48,             /* movq mm1, [rdi+72] */
     0x48, 0x8b, 0x47, 0x28,             /* mov rax, [rdi+40] */
     0x48, 0x8b, 0x77, 0x50,             /* mov rsi, [rdi+80] */
+    0x48, 0x8b, 0x57, 0x58,             /* mov rdx, [rdi+88] */
+    0x48, 0x8b, 0x4f, 0x60,             /* mov rcx, [rdi+96] */
     0x0f, 0xae, 0x57, 0x20,             /* ldmxcsr [rdi+32] */
 };
 static const uint8_t stub_tail[] = {
@@ -179,6 +195,7 @@ static const uint8_t stub_tail[] = {
     0x0f, 0x7f, 0x4f, 0x48,             /* movq [rdi+72], mm1 */
     0x0f, 0x77,                         /* emms */
     0x48, 0x89, 0x47, 0x28,             /* mov [rdi+40], rax */
+    0x48, 0x89, 0x4f, 0x60,             /* mov [rdi+96], rcx */
     0x9c, 0x58,                         /* pushfq; pop rax */
     0x48, 0x89, 0x47, 0x30,             /* mov [rdi+48], rax */
     0xc3,                               /* ret */
@@ -260,6 +277,13 @@ static uint64_t gen_f64(void)
 
 static void gen_vec(uint8_t v[16], unsigned kind)
 {
+    if (kind == K_STR) {
+        /* Few distinct characters, so strings match, overlap and end. */
+        static const uint8_t alphabet[] = { 'a', 'b', 'c', 'a', 'b', 0x80, 0xff, 0x7f, 'A', 0 };
+        for (unsigned i = 0; i < 16; i++)
+            v[i] = rnd() % 12 ? alphabet[rnd() % (sizeof alphabet - 1)] : 0;
+        return;
+    }
     for (unsigned i = 0; i < 16; i += 8) {
         uint64_t q;
         if (kind == K_F32)
@@ -311,6 +335,8 @@ static enum h_stop engine_run(const struct sse_tmpl *t, const struct sse_state *
     st32(a + FX_MXCSR, in->mxcsr);
     G()->gpr[GPR_RAX] = in->rax;
     G()->gpr[GPR_RSI] = in->rsi;
+    G()->gpr[GPR_RDX] = in->rdx;
+    G()->gpr[GPR_RCX] = in->rcx;
     uint8_t code[16];
     memcpy(code, t->bytes, t->len);
     code[t->len] = 0xf4;
@@ -322,6 +348,7 @@ static enum h_stop engine_run(const struct sse_tmpl *t, const struct sse_state *
     out->mm1 = ld64(a + FX_ST0 + 16);
     out->mxcsr = ld32(a + FX_MXCSR);
     out->rax = G()->gpr[GPR_RAX];
+    out->rcx = G()->gpr[GPR_RCX];
     out->rflags = emu_get_rflags(&H.cpu);
     return st;
 }
@@ -349,6 +376,15 @@ static void one_template(const struct sse_tmpl *t, unsigned iters)
             in.mxcsr |= 0x3fu << MXCSR_MASK_SHIFT;
         in.rax = t->gpr_rax ? (rnd() % 2 ? rnd_val() : (uint64_t)(int64_t)(int32_t)rnd()) : rnd();
         in.rsi = DATA_ADDR;
+        in.rcx = rnd();
+        in.rdx = rnd();
+        if (t->kind == K_STR) {
+            /* Explicit lengths around the element counts, of both signs. */
+            in.rax = (uint64_t)(int64_t)((int)(rnd() % 41) - 20);
+            in.rdx = (uint64_t)(int64_t)((int)(rnd() % 41) - 20);
+            if (rnd() % 8 == 0)
+                in.rax = rnd();
+        }
         uint8_t memv[16];
         gen_vec(memv, t->kind);
         memcpy(mem, memv, 16);
@@ -381,15 +417,15 @@ static void one_template(const struct sse_tmpl *t, unsigned iters)
         char e[40], f[40];
         hex16(e, sizeof e, emu.xmm0);
         hex16(f, sizeof f, nat.xmm0);
-        /* Only COMIS/UCOMIS and PTEST write RFLAGS (all six arithmetic flags). */
-        const uint64_t arith = (strstr(t->name, "comis") || strstr(t->name, "ptest")) ? 0x8d5 : 0;
+        /* Only COMIS/UCOMIS, PTEST and PCMPxSTRx write RFLAGS (all six arithmetic flags). */
+        const uint64_t arith = (strstr(t->name, "comis") || strstr(t->name, "ptest") || strstr(t->name, "stri_") || strstr(t->name, "strm_")) ? 0x8d5 : 0;
         CHECK(!memcmp(emu.xmm0, nat.xmm0, 16) && !memcmp(emu.xmm1, nat.xmm1, 16) && emu.mxcsr == nat.mxcsr &&
-                  emu.rax == nat.rax && emu.mm0 == nat.mm0 && emu.mm1 == nat.mm1 &&
+                  emu.rax == nat.rax && emu.rcx == nat.rcx && emu.mm0 == nat.mm0 && emu.mm1 == nat.mm1 &&
                   (emu.rflags & arith) == (nat.rflags & arith) && !memcmp(mem, mem_after, 16),
-              "%s: xmm0 %s host %s, mxcsr %#x host %#x, rax %#" PRIx64 " host %#" PRIx64
+              "%s: xmm0 %s host %s, mxcsr %#x host %#x, rcx %#" PRIx64 " host %#" PRIx64 ", rax %#" PRIx64 " host %#" PRIx64
               ", mm0 %#" PRIx64 " host %#" PRIx64 ", flags %#" PRIx64 " host %#" PRIx64
               " (in: xmm0 %s xmm1 %s mem %s mxcsr %#x rax %#" PRIx64 ")",
-              t->name, e, f, emu.mxcsr, nat.mxcsr, emu.rax, nat.rax, emu.mm0, nat.mm0, emu.rflags & arith,
+              t->name, e, f, emu.mxcsr, nat.mxcsr, emu.rcx, nat.rcx, emu.rax, nat.rax, emu.mm0, nat.mm0, emu.rflags & arith,
               nat.rflags & arith, a, b, c, in.mxcsr, in.rax);
     }
 }
