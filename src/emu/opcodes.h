@@ -380,6 +380,14 @@ enum {
     P66_ROW(X, 0x0f3a63, I_UB, 0, exec_pcmpistri)                            \
     F2_ROW(X, 0x0f38f0, I_NONE, 0, exec_crc32)                               \
     F2_ROW(X, 0x0f38f1, I_NONE, 0, exec_crc32)                               \
+    /* AES-NI, PCLMULQDQ. */                                                 \
+    P66_ROW(X, 0x0f38db, I_NONE, 0, exec_aesimc)                             \
+    P66_ROW(X, 0x0f38dc, I_NONE, 0, exec_aesenc)                             \
+    P66_ROW(X, 0x0f38dd, I_NONE, 0, exec_aesenclast)                         \
+    P66_ROW(X, 0x0f38de, I_NONE, 0, exec_aesdec)                             \
+    P66_ROW(X, 0x0f38df, I_NONE, 0, exec_aesdeclast)                         \
+    P66_ROW(X, 0x0f3adf, I_UB, 0, exec_aeskeygenassist)                      \
+    P66_ROW(X, 0x0f3a44, I_UB, 0, exec_pclmulqdq)                            \
     /* State management (0F AE /7 stays with the machine: CLFLUSH, SFENCE). */ \
     X(0x0fae, 0, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxsave)                \
     X(0x0fae, 1, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxrstor)               \
