@@ -503,7 +503,14 @@ enum {
     X(0xd5, EXT_ANY, MR_NONE, I_UB, S_B, F_NO64, exec_aad)                    \
     X(0xd6, EXT_ANY, MR_NONE, I_NONE, S_B, F_NO64, exec_salc)                  \
     X(0xd7, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_xlat)                      \
-    EIGHT(X, 0xd8, MR_YES, I_NONE, S_V, 0, exec_x87)                         \
+    X(0xd8, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87)                        \
+    X(0xd9, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87_d9)                     \
+    X(0xda, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87)                        \
+    X(0xdb, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87_db)                     \
+    X(0xdc, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87)                        \
+    X(0xdd, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87_dd)                     \
+    X(0xde, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87)                        \
+    X(0xdf, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87_df)                     \
     X(0xe0, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loopne)                    \
     X(0xe1, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loope)                     \
     X(0xe2, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loop)                      \

@@ -26,11 +26,11 @@
 
 #if defined(__x86_64__)
 
-enum op_kind { K_F32, K_F64, K_INT, K_STR };
+enum op_kind { K_F32, K_F64, K_INT, K_STR, K_X87 };
 
 struct sse_tmpl {
     const char *name;
-    uint8_t bytes[12];
+    uint8_t bytes[16];
     uint8_t len;
     uint8_t kind;          /* operand generator: K_* */
     bool gpr_rax;          /* RAX is an operand: random integer */
@@ -166,6 +166,16 @@ static const struct sse_tmpl tmpls[] = {
     S41I("aeskeygenassist_ff", K_INT, 0xdf, 0xff),
     S41I("pclmulqdq_00", K_INT, 0x44, 0x00), S41I("pclmulqdq_01", K_INT, 0x44, 0x01),
     S41I("pclmulqdq_10", K_INT, 0x44, 0x10), S41I("pclmulqdq_11", K_INT, 0x44, 0x11),
+    /* x87 state management: an FRSTOR image (all exceptions masked) in
+     * [rsi], the result stored at [rsi+128]. */
+    T("x87_fninit_env", K_X87, false, 0xdb, 0xe3, 0xd9, 0x7e, 0x7f, 0xdf, 0xe0),
+    T("x87_frstor_fnstenv", K_X87, false, 0xdd, 0x26, 0xd9, 0xb6, 0x80, 0x00, 0x00, 0x00),
+    T("x87_frstor_fnsave", K_X87, false, 0xdd, 0x26, 0xdd, 0xb6, 0x80, 0x00, 0x00, 0x00),
+    T("x87_stack_ops", K_X87, false, 0xdd, 0x26, 0xd9, 0xf7, 0xdd, 0xc2, 0xd9, 0xf6, 0xd9, 0xf6, 0xdd, 0xb6, 0x80, 0, 0, 0),
+    T("x87_fldcw_fnstsw", K_X87, false, 0xdd, 0x26, 0xd9, 0x6e, 0x70, 0xdd, 0x7e, 0x7f, 0xdb, 0xe2, 0xdf, 0xe0),
+    T("x87_fldenv_fnstenv", K_X87, false, 0xdd, 0x26, 0xd9, 0x26, 0xd9, 0xf7, 0xd9, 0xb6, 0x80, 0x00, 0x00, 0x00),
+    T("x87_env16", K_X87, false, 0x66, 0xdd, 0x26, 0x66, 0xd9, 0xb6, 0x80, 0x00, 0x00, 0x00),
+    T("x87_save16", K_X87, false, 0x66, 0xdd, 0x26, 0x66, 0xdd, 0xb6, 0x80, 0x00, 0x00, 0x00),
     T("insertps", K_INT, false, 0x66, 0x0f, 0x3a, 0x21, 0xc1, 0x9a), T("insertps_m", K_INT, false, 0x66, 0x0f, 0x3a, 0x21, 0x06, 0x65),
 };
 
@@ -344,15 +354,15 @@ static enum h_stop engine_run(const struct sse_tmpl *t, const struct sse_state *
     G()->gpr[GPR_RSI] = in->rsi;
     G()->gpr[GPR_RDX] = in->rdx;
     G()->gpr[GPR_RCX] = in->rcx;
-    uint8_t code[16];
+    uint8_t code[24];
     memcpy(code, t->bytes, t->len);
     code[t->len] = 0xf4;
-    enum h_stop st = run_code(CODE_ADDR, code, t->len + 1u, 2);
+    enum h_stop st = run_code(CODE_ADDR, code, t->len + 1u, 16);
     *out = *in;
     memcpy(out->xmm0, a + FX_XMM0, 16);
     memcpy(out->xmm1, a + FX_XMM0 + 16, 16);
-    out->mm0 = ld64(a + FX_ST0);
-    out->mm1 = ld64(a + FX_ST0 + 16);
+    out->mm0 = ld64(mm_ptr(&H.cpu, 0)); /* physical R0/R1, wherever TOP left them */
+    out->mm1 = ld64(mm_ptr(&H.cpu, 1));
     out->mxcsr = ld32(a + FX_MXCSR);
     out->rax = G()->gpr[GPR_RAX];
     out->rcx = G()->gpr[GPR_RCX];
@@ -365,9 +375,48 @@ static void hex16(char *buf, size_t n, const uint8_t *v)
     snprintf(buf, n, "%016" PRIx64 ":%016" PRIx64, ld64(v + 8), ld64(v));
 }
 
+/* An FRSTOR/FLDENV image (32-bit format, or 16-bit for the *16 templates)
+ * whose exceptions are all masked, so nothing faults natively. */
+static void gen_x87_image(uint8_t *m, bool bits16)
+{
+    for (unsigned i = 0; i < 128; i++)
+        m[i] = (uint8_t)rnd();
+    unsigned step = bits16 ? 2 : 4;
+    uint16_t fcw = (uint16_t)((rnd() & 0x1f00) | 0x3f);
+    uint16_t fsw = (uint16_t)(rnd() & 0x7f7f);
+    uint16_t ftw = (uint16_t)rnd();
+    if (rnd() % 3 == 0)
+        ftw = 0xffff;
+    memset(m, 0, 7 * step);
+    st16(m, fcw);
+    st16(m + step, fsw);
+    st16(m + 2 * step, ftw);
+    /* Registers: zeros, denormals, unnormals, infinities, NaNs, normals. */
+    for (unsigned j = 0; j < 8; j++) {
+        uint8_t *r = m + 7 * step + 10 * j;
+        switch (rnd() % 6) {
+        case 0: memset(r, 0, 10); break;
+        case 1: st64(r, rnd() >> 1); st16(r + 8, (uint16_t)(rnd() & 0x8000)); break;
+        case 2: st64(r, rnd() >> 1); st16(r + 8, (uint16_t)(1 + rnd() % 0x7ffe)); break;
+        case 3: st64(r, 1ull << 63); st16(r + 8, 0x7fff); break;
+        case 4: st64(r, rnd() | (1ull << 63)); st16(r + 8, 0xffff); break;
+        default: st64(r, rnd() | (1ull << 63)); st16(r + 8, (uint16_t)(rnd() & 0xffff)); break;
+        }
+    }
+}
+
+/* Bytes of the stored environment the comparison ignores: FIP, FOP and
+ * FDP name the last instruction, whose address differs between the
+ * native stub and the engine's copy. */
+static bool x87_ignored(const struct sse_tmpl *t, unsigned off)
+{
+    bool bits16 = strstr(t->name, "16") != NULL;
+    return bits16 ? (off >= 6 && off < 14) : (off >= 12 && off < 28);
+}
+
 static void one_template(const struct sse_tmpl *t, unsigned iters)
 {
-    uint8_t *mem = h_ptr(&H, DATA_ADDR, 64);
+    uint8_t *mem = h_ptr(&H, DATA_ADDR, 256);
     for (unsigned it = 0; it < iters; it++) {
         struct sse_state in, nat, emu;
         memset(&in, 0, sizeof in);
@@ -392,16 +441,28 @@ static void one_template(const struct sse_tmpl *t, unsigned iters)
             if (rnd() % 8 == 0)
                 in.rax = rnd();
         }
-        uint8_t memv[16];
+        uint8_t memv[256];
         gen_vec(memv, t->kind);
-        memcpy(mem, memv, 16);
+        for (unsigned i = 16; i < 256; i++)
+            memv[i] = (uint8_t)rnd();
+        if (t->kind == K_X87) {
+            gen_x87_image(memv, strstr(t->name, "16") != NULL);
+            memv[0x70] = (uint8_t)(rnd() | 0x3f); /* FLDCW operand: exceptions masked */
+        }
+        memcpy(mem, memv, 256);
 
         nat = in;
         bool ok = native_run(t, &nat);
-        uint8_t mem_after[16];
-        memcpy(mem_after, mem, 16);
-        memcpy(mem, memv, 16);
+        uint8_t mem_after[256];
+        memcpy(mem_after, mem, 256);
+        memcpy(mem, memv, 256);
         enum h_stop st = engine_run(t, &in, &emu);
+        if (t->kind == K_X87) {
+            for (unsigned i = 0; i < 128; i++)
+                if (x87_ignored(t, i))
+                    mem[128 + i] = mem_after[128 + i];
+            /* AX holds FSW for the templates ending in FNSTSW AX. */
+        }
         char a[40], b[40], c[40], d[40];
         hex16(a, sizeof a, in.xmm0);
         hex16(b, sizeof b, in.xmm1);
@@ -428,11 +489,12 @@ static void one_template(const struct sse_tmpl *t, unsigned iters)
         const uint64_t arith = (strstr(t->name, "comis") || strstr(t->name, "ptest") || strstr(t->name, "stri_") || strstr(t->name, "strm_")) ? 0x8d5 : 0;
         CHECK(!memcmp(emu.xmm0, nat.xmm0, 16) && !memcmp(emu.xmm1, nat.xmm1, 16) && emu.mxcsr == nat.mxcsr &&
                   emu.rax == nat.rax && emu.rcx == nat.rcx && emu.mm0 == nat.mm0 && emu.mm1 == nat.mm1 &&
-                  (emu.rflags & arith) == (nat.rflags & arith) && !memcmp(mem, mem_after, 16),
-              "%s: xmm0 %s host %s, mxcsr %#x host %#x, rcx %#" PRIx64 " host %#" PRIx64 ", rax %#" PRIx64 " host %#" PRIx64
+                  (emu.rflags & arith) == (nat.rflags & arith) && !memcmp(mem, mem_after, 256),
+              "%s: (mem[0x80..] %016" PRIx64 " %016" PRIx64 " %016" PRIx64 " host %016" PRIx64 " %016" PRIx64 " %016" PRIx64 ") xmm0 %s host %s, mxcsr %#x host %#x, rcx %#" PRIx64 " host %#" PRIx64 ", rax %#" PRIx64 " host %#" PRIx64
               ", mm0 %#" PRIx64 " host %#" PRIx64 ", flags %#" PRIx64 " host %#" PRIx64
               " (in: xmm0 %s xmm1 %s mem %s mxcsr %#x rax %#" PRIx64 ")",
-              t->name, e, f, emu.mxcsr, nat.mxcsr, emu.rcx, nat.rcx, emu.rax, nat.rax, emu.mm0, nat.mm0, emu.rflags & arith,
+              t->name, ld64(mem + 128), ld64(mem + 136), ld64(mem + 144), ld64(mem_after + 128),
+              ld64(mem_after + 136), ld64(mem_after + 144), e, f, emu.mxcsr, nat.mxcsr, emu.rcx, nat.rcx, emu.rax, nat.rax, emu.mm0, nat.mm0, emu.rflags & arith,
               nat.rflags & arith, a, b, c, in.mxcsr, in.rax);
     }
 }
