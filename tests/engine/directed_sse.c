@@ -376,8 +376,62 @@ static void t_fpstate_init_components(void)
           "initial state made explicit");
 }
 
+/* Outside 64-bit mode only XMM0-7 exist: FXSAVE/FXRSTOR and XSAVE touch
+ * eight registers, and the rest of the image is left alone. */
+static void t_sse_32bit(void)
+{
+    sse_env();
+    h_reset(&H, 32);
+    G()->cr4 |= CR4_OSFXSR_BIT | CR4_OSXMMEXCPT_BIT;
+    fill_state();
+    uint8_t *mem = h_ptr(&H, DATA_ADDR, 1024);
+    memset(mem, 0xcc, 1024);
+    G()->gpr[GPR_RSI] = DATA_ADDR;
+    CHECK(RUN(0x0f, 0xae, 0x06) == -1, "fxsave in 32-bit mode");
+    CHECK(!memcmp(mem + 160, xmm(0), 128) && mem[288] == 0xcc && mem[415] == 0xcc,
+          "XMM0-7 stored, 288-415 untouched");
+    memset(mem + 160, 0x11, 256);
+    CHECK(RUN(0x0f, 0xae, 0x0e) == -1, "fxrstor in 32-bit mode");
+    CHECK(xmm(7)[0] == 0x11 && xmm(8)[0] == 8 * 16 + 1, "XMM0-7 loaded, XMM8 untouched");
+    float a = 2.0f;
+    memcpy(xmm(1), &a, 4);
+    memcpy(xmm(2), &a, 4);
+    CHECK(RUN(0xf3, 0x0f, 0x59, 0xca) == -1, "mulss in 32-bit mode");
+    float r;
+    memcpy(&r, xmm(1), 4);
+    CHECK(r == 4.0f, "mulss result %g", (double)r);
+}
+
+/* FNSTENV in real mode keeps 20-bit pointers split around FOP. */
+static void t_x87_env_real(void)
+{
+    sse_env();
+    h_reset(&H, 16);
+    uint8_t *a = area();
+    st64(a + FX_FIP, 0x12345);
+    st16(a + FX_FOP, 0x5d9);
+    st64(a + FX_FDP, 0xabcde);
+    st16(a + FX_FCW, 0x037f);
+    uint8_t *mem = h_ptr(&H, 0x2000, 64);
+    memset(mem, 0xcc, 64);
+    G()->gpr[GPR_RSI] = 0x2000;
+    CHECK(RUN(0x66, 0xd9, 0x34) == -1, "fnstenv (32-bit format) in real mode");
+    CHECK(ld32(mem + 12) == 0x2345 && ld32(mem + 16) == (0x5d9u | (0x1u << 12)) && ld32(mem + 20) == 0xbcde &&
+              ld32(mem + 24) == (0xau << 12),
+          "split pointers: %#x %#x %#x %#x", ld32(mem + 12), ld32(mem + 16), ld32(mem + 20), ld32(mem + 24));
+    CHECK(ld16(a + FX_FCW) == 0x037f, "exceptions masked after FNSTENV");
+    CHECK(RUN(0x66, 0xd9, 0x24) == -1 && ld64(a + FX_FIP) == 0x12345 && ld64(a + FX_FDP) == 0xabcde &&
+              ld16(a + FX_FOP) == 0x5d9,
+          "fldenv reads them back");
+    memset(mem, 0xcc, 64);
+    CHECK(RUN(0xd9, 0x34) == -1 && mem[14] == 0xcc, "14-byte format");
+    CHECK(ld16(mem + 6) == 0x2345 && ld16(mem + 8) == (0x5d9u | (0x1u << 12)), "16-bit split pointers");
+}
+
 void run_sse_directed(void)
 {
+    CASE(t_sse_32bit);
+    CASE(t_x87_env_real);
     CASE(t_sse_gating);
     CASE(t_sse_unmasked);
     CASE(t_fxsave);
