@@ -331,14 +331,21 @@ void exec_fwait(struct emu_cpu *cpu, const struct insn *in)
         emu_raise(cpu, VEC_MF, false, 0);
 }
 
-/* x87 escapes (D8-DF): x87 arithmetic is not emulated.  CR0.EM or CR0.TS
- * still give #NM first, as on hardware, so a guest that emulates the FPU
- * itself (CR0.EM = 1) or switches it lazily (CR0.TS) sees the right fault;
- * otherwise #UD (docs/compat.md). */
+/* x87 escapes (D8-DF) other than the state instructions: CR0.EM or CR0.TS
+ * give #NM first, as on hardware, so a guest that emulates the FPU itself
+ * (CR0.EM = 1) or switches it lazily (CR0.TS) sees the right fault; then
+ * the instructions of exec_x87_data.c, and #UD for the rest (arithmetic is
+ * not emulated: docs/compat.md). */
 void exec_x87(struct emu_cpu *cpu, const struct insn *in)
 {
-    (void)in;
-    if (cpu->g->cr0 & (CR0_EM_BIT | CR0_TS_BIT))
+    uint64_t cr0 = cpu->g->cr0;
+    if (cr0 & (CR0_EM_BIT | CR0_TS_BIT))
         emu_raise(cpu, VEC_NM, false, 0);
-    EMU_UD(cpu);
+    fpu_explicit(cpu);
+    /* Every instruction reaching here is a waiting one: a pending unmasked
+     * exception is delivered first (#MF with CR0.NE). */
+    if ((ld16(fpu_area(cpu) + FX_FSW) & FSW_ES) && (cr0 & CR0_NE_BIT))
+        emu_raise(cpu, VEC_MF, false, 0);
+    if (!x87_data(cpu, in))
+        EMU_UD(cpu);
 }

@@ -176,6 +176,23 @@ static const struct sse_tmpl tmpls[] = {
     T("x87_fldenv_fnstenv", K_X87, false, 0xdd, 0x26, 0xd9, 0x26, 0xd9, 0xf7, 0xd9, 0xb6, 0x80, 0x00, 0x00, 0x00),
     T("x87_env16", K_X87, false, 0x66, 0xdd, 0x26, 0x66, 0xd9, 0xb6, 0x80, 0x00, 0x00, 0x00),
     T("x87_save16", K_X87, false, 0x66, 0xdd, 0x26, 0x66, 0xdd, 0xb6, 0x80, 0x00, 0x00, 0x00),
+    /* x87 without rounding: after FRSTOR, the operation, then FNSAVE (or
+     * FNSTSW AX / RFLAGS); memory operands at rsi+0x70 (m16/32/64), +0x78
+     * (m32), +0xf0 (m80). */
+#define X87(nm, ...) T("x87_" nm, K_X87, false, 0xdd, 0x26, __VA_ARGS__, 0xdd, 0xb6, 0x80, 0, 0, 0)
+    X87("fld_st3", 0xd9, 0xc3), X87("fld_m32", 0xd9, 0x46, 0x78), X87("fld_m64", 0xdd, 0x46, 0x70),
+    X87("fld_m80", 0xdb, 0xae, 0xf0, 0, 0, 0), X87("fild_mw", 0xdf, 0x46, 0x70), X87("fild_m32", 0xdb, 0x46, 0x70),
+    X87("fild_m64", 0xdf, 0x6e, 0x70), X87("fstp_m80", 0xdb, 0xbe, 0xf0, 0, 0, 0), X87("fxch_st2", 0xd9, 0xca),
+    X87("fst_st3", 0xdd, 0xd3), X87("fstp_st1", 0xdd, 0xd9), X87("fchs", 0xd9, 0xe0), X87("fabs", 0xd9, 0xe1),
+    X87("fld1", 0xd9, 0xe8), X87("fldz", 0xd9, 0xee), X87("fxam", 0xd9, 0xe5, 0xdf, 0xe0),
+    X87("ftst", 0xd9, 0xe4, 0xdf, 0xe0), X87("fcom_st2", 0xd8, 0xd2, 0xdf, 0xe0), X87("fcomp_st3", 0xd8, 0xdb),
+    X87("fcompp", 0xde, 0xd9), X87("fucom_st1", 0xdd, 0xe1, 0xdf, 0xe0), X87("fucomp_st2", 0xdd, 0xea),
+    X87("fucompp", 0xda, 0xe9), X87("fcomi_st1", 0xdb, 0xf1), X87("fcomip_st2", 0xdf, 0xf2),
+    X87("fucomi_st3", 0xdb, 0xeb), X87("fucomip_st1", 0xdf, 0xe9), X87("fcom_m32", 0xd8, 0x56, 0x78),
+    X87("fcomp_m64", 0xdc, 0x5e, 0x70), X87("fcmovb", 0x39, 0xd0, 0xda, 0xc2), X87("fcmove", 0x39, 0xd0, 0xda, 0xc9),
+    X87("fcmovbe", 0x39, 0xd0, 0xda, 0xd3), X87("fcmovu", 0x39, 0xd0, 0xda, 0xda), X87("fcmovnb", 0x39, 0xd0, 0xdb, 0xc2),
+    X87("fcmovne", 0x39, 0xd0, 0xdb, 0xc9), X87("fcmovnbe", 0x39, 0xd0, 0xdb, 0xd3), X87("fcmovnu", 0x39, 0xd0, 0xdb, 0xda),
+    X87("fld_fld_fxch", 0xd9, 0xc1, 0xd9, 0xe8, 0xd9, 0xcb),
     T("insertps", K_INT, false, 0x66, 0x0f, 0x3a, 0x21, 0xc1, 0x9a), T("insertps_m", K_INT, false, 0x66, 0x0f, 0x3a, 0x21, 0x06, 0x65),
 };
 
@@ -448,6 +465,14 @@ static void one_template(const struct sse_tmpl *t, unsigned iters)
         if (t->kind == K_X87) {
             gen_x87_image(memv, strstr(t->name, "16") != NULL);
             memv[0x70] = (uint8_t)(rnd() | 0x3f); /* FLDCW operand: exceptions masked */
+            if (strstr(t->name, "_m")) {
+                uint64_t d = gen_f64();
+                uint32_t f = gen_f32();
+                memcpy(memv + 0x70, &d, 8);
+                memcpy(memv + 0x78, &f, 4);
+                st64(memv + 0xf0, rnd() % 3 ? rnd() | (1ull << 63) : rnd());
+                st16(memv + 0xf8, (uint16_t)(rnd() % 4 ? rnd() : (rnd() & 0x8000) | (rnd() % 2 ? 0x7fff : 0)));
+            }
         }
         memcpy(mem, memv, 256);
 
@@ -486,7 +511,9 @@ static void one_template(const struct sse_tmpl *t, unsigned iters)
         hex16(e, sizeof e, emu.xmm0);
         hex16(f, sizeof f, nat.xmm0);
         /* Only COMIS/UCOMIS, PTEST and PCMPxSTRx write RFLAGS (all six arithmetic flags). */
-        const uint64_t arith = (strstr(t->name, "comis") || strstr(t->name, "ptest") || strstr(t->name, "stri_") || strstr(t->name, "strm_")) ? 0x8d5 : 0;
+        const uint64_t arith = (strstr(t->name, "comis") || strstr(t->name, "ptest") || strstr(t->name, "stri_") ||
+                                   strstr(t->name, "strm_") || strstr(t->name, "x87_fcomi") || strstr(t->name, "x87_fucomi") ||
+                                   strstr(t->name, "x87_fcmov")) ? 0x8d5 : 0;
         CHECK(!memcmp(emu.xmm0, nat.xmm0, 16) && !memcmp(emu.xmm1, nat.xmm1, 16) && emu.mxcsr == nat.mxcsr &&
                   emu.rax == nat.rax && emu.rcx == nat.rcx && emu.mm0 == nat.mm0 && emu.mm1 == nat.mm1 &&
                   (emu.rflags & arith) == (nat.rflags & arith) && !memcmp(mem, mem_after, 256),
