@@ -163,7 +163,52 @@ T_CASE(sse_xm_unmasked_divide_by_zero)
     T_ASSERT_EQ(r == 1.0f, 1);                           /* destination unchanged */
 }
 
+enum { CR4_OSXSAVE = 1u << 18, XS_XSTATE_BV = 512 };
+
+T_CASE(sse_xsave_matches_fpstate)
+{
+    enable_sse(vm);
+    h_set_reg(vm, HV_X86_CR4, h_reg(vm, HV_X86_CR4) | CR4_OSXSAVE);
+    h_set_vmcs(vm, VMCS_CTRL_CR4_SHADOW, h_vmcs(vm, VMCS_CTRL_CR4_SHADOW) | CR4_OSXSAVE);
+    T_ASSERT_EQ(hv_vcpu_write_register(vm->vcpu, HV_X86_XCR0, 3), HV_SUCCESS);
+    fp_read(vm);
+    for (unsigned i = 0; i < 256; i++)
+        fp[FX_XMM0 + i] = (uint8_t)(i ^ 0x5a);
+    set_mxcsr(0x1f80 | (3u << 13));
+    fp_write(vm);
+    memset(h_mem(vm, GUEST_TABLE, 1024), 0, 1024);
+    h_expect_report(vm, 3);                              /* XGETBV(0) = XCR0 */
+    fp_read(vm);
+    const uint8_t *img = h_mem(vm, GUEST_TABLE, 1024);
+    T_ASSERT_EQ(memcmp(img + FX_XMM0, fp + FX_XMM0, 256), 0);
+    T_ASSERT_EQ(memcmp(img + FX_MXCSR, fp + FX_MXCSR, 4), 0);
+    T_ASSERT_EQ(memcmp(img, fp, 4), 0);                  /* FCW, FSW */
+    uint64_t bv;
+    memcpy(&bv, img + XS_XSTATE_BV, 8);
+    T_ASSERT_EQ(bv & 3, 3);
+}
+
+T_CASE(x87_state_seen_by_api)
+{
+    h_expect_report(vm, 6u << 11);                       /* TOP = 6 after two pushes */
+    fp_read(vm);
+    uint16_t fsw, fcw;
+    memcpy(&fcw, fp, 2);
+    memcpy(&fsw, fp + 2, 2);
+    T_ASSERT_EQ(fcw, 0x37f);
+    T_ASSERT_EQ(fsw, 6u << 11);
+    T_ASSERT_EQ(fp[4], 0xc0);                            /* abridged tags: R6, R7 valid */
+    uint64_t man;
+    uint16_t se;
+    memcpy(&man, fp + 32 + 16, 8);                       /* ST(1) = 1.0 */
+    memcpy(&se, fp + 32 + 16 + 8, 2);
+    T_ASSERT_EQ(man, 1ull << 63);
+    T_ASSERT_EQ(se, 0x3fff);
+}
+
 static const struct t_case cases[] = {
+    T_ENTRY(sse_xsave_matches_fpstate, "sse64", GUEST_LONG64, "l_xsave"),
+    T_ENTRY(x87_state_seen_by_api, "sse64", GUEST_LONG64, "l_x87_state"),
     T_ENTRY(sse_state_at_exit, "sse64", GUEST_LONG64, "l_sse_arith"),
     T_ENTRY(sse_fxsave_matches_fpstate, "sse64", GUEST_LONG64, "l_fxsave"),
     T_ENTRY(sse_fxrstor_seen_by_api, "sse64", GUEST_LONG64, "l_fxrstor"),

@@ -40,3 +40,22 @@ l_movq_report:
     shr $32, %rax
     out %eax, $PORT_REPORT
     out %al, $PORT_DONE
+
+/* XSAVE of x87|SSE (EDX:EAX = 3) to GUEST_TABLE, then XGETBV(0) reported. */
+l_xsave:
+    mov $3, %eax
+    xor %edx, %edx
+    xsave64 GUEST_TABLE
+    xor %ecx, %ecx
+    xgetbv
+    out %eax, $PORT_REPORT
+    out %al, $PORT_DONE
+
+/* x87 state: FNINIT, FLD1, FLDZ, then FNSTSW AX reported (TOP = 6). */
+l_x87_state:
+    fninit
+    fld1
+    fldz
+    fnstsw %ax
+    out %eax, $PORT_REPORT
+    out %al, $PORT_DONE
