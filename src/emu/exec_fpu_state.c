@@ -346,6 +346,6 @@ void exec_x87(struct emu_cpu *cpu, const struct insn *in)
      * exception is delivered first (#MF with CR0.NE). */
     if ((ld16(fpu_area(cpu) + FX_FSW) & FSW_ES) && (cr0 & CR0_NE_BIT))
         emu_raise(cpu, VEC_MF, false, 0);
-    if (!x87_data(cpu, in))
+    if (!x87_data(cpu, in) && !x87_arith(cpu, in))
         EMU_UD(cpu);
 }

@@ -145,6 +145,9 @@ static inline void mm_write(struct emu_cpu *cpu, unsigned i, uint64_t v)
 /* x87 instructions without rounding (exec_x87_data.c), after the #NM and
  * #MF checks; false if the opcode is not one of them. */
 bool x87_data(struct emu_cpu *cpu, const struct insn *in);
+/* The rounding x87 instructions (same file): arithmetic, FSQRT, FRNDINT,
+ * FST m32/m64, FIST/FISTP/FISTTP. */
+bool x87_arith(struct emu_cpu *cpu, const struct insn *in);
 
 /* A SIMD floating-point exception: #XM, or #UD without CR4.OSXMMEXCPT. */
 _Noreturn void simd_fp_fault(struct emu_cpu *cpu);

@@ -81,7 +81,7 @@ static void t_sse_gating(void)
     /* x87 escapes: #NM with EM or TS, else #UD (not emulated). */
     CHECK(RUN(0xd9, 0xe8) == 7, "fld1 with TS: #NM");
     G()->cr0 &= ~(uint64_t)(CR0_TS_BIT | CR0_MP_BIT);
-    CHECK(RUN(0xdc, 0x86, 0x00, 0x01, 0x00, 0x00) == 6, "fadd m64 (x87 arithmetic not emulated): #UD");
+    CHECK(RUN(0xd9, 0xfe) == 6, "fsin (transcendental x87 not emulated): #UD");
     G()->cr0 |= CR0_EM_BIT;
     CHECK(RUN(0xd9, 0xe8) == 7, "fld1 with EM: #NM");
     struct insn in;

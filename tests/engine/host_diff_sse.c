@@ -193,6 +193,20 @@ static const struct sse_tmpl tmpls[] = {
     X87("fcmovbe", 0x39, 0xd0, 0xda, 0xd3), X87("fcmovu", 0x39, 0xd0, 0xda, 0xda), X87("fcmovnb", 0x39, 0xd0, 0xdb, 0xc2),
     X87("fcmovne", 0x39, 0xd0, 0xdb, 0xc9), X87("fcmovnbe", 0x39, 0xd0, 0xdb, 0xd3), X87("fcmovnu", 0x39, 0xd0, 0xdb, 0xda),
     X87("fld_fld_fxch", 0xd9, 0xc1, 0xd9, 0xe8, 0xd9, 0xcb),
+    /* Rounding instructions, under the image's precision and rounding control. */
+    X87("fadd_st3", 0xd8, 0xc3), X87("fmul_st2", 0xd8, 0xca), X87("fsub_st1", 0xd8, 0xe1), X87("fsubr_st2", 0xd8, 0xea),
+    X87("fdiv_st3", 0xd8, 0xf3), X87("fdivr_st1", 0xd8, 0xf9), X87("fadd_to_st2", 0xdc, 0xc2), X87("fmul_to_st3", 0xdc, 0xcb),
+    X87("fsubr_to_st2", 0xdc, 0xe2), X87("fsub_to_st1", 0xdc, 0xe9), X87("fdivr_to_st2", 0xdc, 0xf2), X87("fdiv_to_st3", 0xdc, 0xfb),
+    X87("faddp", 0xde, 0xc1), X87("fmulp", 0xde, 0xca), X87("fsubrp", 0xde, 0xe1), X87("fsubp", 0xde, 0xe9),
+    X87("fdivrp", 0xde, 0xf1), X87("fdivp", 0xde, 0xf9), X87("fadd_m32", 0xd8, 0x46, 0x78), X87("fmul_m64", 0xdc, 0x4e, 0x70),
+    X87("fsub_m32", 0xd8, 0x66, 0x78), X87("fdivr_m64", 0xdc, 0x7e, 0x70), X87("fiadd_m32", 0xda, 0x46, 0x70),
+    X87("fidiv_mw", 0xde, 0x76, 0x70), X87("fisubr_m32", 0xda, 0x6e, 0x70), X87("fimul_mw", 0xde, 0x4e, 0x70),
+    X87("fsqrt", 0xd9, 0xfa), X87("frndint", 0xd9, 0xfc), X87("fst_m32", 0xd9, 0x56, 0x78), X87("fstp_m64", 0xdd, 0x5e, 0x70),
+    X87("fist_mw", 0xdf, 0x56, 0x70), X87("fistp_m32", 0xdb, 0x5e, 0x70), X87("fistp_m64", 0xdf, 0x7e, 0x70),
+    X87("ficom_m32", 0xda, 0x56, 0x70, 0xdf, 0xe0), X87("ficomp_mw", 0xde, 0x5e, 0x70, 0xdf, 0xe0),
+    X87("fldl2t", 0xd9, 0xe9), X87("fldl2e", 0xd9, 0xea), X87("fldpi", 0xd9, 0xeb), X87("fldlg2", 0xd9, 0xec),
+    X87("fldln2", 0xd9, 0xed),
+    X87("fisttp_mw", 0xdf, 0x4e, 0x70), X87("fisttp_m32", 0xdb, 0x4e, 0x70), X87("fisttp_m64", 0xdd, 0x4e, 0x70),
     T("insertps", K_INT, false, 0x66, 0x0f, 0x3a, 0x21, 0xc1, 0x9a), T("insertps_m", K_INT, false, 0x66, 0x0f, 0x3a, 0x21, 0x06, 0x65),
 };
 
@@ -411,7 +425,10 @@ static void gen_x87_image(uint8_t *m, bool bits16)
     /* Registers: zeros, denormals, unnormals, infinities, NaNs, normals. */
     for (unsigned j = 0; j < 8; j++) {
         uint8_t *r = m + 7 * step + 10 * j;
-        switch (rnd() % 6) {
+        switch (rnd() % 9) {
+        case 6:
+        case 7:
+        case 8: st64(r, rnd() | (1ull << 63)); st16(r + 8, (uint16_t)((rnd() & 0x8000) | (0x3fff + rnd() % 141 - 70))); break;
         case 0: memset(r, 0, 10); break;
         case 1: st64(r, rnd() >> 1); st16(r + 8, (uint16_t)(rnd() & 0x8000)); break;
         case 2: st64(r, rnd() >> 1); st16(r + 8, (uint16_t)(1 + rnd() % 0x7ffe)); break;
@@ -504,6 +521,16 @@ static void one_template(const struct sse_tmpl *t, unsigned iters)
                   "%s: #XM state: mxcsr %#x xmm0 %s, host %#x (xmm0 %s xmm1 %s mem %s mxcsr in %#x)", t->name,
                   emu.mxcsr, d, fpe_mxcsr, a, b, c, in.mxcsr);
             continue;
+        }
+        if (getenv("X87_DEBUG") && t->kind == K_X87 && memcmp(mem, mem_after, 256)) {
+            printf("DBG %s fcw %04x fsw %04x ftw %04x\n", t->name, ld16(memv), ld16(memv + 4), ld16(memv + 8));
+            for (unsigned j = 0; j < 8; j++)
+                printf("   st%u %04x %016" PRIx64 "\n", j, ld16(memv + 28 + 10 * j + 8), ld64(memv + 28 + 10 * j));
+            printf("   m64 %016" PRIx64 " m32 %08x\n", ld64(memv + 0x70), ld32(memv + 0x78));
+            printf("   out eng fsw %04x ftw %04x st0 %04x %016" PRIx64 " | host fsw %04x ftw %04x st0 %04x %016" PRIx64 "\n",
+                   ld16(mem + 132), ld16(mem + 136), ld16(mem + 128 + 36), ld64(mem + 128 + 28), ld16(mem_after + 132),
+                   ld16(mem_after + 136), ld16(mem_after + 128 + 36), ld64(mem_after + 128 + 28));
+            printf("   mem70 eng %016" PRIx64 " host %016" PRIx64 "\n", ld64(mem + 0x70), ld64(mem_after + 0x70));
         }
         CHECK(halted(), "%s: engine stop %d vector %u, host completed (xmm0 %s xmm1 %s mem %s mxcsr %#x)", t->name,
               st, H.vector, a, b, c, in.mxcsr);
