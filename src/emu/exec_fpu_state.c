@@ -334,7 +334,7 @@ void exec_fwait(struct emu_cpu *cpu, const struct insn *in)
 /* x87 escapes (D8-DF) other than the state instructions: CR0.EM or CR0.TS
  * give #NM first, as on hardware, so a guest that emulates the FPU itself
  * (CR0.EM = 1) or switches it lazily (CR0.TS) sees the right fault; then
- * the instructions of exec_x87_data.c, and #UD for the rest (arithmetic is
+ * the instructions of exec_x87.c, and #UD for the rest (arithmetic is
  * not emulated: docs/compat.md). */
 void exec_x87(struct emu_cpu *cpu, const struct insn *in)
 {

@@ -142,7 +142,7 @@ static inline void mm_write(struct emu_cpu *cpu, unsigned i, uint64_t v)
     st16(p + 8, 0xffff);
 }
 
-/* x87 instructions without rounding (exec_x87_data.c), after the #NM and
+/* x87 instructions without rounding (exec_x87.c), after the #NM and
  * #MF checks; false if the opcode is not one of them. */
 bool x87_data(struct emu_cpu *cpu, const struct insn *in);
 /* The rounding x87 instructions (same file): arithmetic, FSQRT, FRNDINT,

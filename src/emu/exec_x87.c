@@ -1,12 +1,20 @@
 /*
- * x87 instructions that need no rounding, so the 80-bit results are exact
- * by construction: FLD (m32/m64/m80/ST(i)), FILD, FSTP m80, FST/FSTP ST(i),
- * FXCH, FCHS, FABS, FLD1, FLDZ, FTST, FXAM, FCOM/FUCOM/FCOMI/FUCOMI (and
- * their popping forms, m32/m64 operands included), FCMOVcc.  Stack faults,
- * invalid and denormal operands follow the SDM's masked responses; an
- * unmasked one sets ES and leaves the destination alone, for the next
- * waiting instruction to deliver (#MF).  Anything that would round (FST
- * m32/m64, FIST, arithmetic, transcendental) is still #UD.
+ * x87 data and arithmetic instructions on 80-bit values kept in the XSAVE
+ * area.  Two parts:
+ *  - exact ones (x87_data): FLD m32/m64/m80/ST(i), FILD, FSTP m80,
+ *    FST/FSTP ST(i), FXCH, FCHS, FABS, FLD1, FLDZ, FTST, FXAM, the
+ *    FCOM/FUCOM/FCOMI/FUCOMI family, FCMOVcc;
+ *  - rounding ones (x87_arith), on a soft-float core with 128-bit
+ *    significands: FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR in every form (ST(i),
+ *    m32, m64, m16/m32 integer), FSQRT, FRNDINT, FSCALE, FST/FSTP m32/m64,
+ *    FIST/FISTP/FISTTP, FICOM/FICOMP, FLDPI and the other constants, under
+ *    the precision and rounding control of FCW.
+ * Stack faults, invalid, denormal, divide-by-zero, overflow, underflow and
+ * precision follow the masked responses of the SDM (where it is silent, what
+ * the engine test's host does); an unmasked exception sets ES and B and
+ * stores nothing, for the next waiting instruction's #MF.  Not emulated
+ * (#UD): FXTRACT, FPREM/FPREM1, FBLD/FBSTP and the transcendental
+ * instructions (docs/compat.md).
  */
 #include "fpu.h"
 
@@ -922,6 +930,66 @@ static bool rndint80(struct emu_cpu *cpu, struct f80 a, struct f80 *out)
     return !suppressed;
 }
 
+/* FSCALE: ST(0) * 2^trunc(ST(1)); rounding only at the range limits. */
+static bool scale80(struct emu_cpu *cpu, struct f80 a, struct f80 b, struct f80 *out)
+{
+    enum cls ca = classify(a), cb = classify(b);
+    unsigned flags = 0;
+    bool up = false, sb = b.se >> 15;
+    if (ca == C_UNSUPPORTED || cb == C_UNSUPPORTED) {
+        flags |= FSW_IE;
+        *out = F80_INDEFINITE;
+    } else if (is_nan(ca) || is_nan(cb)) {
+        if (ca == C_SNAN || cb == C_SNAN)
+            flags |= FSW_IE;
+        *out = nan_result(a, b, is_nan(ca), is_nan(cb));
+    } else if ((ca == C_ZERO && cb == C_INF && !sb) || (ca == C_INF && cb == C_INF && sb)) {
+        flags |= FSW_IE;
+        *out = F80_INDEFINITE;
+    } else if (ca == C_ZERO || ca == C_INF) {
+        if (cb == C_DENORMAL)
+            flags |= FSW_DE;
+        *out = a;
+    } else if (cb == C_INF) {
+        if (ca == C_DENORMAL)
+            flags |= FSW_DE;
+        *out = sb ? (struct f80){ 0, (uint16_t)(a.se & 0x8000) }
+                  : (struct f80){ 1ull << 63, (uint16_t)((a.se & 0x8000) | 0x7fff) };
+    } else {
+        if (ca == C_DENORMAL || cb == C_DENORMAL)
+            flags |= FSW_DE;
+        struct unp u = unpack80(a), v = unpack80(b);
+        int64_t n = 0;
+        if (cb != C_ZERO && v.e >= 0) {
+            if (v.e >= 30)
+                n = 1 << 30;                      /* far past either limit */
+            else
+                n = (int64_t)(v.m >> (127 - v.e));
+            if (v.sign)
+                n = -n;
+        }
+        u.e = (int32_t)(u.e + n);
+        struct fmt f = F_EXT;
+        unsigned rc = x87_rc(cpu);
+        uint64_t q;
+        int32_t exp;
+        if (round_to(u, f, rc, &q, &exp, &flags, &up)) {
+            if (overflow_to_inf(u.sign, rc)) {
+                *out = (struct f80){ 1ull << 63, (uint16_t)((u.sign ? 0x8000 : 0) | 0x7fff) };
+                up = true;
+            } else {
+                *out = (struct f80){ ~0ull, (uint16_t)((u.sign ? 0x8000 : 0) | 0x7ffe) };
+                up = false;
+            }
+        } else {
+            *out = pack80(u.sign, q, exp, f);
+        }
+    }
+    bool suppressed = x87_raise(cpu, flags);
+    set_c1(cpu, up && !suppressed);
+    return !suppressed;
+}
+
 /* FST/FSTP m32/m64: round ST(0) to the memory format. */
 static bool store_real(struct emu_cpu *cpu, struct f80 a, bool is_empty, unsigned size, uint64_t *bits)
 {
@@ -1126,6 +1194,18 @@ bool x87_arith(struct emu_cpu *cpu, const struct insn *in)
         round_to(u, F_EXT, x87_rc(cpu), &q, &exp, &flags, &up);
         struct f80 v = { q, (uint16_t)(exp + 16383) };
         push(cpu, v);
+        return true;
+    }
+    if (op == 0xd9 && in->modrm == 0xfd) {
+        note(cpu, in);
+        if (empty(cpu, 0) || empty(cpu, 1)) {
+            if (!stack_fault(cpu, false))
+                st_set(cpu, 0, F80_INDEFINITE);
+            return true;
+        }
+        struct f80 r;
+        if (scale80(cpu, st_get(cpu, 0), st_get(cpu, 1), &r))
+            st_set(cpu, 0, r);
         return true;
     }
     if (op == 0xd9 && (in->modrm == 0xfa || in->modrm == 0xfc)) {
