@@ -1,9 +1,10 @@
 /*
  * CPUID as the guest sees it: the host's vendor, family and cache leaves,
  * with the feature bits narrowed to a baseline x86-64 set the backend
- * executes (the emulator runs MMX, SSE to SSE4.2, AES-NI, PCLMULQDQ, FXSAVE and the XSAVE family
- * but no x87 arithmetic, so with it the FPU bit is clear), the hypervisor
- * bit set, and a hypervisor leaf naming us.
+ * executes (the emulator runs MMX, SSE to SSE4.2, AES-NI, PCLMULQDQ, FXSAVE,
+ * the XSAVE family and x87 but its transcendental instructions, so with it
+ * the FPU bit is clear), the hypervisor bit set, and a hypervisor leaf
+ * naming us.
  */
 #include "hvrun.h"
 
@@ -19,8 +20,7 @@
 /* FPU (x87): only where the backend executes it (not emu). */
 #define LEAF1_EDX_X87 (1u << 0)
 /* CPUID.1:ECX: SSE3 PCLMULQDQ SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES XSAVE
- * (the emulator implements them; SSE3's FISTTP is x87, which the FPU bit
- * governs), hypervisor. */
+ * (the emulator implements them), hypervisor. */
 #define LEAF1_ECX_KEEP                                                                      \
     ((1u << 0) | (1u << 1) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) | \
      (1u << 23) | (1u << 25) | (1u << 26))

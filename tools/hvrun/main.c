@@ -213,8 +213,9 @@ static void report_backend(void)
 #endif
 }
 
-/* OpenHV's emulator implements MMX/SSE/SSE2 but no x87 arithmetic;
- * hardware backends (and Apple's framework) execute everything natively. */
+/* OpenHV's emulator implements MMX and SSE to SSE4.2 but not all of x87
+ * (no transcendental instructions); hardware backends (and Apple's
+ * framework) execute everything natively. */
 static bool backend_has_x87(void)
 {
 #ifdef HVRUN_HAVE_OPENHV_H
