@@ -142,11 +142,10 @@ static inline void mm_write(struct emu_cpu *cpu, unsigned i, uint64_t v)
     st16(p + 8, 0xffff);
 }
 
-/* x87 instructions without rounding (exec_x87.c), after the #NM and
- * #MF checks; false if the opcode is not one of them. */
+/* x87 data and arithmetic, after the #NM and #MF checks: the exact
+ * instructions (exec_x87.c) and the rounding ones (exec_x87_arith.c);
+ * false if the opcode is not theirs. */
 bool x87_data(struct emu_cpu *cpu, const struct insn *in);
-/* The rounding x87 instructions (same file): arithmetic, FSQRT, FRNDINT,
- * FST m32/m64, FIST/FISTP/FISTTP. */
 bool x87_arith(struct emu_cpu *cpu, const struct insn *in);
 
 /* A SIMD floating-point exception: #XM, or #UD without CR4.OSXMMEXCPT. */
