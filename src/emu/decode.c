@@ -10,15 +10,17 @@
 
 struct op_entry {
     emu_handler exec;
-    uint8_t modrm, imm, size, flags;
+    uint8_t modrm, imm, size;
+    uint16_t flags;
 };
 
-enum { SPACE_1B, SPACE_0F, SPACE_0F38, SPACE_COUNT };
+enum { SPACE_1B, SPACE_0F, SPACE_0F38, SPACE_0F3A, SPACE_COUNT };
 
-/* [64-bit mode?][space][opcode byte][ModRM.reg]; built once from the table. */
-static struct op_entry op_lut[2][SPACE_COUNT][256][8];
-/* Rows that need a mandatory F3 prefix, same indexing. */
-static struct op_entry op_lut_f3[2][SPACE_COUNT][256][8];
+/* [mandatory prefix][64-bit mode?][space][opcode byte][ModRM.reg]; built
+ * once from the table.  PFX_NONE holds the rows without a mandatory prefix. */
+enum { PFX_NONE, PFX_66, PFX_F3, PFX_F2, PFX_COUNT };
+static struct op_entry op_lut_pfx[PFX_COUNT][2][SPACE_COUNT][256][8];
+#define op_lut op_lut_pfx[PFX_NONE]
 static pthread_once_t op_lut_once = PTHREAD_ONCE_INIT;
 /* Checked before pthread_once, which is a call into libc on every decode. */
 static atomic_bool op_lut_ready;
@@ -36,6 +38,8 @@ static const struct op_row op_rows[] = { OPCODE_TABLE(ROW) };
 
 static unsigned space_of(uint32_t opcode)
 {
+    if (opcode >= OPC_0F3A)
+        return SPACE_0F3A;
     if (opcode >= OPC_0F38)
         return SPACE_0F38;
     return opcode >= OPC_0F ? SPACE_0F : SPACE_1B;
@@ -51,7 +55,11 @@ static void op_lut_build(void)
                 continue;
             if ((r->e.flags & F_ONLY64) && !m64)
                 continue;
-            struct op_entry *slot = (r->e.flags & F_F3) ? op_lut_f3[m64][sp][b] : op_lut[m64][sp][b];
+            unsigned pfx = (r->e.flags & F_F3)   ? PFX_F3
+                           : (r->e.flags & F_F2) ? PFX_F2
+                           : (r->e.flags & F_66) ? PFX_66
+                                                 : PFX_NONE;
+            struct op_entry *slot = op_lut_pfx[pfx][m64][sp][b];
             for (unsigned ext = 0; ext < 8; ext++)
                 if (r->ext == EXT_ANY || (unsigned)r->ext == ext)
                     slot[ext] = r->e;
@@ -267,22 +275,26 @@ opcode:
             opcode = OPC_0F38 | op;
         } else if (op == 0x3a) {
             op = (uint8_t)take(&c, 1);
+            space = SPACE_0F3A;
             opcode = OPC_0F3A | op;
-            if (!stopped(&c)) {
-                out->opcode = opcode;
-                out->exec = exec_ud; /* no 0F 3A instruction is emulated */
-            }
-            goto done;
         }
         if (stopped(&c))
             goto done;
     }
     out->opcode = opcode;
 
+    /* A mandatory prefix selects its rows: F3/F2 before 66 (66 F3 0F 58 is
+     * ADDSS).  An F3/F2 that selected a row is no longer a REP. */
     const struct op_entry *slot = op_lut[m64][space][op];
-    if (out->rep == REP_F3 && slot_used(op_lut_f3[m64][space][op])) {
-        slot = op_lut_f3[m64][space][op];
+    bool pfx_consumed = false;
+    unsigned rep_pfx = out->rep == REP_F3 ? PFX_F3 : out->rep == REP_F2 ? PFX_F2 : PFX_NONE;
+    if (rep_pfx != PFX_NONE && slot_used(op_lut_pfx[rep_pfx][m64][space][op])) {
+        slot = op_lut_pfx[rep_pfx][m64][space][op];
         out->rep = REP_NONE;
+        pfx_consumed = true;
+    } else if (out->opsize_prefix && slot_used(op_lut_pfx[PFX_66][m64][space][op])) {
+        slot = op_lut_pfx[PFX_66][m64][space][op];
+        pfx_consumed = true;
     }
     unsigned mr = modrm_kind(slot);
     const struct op_entry *e = &slot[0];
@@ -300,6 +312,10 @@ opcode:
         out->exec = exec_ud;
         goto done;
     }
+    /* An SSE/MMX row reached with a 66/F2/F3 that selects nothing: the
+     * encoding belongs to no instruction (#UD, docs/compat.md). */
+    bool bad_pfx = (e->flags & F_MANDATORY) &&
+                   (out->rep != REP_NONE || (out->opsize_prefix && !pfx_consumed && (e->flags & F_NP)));
     out->opsize = (uint8_t)operand_size(e->size, m64, def_op, out->opsize_prefix, rex);
     out->addrsize = (uint8_t)(m64 ? (pfx67 ? 4 : 8) : (pfx67 ? 6 - def_addr : def_addr));
     if (mr == MR_REG)
@@ -310,6 +326,10 @@ opcode:
     if (out->lock && (!(e->flags & F_LOCK) || !out->has_mem || e->imm == I_MOFFS))
         out->exec = exec_ud;
     else if ((e->flags & F_MEMONLY) && !out->has_mem)
+        out->exec = exec_ud;
+    else if ((e->flags & F_REGONLY) && out->has_mem)
+        out->exec = exec_ud;
+    else if (bad_pfx)
         out->exec = exec_ud;
     else
         out->exec = e->exec;

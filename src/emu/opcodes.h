@@ -13,7 +13,11 @@
  *           mode), F_ONLY64 (row only exists in 64-bit mode), F_F3 (only with
  *           a mandatory F3 prefix, which is then not a REP), F_MEMONLY (the
  *           register form is #UD; for C4/C5/62 outside 64-bit mode it is a
- *           VEX/EVEX prefix, which is #UD too since AVX is not emulated)
+ *           VEX/EVEX prefix, which is #UD too since AVX is not emulated),
+ *           F_66 / F_F2 (only with that mandatory prefix, as F_F3), F_NP
+ *           (an SSE/MMX row without mandatory prefix: any 66/F2/F3 that no
+ *           row of the opcode claims makes it #UD), F_REGONLY (the memory
+ *           form is #UD)
  *   handler resolved into insn.exec at decode time
  * Opcodes without a row raise #UD.  decode.c builds its lookup from these
  * rows, and engine_internal.h declares every handler from them.
@@ -50,7 +54,13 @@ enum {
     F_ONLY64 = 1u << 3,
     F_F3 = 1u << 4,
     F_MEMONLY = 1u << 5,
+    F_66 = 1u << 6,
+    F_F2 = 1u << 7,
+    F_NP = 1u << 8,
+    F_REGONLY = 1u << 9,
 };
+/* Rows selected by a mandatory prefix (and MMX/SSE rows without one). */
+#define F_MANDATORY (F_66 | F_F2 | F_F3 | F_NP)
 
 #define ALU_ROWS(X, base, name, lock)                                         \
     X(base + 0, EXT_ANY, MR_YES, I_NONE, S_B, lock, exec_##name##_rm_r)      \
@@ -122,6 +132,272 @@ enum {
 
 #define SYS(X, op, modrm, imm, size, flags) X(op, EXT_ANY, modrm, imm, size, F_SYS | (flags), emu_sys)
 
+/* SSE/MMX rows by mandatory prefix (operand size from REX.W where it matters). */
+#define NP_ROW(X, op, imm, flags, h) X(op, EXT_ANY, MR_YES, imm, S_V, F_NP | (flags), h)
+#define P66_ROW(X, op, imm, flags, h) X(op, EXT_ANY, MR_YES, imm, S_V, F_66 | (flags), h)
+#define F3_ROW(X, op, imm, flags, h) X(op, EXT_ANY, MR_YES, imm, S_V, F_F3 | (flags), h)
+#define F2_ROW(X, op, imm, flags, h) X(op, EXT_ANY, MR_YES, imm, S_V, F_F2 | (flags), h)
+
+/* ps (none), pd (66), ss (F3), sd (F2) forms of a floating-point operation. */
+#define SSE_FP4(X, op, name)                                                  \
+    NP_ROW(X, op, I_NONE, 0, exec_##name##ps)                                \
+    P66_ROW(X, op, I_NONE, 0, exec_##name##pd)                               \
+    F3_ROW(X, op, I_NONE, 0, exec_##name##ss)                                \
+    F2_ROW(X, op, I_NONE, 0, exec_##name##sd)
+
+/* Integer SIMD operations with an MMX form (no prefix: exec_<name>_mm) and
+ * an SSE2 form (66: exec_<name>_xmm).  Y(X, opcode, name). */
+#define SSE_INT_OPS(Y, X)                                                     \
+    Y(X, 0x0f60, punpcklbw) Y(X, 0x0f61, punpcklwd) Y(X, 0x0f62, punpckldq)   \
+    Y(X, 0x0f63, packsswb) Y(X, 0x0f64, pcmpgtb) Y(X, 0x0f65, pcmpgtw)        \
+    Y(X, 0x0f66, pcmpgtd) Y(X, 0x0f67, packuswb) Y(X, 0x0f68, punpckhbw)      \
+    Y(X, 0x0f69, punpckhwd) Y(X, 0x0f6a, punpckhdq) Y(X, 0x0f6b, packssdw)    \
+    Y(X, 0x0f74, pcmpeqb) Y(X, 0x0f75, pcmpeqw) Y(X, 0x0f76, pcmpeqd)         \
+    Y(X, 0x0fd1, psrlw) Y(X, 0x0fd2, psrld) Y(X, 0x0fd3, psrlq)               \
+    Y(X, 0x0fd4, paddq) Y(X, 0x0fd5, pmullw) Y(X, 0x0fd8, psubusb)            \
+    Y(X, 0x0fd9, psubusw) Y(X, 0x0fda, pminub) Y(X, 0x0fdb, pand)             \
+    Y(X, 0x0fdc, paddusb) Y(X, 0x0fdd, paddusw) Y(X, 0x0fde, pmaxub)          \
+    Y(X, 0x0fdf, pandn) Y(X, 0x0fe0, pavgb) Y(X, 0x0fe1, psraw)               \
+    Y(X, 0x0fe2, psrad) Y(X, 0x0fe3, pavgw) Y(X, 0x0fe4, pmulhuw)             \
+    Y(X, 0x0fe5, pmulhw) Y(X, 0x0fe8, psubsb) Y(X, 0x0fe9, psubsw)            \
+    Y(X, 0x0fea, pminsw) Y(X, 0x0feb, por) Y(X, 0x0fec, paddsb)               \
+    Y(X, 0x0fed, paddsw) Y(X, 0x0fee, pmaxsw) Y(X, 0x0fef, pxor)              \
+    Y(X, 0x0ff1, psllw) Y(X, 0x0ff2, pslld) Y(X, 0x0ff3, psllq)               \
+    Y(X, 0x0ff4, pmuludq) Y(X, 0x0ff5, pmaddwd) Y(X, 0x0ff6, psadbw)          \
+    Y(X, 0x0ff8, psubb) Y(X, 0x0ff9, psubw) Y(X, 0x0ffa, psubd)               \
+    Y(X, 0x0ffb, psubq) Y(X, 0x0ffc, paddb) Y(X, 0x0ffd, paddw)               \
+    Y(X, 0x0ffe, paddd)
+/* SSSE3 (0F 38 map), MMX and XMM forms like SSE_INT_OPS. */
+#define SSSE3_OPS(Y, X)                                                       \
+    Y(X, 0x0f3800, pshufb) Y(X, 0x0f3801, phaddw) Y(X, 0x0f3802, phaddd)      \
+    Y(X, 0x0f3803, phaddsw) Y(X, 0x0f3804, pmaddubsw) Y(X, 0x0f3805, phsubw)  \
+    Y(X, 0x0f3806, phsubd) Y(X, 0x0f3807, phsubsw) Y(X, 0x0f3808, psignb)     \
+    Y(X, 0x0f3809, psignw) Y(X, 0x0f380a, psignd) Y(X, 0x0f380b, pmulhrsw)    \
+    Y(X, 0x0f381c, pabsb) Y(X, 0x0f381d, pabsw) Y(X, 0x0f381e, pabsd)
+#define MMX_SSE2_ROWS(X, op, name)                                            \
+    NP_ROW(X, op, I_NONE, 0, exec_##name##_mm)                               \
+    P66_ROW(X, op, I_NONE, 0, exec_##name##_xmm)
+
+/* Shift-by-immediate groups 0F 71-73: register forms only. */
+#define SHIFT_IMM_ROWS(X, op, ext, name)                                      \
+    X(op, ext, MR_YES, I_UB, S_V, F_NP | F_REGONLY, exec_##name##_i_mm)      \
+    X(op, ext, MR_YES, I_UB, S_V, F_66 | F_REGONLY, exec_##name##_i_xmm)
+
+#define SSE_TABLE(X)                                                          \
+    /* Moves. */                                                             \
+    NP_ROW(X, 0x0f10, I_NONE, 0, exec_movups_load)                           \
+    P66_ROW(X, 0x0f10, I_NONE, 0, exec_movups_load)                          \
+    F3_ROW(X, 0x0f10, I_NONE, 0, exec_movss_load)                            \
+    F2_ROW(X, 0x0f10, I_NONE, 0, exec_movsd_load)                            \
+    NP_ROW(X, 0x0f11, I_NONE, 0, exec_movups_store)                          \
+    P66_ROW(X, 0x0f11, I_NONE, 0, exec_movups_store)                         \
+    F3_ROW(X, 0x0f11, I_NONE, 0, exec_movss_store)                           \
+    F2_ROW(X, 0x0f11, I_NONE, 0, exec_movsd_store)                           \
+    NP_ROW(X, 0x0f12, I_NONE, 0, exec_movlps_load)                           \
+    P66_ROW(X, 0x0f12, I_NONE, F_MEMONLY, exec_movlps_load)                  \
+    NP_ROW(X, 0x0f13, I_NONE, F_MEMONLY, exec_movlps_store)                  \
+    P66_ROW(X, 0x0f13, I_NONE, F_MEMONLY, exec_movlps_store)                 \
+    NP_ROW(X, 0x0f14, I_NONE, 0, exec_unpcklps)                              \
+    P66_ROW(X, 0x0f14, I_NONE, 0, exec_unpcklpd)                             \
+    NP_ROW(X, 0x0f15, I_NONE, 0, exec_unpckhps)                              \
+    P66_ROW(X, 0x0f15, I_NONE, 0, exec_unpckhpd)                             \
+    NP_ROW(X, 0x0f16, I_NONE, 0, exec_movhps_load)                           \
+    P66_ROW(X, 0x0f16, I_NONE, F_MEMONLY, exec_movhps_load)                  \
+    NP_ROW(X, 0x0f17, I_NONE, F_MEMONLY, exec_movhps_store)                  \
+    P66_ROW(X, 0x0f17, I_NONE, F_MEMONLY, exec_movhps_store)                 \
+    NP_ROW(X, 0x0f28, I_NONE, 0, exec_movaps_load)                           \
+    P66_ROW(X, 0x0f28, I_NONE, 0, exec_movaps_load)                          \
+    NP_ROW(X, 0x0f29, I_NONE, 0, exec_movaps_store)                          \
+    P66_ROW(X, 0x0f29, I_NONE, 0, exec_movaps_store)                         \
+    NP_ROW(X, 0x0f2b, I_NONE, F_MEMONLY, exec_movaps_store)                  \
+    P66_ROW(X, 0x0f2b, I_NONE, F_MEMONLY, exec_movaps_store)                 \
+    NP_ROW(X, 0x0f6e, I_NONE, 0, exec_movd_mm_load)                          \
+    P66_ROW(X, 0x0f6e, I_NONE, 0, exec_movd_xmm_load)                        \
+    NP_ROW(X, 0x0f6f, I_NONE, 0, exec_movq_mm_load)                          \
+    P66_ROW(X, 0x0f6f, I_NONE, 0, exec_movaps_load)                          \
+    F3_ROW(X, 0x0f6f, I_NONE, 0, exec_movups_load)                           \
+    NP_ROW(X, 0x0f7e, I_NONE, 0, exec_movd_mm_store)                         \
+    P66_ROW(X, 0x0f7e, I_NONE, 0, exec_movd_xmm_store)                       \
+    F3_ROW(X, 0x0f7e, I_NONE, 0, exec_movq_xmm_load)                         \
+    NP_ROW(X, 0x0f7f, I_NONE, 0, exec_movq_mm_store)                         \
+    P66_ROW(X, 0x0f7f, I_NONE, 0, exec_movaps_store)                         \
+    F3_ROW(X, 0x0f7f, I_NONE, 0, exec_movups_store)                          \
+    NP_ROW(X, 0x0fc3, I_NONE, F_MEMONLY, exec_movnti)                        \
+    P66_ROW(X, 0x0fd6, I_NONE, 0, exec_movq_xmm_store)                       \
+    F3_ROW(X, 0x0fd6, I_NONE, F_REGONLY, exec_movq2dq)                       \
+    F2_ROW(X, 0x0fd6, I_NONE, F_REGONLY, exec_movdq2q)                       \
+    NP_ROW(X, 0x0fe7, I_NONE, F_MEMONLY, exec_movntq)                        \
+    P66_ROW(X, 0x0fe7, I_NONE, F_MEMONLY, exec_movaps_store)                 \
+    NP_ROW(X, 0x0ff7, I_NONE, F_REGONLY, exec_maskmovq)                      \
+    P66_ROW(X, 0x0ff7, I_NONE, F_REGONLY, exec_maskmovdqu)                   \
+    /* Floating point. */                                                    \
+    NP_ROW(X, 0x0f2a, I_NONE, 0, exec_cvtpi2ps)                              \
+    P66_ROW(X, 0x0f2a, I_NONE, 0, exec_cvtpi2pd)                             \
+    F3_ROW(X, 0x0f2a, I_NONE, 0, exec_cvtsi2ss)                              \
+    F2_ROW(X, 0x0f2a, I_NONE, 0, exec_cvtsi2sd)                              \
+    NP_ROW(X, 0x0f2c, I_NONE, 0, exec_cvttps2pi)                             \
+    P66_ROW(X, 0x0f2c, I_NONE, 0, exec_cvttpd2pi)                            \
+    F3_ROW(X, 0x0f2c, I_NONE, 0, exec_cvttss2si)                             \
+    F2_ROW(X, 0x0f2c, I_NONE, 0, exec_cvttsd2si)                             \
+    NP_ROW(X, 0x0f2d, I_NONE, 0, exec_cvtps2pi)                              \
+    P66_ROW(X, 0x0f2d, I_NONE, 0, exec_cvtpd2pi)                             \
+    F3_ROW(X, 0x0f2d, I_NONE, 0, exec_cvtss2si)                              \
+    F2_ROW(X, 0x0f2d, I_NONE, 0, exec_cvtsd2si)                              \
+    NP_ROW(X, 0x0f2e, I_NONE, 0, exec_ucomiss)                               \
+    P66_ROW(X, 0x0f2e, I_NONE, 0, exec_ucomisd)                              \
+    NP_ROW(X, 0x0f2f, I_NONE, 0, exec_comiss)                                \
+    P66_ROW(X, 0x0f2f, I_NONE, 0, exec_comisd)                               \
+    NP_ROW(X, 0x0f50, I_NONE, F_REGONLY, exec_movmskps)                      \
+    P66_ROW(X, 0x0f50, I_NONE, F_REGONLY, exec_movmskpd)                     \
+    SSE_FP4(X, 0x0f51, sqrt)                                                 \
+    NP_ROW(X, 0x0f52, I_NONE, 0, exec_rsqrtps)                               \
+    F3_ROW(X, 0x0f52, I_NONE, 0, exec_rsqrtss)                               \
+    NP_ROW(X, 0x0f53, I_NONE, 0, exec_rcpps)                                 \
+    F3_ROW(X, 0x0f53, I_NONE, 0, exec_rcpss)                                 \
+    NP_ROW(X, 0x0f54, I_NONE, 0, exec_pand_xmm)                              \
+    P66_ROW(X, 0x0f54, I_NONE, 0, exec_pand_xmm)                             \
+    NP_ROW(X, 0x0f55, I_NONE, 0, exec_pandn_xmm)                             \
+    P66_ROW(X, 0x0f55, I_NONE, 0, exec_pandn_xmm)                            \
+    NP_ROW(X, 0x0f56, I_NONE, 0, exec_por_xmm)                               \
+    P66_ROW(X, 0x0f56, I_NONE, 0, exec_por_xmm)                              \
+    NP_ROW(X, 0x0f57, I_NONE, 0, exec_pxor_xmm)                              \
+    P66_ROW(X, 0x0f57, I_NONE, 0, exec_pxor_xmm)                             \
+    SSE_FP4(X, 0x0f58, add)                                                  \
+    SSE_FP4(X, 0x0f59, mul)                                                  \
+    NP_ROW(X, 0x0f5a, I_NONE, 0, exec_cvtps2pd)                              \
+    P66_ROW(X, 0x0f5a, I_NONE, 0, exec_cvtpd2ps)                             \
+    F3_ROW(X, 0x0f5a, I_NONE, 0, exec_cvtss2sd)                              \
+    F2_ROW(X, 0x0f5a, I_NONE, 0, exec_cvtsd2ss)                              \
+    NP_ROW(X, 0x0f5b, I_NONE, 0, exec_cvtdq2ps)                              \
+    P66_ROW(X, 0x0f5b, I_NONE, 0, exec_cvtps2dq)                             \
+    F3_ROW(X, 0x0f5b, I_NONE, 0, exec_cvttps2dq)                             \
+    SSE_FP4(X, 0x0f5c, sub)                                                  \
+    SSE_FP4(X, 0x0f5d, min)                                                  \
+    SSE_FP4(X, 0x0f5e, div)                                                  \
+    SSE_FP4(X, 0x0f5f, max)                                                  \
+    NP_ROW(X, 0x0fc2, I_UB, 0, exec_cmpps)                                   \
+    P66_ROW(X, 0x0fc2, I_UB, 0, exec_cmppd)                                  \
+    F3_ROW(X, 0x0fc2, I_UB, 0, exec_cmpss)                                   \
+    F2_ROW(X, 0x0fc2, I_UB, 0, exec_cmpsd)                                   \
+    P66_ROW(X, 0x0fe6, I_NONE, 0, exec_cvttpd2dq)                            \
+    F3_ROW(X, 0x0fe6, I_NONE, 0, exec_cvtdq2pd)                              \
+    F2_ROW(X, 0x0fe6, I_NONE, 0, exec_cvtpd2dq)                              \
+    /* Integer SIMD. */                                                      \
+    SSE_INT_OPS(MMX_SSE2_ROWS, X)                                            \
+    P66_ROW(X, 0x0f6c, I_NONE, 0, exec_punpcklqdq_xmm)                       \
+    P66_ROW(X, 0x0f6d, I_NONE, 0, exec_punpckhqdq_xmm)                       \
+    NP_ROW(X, 0x0f70, I_UB, 0, exec_pshufw)                                  \
+    P66_ROW(X, 0x0f70, I_UB, 0, exec_pshufd)                                 \
+    F3_ROW(X, 0x0f70, I_UB, 0, exec_pshufhw)                                 \
+    F2_ROW(X, 0x0f70, I_UB, 0, exec_pshuflw)                                 \
+    SHIFT_IMM_ROWS(X, 0x0f71, 2, psrlw)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f71, 4, psraw)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f71, 6, psllw)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f72, 2, psrld)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f72, 4, psrad)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f72, 6, pslld)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f73, 2, psrlq)                                      \
+    SHIFT_IMM_ROWS(X, 0x0f73, 6, psllq)                                      \
+    X(0x0f73, 3, MR_YES, I_UB, S_V, F_66 | F_REGONLY, exec_psrldq)           \
+    X(0x0f73, 7, MR_YES, I_UB, S_V, F_66 | F_REGONLY, exec_pslldq)           \
+    X(0x0f77, EXT_ANY, MR_NONE, I_NONE, S_V, F_NP, exec_emms)                \
+    NP_ROW(X, 0x0fc4, I_UB, 0, exec_pinsrw_mm)                               \
+    P66_ROW(X, 0x0fc4, I_UB, 0, exec_pinsrw_xmm)                             \
+    NP_ROW(X, 0x0fc5, I_UB, F_REGONLY, exec_pextrw_mm)                       \
+    P66_ROW(X, 0x0fc5, I_UB, F_REGONLY, exec_pextrw_xmm)                     \
+    NP_ROW(X, 0x0fc6, I_UB, 0, exec_shufps)                                  \
+    P66_ROW(X, 0x0fc6, I_UB, 0, exec_shufpd)                                 \
+    NP_ROW(X, 0x0fd7, I_NONE, F_REGONLY, exec_pmovmskb_mm)                   \
+    P66_ROW(X, 0x0fd7, I_NONE, F_REGONLY, exec_pmovmskb_xmm)                 \
+    /* SSE3. */                                                              \
+    F2_ROW(X, 0x0ff0, I_NONE, F_MEMONLY, exec_movups_load)                   \
+    F2_ROW(X, 0x0f12, I_NONE, 0, exec_movddup)                               \
+    F3_ROW(X, 0x0f12, I_NONE, 0, exec_movsldup)                              \
+    F3_ROW(X, 0x0f16, I_NONE, 0, exec_movshdup)                              \
+    P66_ROW(X, 0x0fd0, I_NONE, 0, exec_addsubpd)                             \
+    F2_ROW(X, 0x0fd0, I_NONE, 0, exec_addsubps)                              \
+    P66_ROW(X, 0x0f7c, I_NONE, 0, exec_haddpd)                               \
+    F2_ROW(X, 0x0f7c, I_NONE, 0, exec_haddps)                                \
+    P66_ROW(X, 0x0f7d, I_NONE, 0, exec_hsubpd)                               \
+    F2_ROW(X, 0x0f7d, I_NONE, 0, exec_hsubps)                                \
+    /* SSSE3. */                                                             \
+    SSSE3_OPS(MMX_SSE2_ROWS, X)                                              \
+    NP_ROW(X, 0x0f3a0f, I_UB, 0, exec_palignr_mm)                            \
+    P66_ROW(X, 0x0f3a0f, I_UB, 0, exec_palignr_xmm)                          \
+    /* SSE4.1 (and PCMPGTQ). */                                              \
+    P66_ROW(X, 0x0f3810, I_NONE, 0, exec_pblendvb)                         \
+    P66_ROW(X, 0x0f3814, I_NONE, 0, exec_blendvps)                         \
+    P66_ROW(X, 0x0f3815, I_NONE, 0, exec_blendvpd)                         \
+    P66_ROW(X, 0x0f3817, I_NONE, 0, exec_ptest)                            \
+    P66_ROW(X, 0x0f3820, I_NONE, 0, exec_pmovsxbw)                         \
+    P66_ROW(X, 0x0f3821, I_NONE, 0, exec_pmovsxbd)                         \
+    P66_ROW(X, 0x0f3822, I_NONE, 0, exec_pmovsxbq)                         \
+    P66_ROW(X, 0x0f3823, I_NONE, 0, exec_pmovsxwd)                         \
+    P66_ROW(X, 0x0f3824, I_NONE, 0, exec_pmovsxwq)                         \
+    P66_ROW(X, 0x0f3825, I_NONE, 0, exec_pmovsxdq)                         \
+    P66_ROW(X, 0x0f3828, I_NONE, 0, exec_pmuldq)                           \
+    P66_ROW(X, 0x0f3829, I_NONE, 0, exec_pcmpeqq)                          \
+    P66_ROW(X, 0x0f382a, I_NONE, F_MEMONLY, exec_movntdqa)                 \
+    P66_ROW(X, 0x0f382b, I_NONE, 0, exec_packusdw)                         \
+    P66_ROW(X, 0x0f3830, I_NONE, 0, exec_pmovzxbw)                         \
+    P66_ROW(X, 0x0f3831, I_NONE, 0, exec_pmovzxbd)                         \
+    P66_ROW(X, 0x0f3832, I_NONE, 0, exec_pmovzxbq)                         \
+    P66_ROW(X, 0x0f3833, I_NONE, 0, exec_pmovzxwd)                         \
+    P66_ROW(X, 0x0f3834, I_NONE, 0, exec_pmovzxwq)                         \
+    P66_ROW(X, 0x0f3835, I_NONE, 0, exec_pmovzxdq)                         \
+    P66_ROW(X, 0x0f3837, I_NONE, 0, exec_pcmpgtq)                          \
+    P66_ROW(X, 0x0f3838, I_NONE, 0, exec_pminsb)                           \
+    P66_ROW(X, 0x0f3839, I_NONE, 0, exec_pminsd)                           \
+    P66_ROW(X, 0x0f383a, I_NONE, 0, exec_pminuw)                           \
+    P66_ROW(X, 0x0f383b, I_NONE, 0, exec_pminud)                           \
+    P66_ROW(X, 0x0f383c, I_NONE, 0, exec_pmaxsb)                           \
+    P66_ROW(X, 0x0f383d, I_NONE, 0, exec_pmaxsd)                           \
+    P66_ROW(X, 0x0f383e, I_NONE, 0, exec_pmaxuw)                           \
+    P66_ROW(X, 0x0f383f, I_NONE, 0, exec_pmaxud)                           \
+    P66_ROW(X, 0x0f3840, I_NONE, 0, exec_pmulld)                           \
+    P66_ROW(X, 0x0f3841, I_NONE, 0, exec_phminposuw)                       \
+    P66_ROW(X, 0x0f3a08, I_UB, 0, exec_roundps)                            \
+    P66_ROW(X, 0x0f3a09, I_UB, 0, exec_roundpd)                            \
+    P66_ROW(X, 0x0f3a0a, I_UB, 0, exec_roundss)                            \
+    P66_ROW(X, 0x0f3a0b, I_UB, 0, exec_roundsd)                            \
+    P66_ROW(X, 0x0f3a0c, I_UB, 0, exec_blendps)                            \
+    P66_ROW(X, 0x0f3a0d, I_UB, 0, exec_blendpd)                            \
+    P66_ROW(X, 0x0f3a0e, I_UB, 0, exec_pblendw)                            \
+    P66_ROW(X, 0x0f3a14, I_UB, 0, exec_pextrb)                             \
+    P66_ROW(X, 0x0f3a15, I_UB, 0, exec_pextrw_m)                           \
+    P66_ROW(X, 0x0f3a16, I_UB, 0, exec_pextrd)                             \
+    P66_ROW(X, 0x0f3a17, I_UB, 0, exec_extractps)                          \
+    P66_ROW(X, 0x0f3a20, I_UB, 0, exec_pinsrb)                             \
+    P66_ROW(X, 0x0f3a21, I_UB, 0, exec_insertps)                           \
+    P66_ROW(X, 0x0f3a22, I_UB, 0, exec_pinsrd)                             \
+    P66_ROW(X, 0x0f3a40, I_UB, 0, exec_dpps)                               \
+    P66_ROW(X, 0x0f3a41, I_UB, 0, exec_dppd)                               \
+    P66_ROW(X, 0x0f3a42, I_UB, 0, exec_mpsadbw)                            \
+    /* SSE4.2. */                                                            \
+    P66_ROW(X, 0x0f3a60, I_UB, 0, exec_pcmpestrm)                            \
+    P66_ROW(X, 0x0f3a61, I_UB, 0, exec_pcmpestri)                            \
+    P66_ROW(X, 0x0f3a62, I_UB, 0, exec_pcmpistrm)                            \
+    P66_ROW(X, 0x0f3a63, I_UB, 0, exec_pcmpistri)                            \
+    F2_ROW(X, 0x0f38f0, I_NONE, 0, exec_crc32)                               \
+    F2_ROW(X, 0x0f38f1, I_NONE, 0, exec_crc32)                               \
+    /* AES-NI, PCLMULQDQ. */                                                 \
+    P66_ROW(X, 0x0f38db, I_NONE, 0, exec_aesimc)                             \
+    P66_ROW(X, 0x0f38dc, I_NONE, 0, exec_aesenc)                             \
+    P66_ROW(X, 0x0f38dd, I_NONE, 0, exec_aesenclast)                         \
+    P66_ROW(X, 0x0f38de, I_NONE, 0, exec_aesdec)                             \
+    P66_ROW(X, 0x0f38df, I_NONE, 0, exec_aesdeclast)                         \
+    P66_ROW(X, 0x0f3adf, I_UB, 0, exec_aeskeygenassist)                      \
+    P66_ROW(X, 0x0f3a44, I_UB, 0, exec_pclmulqdq)                            \
+    /* State management (0F AE /7 stays with the machine: CLFLUSH, SFENCE). */ \
+    X(0x0fae, 0, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxsave)                \
+    X(0x0fae, 1, MR_YES, I_NONE, S_V, F_MEMONLY, exec_fxrstor)               \
+    X(0x0fae, 2, MR_YES, I_NONE, S_V, F_MEMONLY, exec_ldmxcsr)               \
+    X(0x0fae, 3, MR_YES, I_NONE, S_V, F_MEMONLY, exec_stmxcsr)               \
+    X(0x0fae, 4, MR_YES, I_NONE, S_V, F_MEMONLY, exec_xsave)                 \
+    X(0x0fae, 5, MR_YES, I_NONE, S_V, 0, exec_xrstor)                        \
+    X(0x0fae, 6, MR_YES, I_NONE, S_V, 0, exec_xsaveopt)                      \
+    X(0x0fae, 7, MR_YES, I_NONE, S_V, F_SYS, emu_sys)
+
 #define OPCODE_TABLE(X)                                                       \
     ALU_ROWS(X, 0x00, add, F_LOCK)                                           \
     SYS(X, 0x06, MR_NONE, I_NONE, S_V, F_NO64)                               \
@@ -180,7 +456,7 @@ enum {
     X(0x98, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_cbw)                       \
     X(0x99, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_cwd)                       \
     SYS(X, 0x9a, MR_NONE, I_FAR, S_V, F_NO64)                                \
-    X(0x9b, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_nop)                       \
+    X(0x9b, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_fwait)                     \
     X(0x9c, EXT_ANY, MR_NONE, I_NONE, S_D64, 0, exec_pushf)                   \
     X(0x9d, EXT_ANY, MR_NONE, I_NONE, S_D64, 0, exec_popf)                    \
     X(0x9e, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_sahf)                      \
@@ -229,6 +505,14 @@ enum {
     X(0xd5, EXT_ANY, MR_NONE, I_UB, S_B, F_NO64, exec_aad)                    \
     X(0xd6, EXT_ANY, MR_NONE, I_NONE, S_B, F_NO64, exec_salc)                  \
     X(0xd7, EXT_ANY, MR_NONE, I_NONE, S_B, 0, exec_xlat)                      \
+    X(0xd8, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87)                        \
+    X(0xd9, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87_d9)                     \
+    X(0xda, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87)                        \
+    X(0xdb, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87_db)                     \
+    X(0xdc, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87)                        \
+    X(0xdd, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87_dd)                     \
+    X(0xde, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87)                        \
+    X(0xdf, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_x87_df)                     \
     X(0xe0, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loopne)                    \
     X(0xe1, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loope)                     \
     X(0xe2, EXT_ANY, MR_NONE, I_J8, S_F64, 0, exec_loop)                      \
@@ -307,7 +591,6 @@ enum {
     X(0x0fab, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_bts_r)               \
     X(0x0fac, EXT_ANY, MR_YES, I_UB, S_V, 0, exec_shrd_i)                     \
     X(0x0fad, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_shrd_cl)                  \
-    SYS(X, 0x0fae, MR_YES, I_NONE, S_V, 0)                                   \
     X(0x0faf, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_imul2)                    \
     X(0x0fb0, EXT_ANY, MR_YES, I_NONE, S_B, F_LOCK, exec_cmpxchg)             \
     X(0x0fb1, EXT_ANY, MR_YES, I_NONE, S_V, F_LOCK, exec_cmpxchg)             \
@@ -335,11 +618,12 @@ enum {
     X(0x0fc7, 1, MR_YES, I_NONE, S_V, F_LOCK | F_MEMONLY, exec_cmpxchg8b)                 \
     X(0x0fc7, 2, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     X(0x0fc7, 3, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
-    X(0x0fc7, 4, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
+    X(0x0fc7, 4, MR_YES, I_NONE, S_V, F_MEMONLY, exec_xsavec)                 \
     X(0x0fc7, 5, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     X(0x0fc7, 6, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     X(0x0fc7, 7, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                         \
     EIGHT(X, 0x0fc8, MR_NONE, I_NONE, S_V, 0, exec_bswap)                    \
+    SSE_TABLE(X)                                                             \
     /* Three-byte opcodes. */                                                 \
     SYS(X, 0x0f3880, MR_YES, I_NONE, S_V, F_MEMONLY)                          \
     SYS(X, 0x0f3881, MR_YES, I_NONE, S_V, F_MEMONLY)                          \

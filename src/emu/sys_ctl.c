@@ -229,11 +229,12 @@ static void sys_0f01(struct emu_cpu *cpu, const struct insn *in)
     }
 }
 
+/* 0F AE /7 (the engine handles /0-/6: FXSAVE ... XSAVEOPT, LFENCE, MFENCE). */
 static void sys_0fae(struct emu_cpu *cpu, const struct insn *in)
 {
     unsigned reg = (in->modrm >> 3) & 7;
     if (!in->has_mem) {
-        /* LFENCE, MFENCE, SFENCE: ordering is already total here. */
+        /* SFENCE: ordering is already total here. */
         if (reg >= 5 && !in->rep)
             return;
         EMU_UD(cpu);

@@ -54,5 +54,8 @@ void run_host_diff(void);
 int host_diff_record(const char *path);
 /* directed.c: decoding, programs, strings, faults, atomics, SMC. */
 void run_directed(void);
+/* host_diff_sse.c, directed_sse.c: SSE/SSE2/MMX and the FPU/SIMD state. */
+void run_sse(void);
+void run_sse_directed(void);
 
 #endif

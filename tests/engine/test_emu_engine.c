@@ -99,6 +99,7 @@ int main(int argc, char **argv)
     report_skip("host_diff", "not an x86-64 host");
 #endif
     run_directed();
+    run_sse();
     printf("%d passed, %d failed, %d skipped\n", passes, failures, skips);
     h_fini(&H);
     return failures ? 1 : 0;

@@ -1,31 +1,46 @@
 /*
  * CPUID as the guest sees it: the host's vendor, family and cache leaves,
- * with the feature bits narrowed to a baseline x86-64 set the backend
- * executes (the emulator has no x87/MMX/SSE, so with it those bits are
- * clear), the hypervisor bit set, and a hypervisor leaf naming us.
+ * with the feature bits narrowed to a baseline x86-64 set every backend
+ * executes (the emulator runs MMX, SSE to SSE4.2, AES-NI, PCLMULQDQ, FXSAVE,
+ * the XSAVE family and x87; the FPU bit is set although its transcendental
+ * instructions, FPREM and the BCD forms raise #UD there, because an x86-64
+ * kernel will not boot without it), the local APIC with the framework's
+ * interrupt controllers, the hypervisor bit, and a hypervisor leaf naming us.
  */
 #include "hvrun.h"
 
 #include <cpuid.h>
 #include <string.h>
 
-/* CPUID.1:EDX: DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT PSE36 CLFSH. */
+/* CPUID.1:EDX: DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT PSE36 CLFSH,
+ * MMX FXSR SSE SSE2. */
 #define LEAF1_EDX_BASE                                                                    \
     ((1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | (1u << 6) | (1u << 8) | (1u << 11) | \
-     (1u << 12) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 19))
-/* FPU MMX FXSR SSE SSE2: only where the backend executes them (not emu). */
-#define LEAF1_EDX_FP ((1u << 0) | (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26))
-/* CPUID.1:ECX: CX16 MOVBE POPCNT (the emulator implements them), hypervisor. */
-#define LEAF1_ECX_KEEP ((1u << 13) | (1u << 22) | (1u << 23))
+     (1u << 12) | (1u << 13) | (1u << 15) | (1u << 16) | (1u << 17) | (1u << 19) |        \
+     (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26))
+/* FPU (x87). */
+#define LEAF1_EDX_X87 (1u << 0)
+/* CPUID.1:ECX: SSE3 PCLMULQDQ SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES XSAVE
+ * (the emulator implements them), hypervisor. */
+#define LEAF1_ECX_KEEP                                                                      \
+    ((1u << 0) | (1u << 1) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) | \
+     (1u << 23) | (1u << 25) | (1u << 26))
+#define LEAF1_ECX_OSXSAVE (1u << 27)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
 /* The local APIC: only with the framework's in-kernel controllers. */
 #define LEAF1_EDX_APIC (1u << 9)
+#define CR4_OSXSAVE (1ull << 18)
+/* XSAVE: the components hvrun's XSETBV accepts (x87, SSE), their area size
+ * (legacy region and header), and XSAVEOPT and XSAVEC (CPUID.(0Dh,1):EAX). */
+#define XSAVE_COMPONENTS 3u
+#define XSAVE_AREA_SIZE 576u
+#define XSAVE_LEAF1_EAX 3u
 /* CPUID.80000001h: EDX SYSCALL NX RDTSCP LM; ECX LAHF/SAHF in 64-bit mode, LZCNT. */
 #define EXT1_EDX_KEEP ((1u << 11) | (1u << 20) | (1u << 27) | (1u << 29))
 #define EXT1_ECX_KEEP ((1u << 0) | (1u << 5))
 
 enum {
-    MAX_BASIC_LEAF = 0x7, HV_LEAF = 0x40000000, MAX_EXT_LEAF = 0x80000008,
+    MAX_BASIC_LEAF = 0xd, XSAVE_LEAF = 0xd, HV_LEAF = 0x40000000, MAX_EXT_LEAF = 0x80000008,
 };
 
 static const char hv_signature[12] = {'O', 'p', 'e', 'n', 'H', 'V', 'O', 'p', 'e', 'n', 'H', 'V'};
@@ -51,9 +66,23 @@ void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, 
         /* APIC id = vCPU index; logical processor count = vCPUs. */
         out[1] = (out[1] & 0x0000ffffu) | ((uint32_t)m->opt.cpus << 16) | (v->index << 24);
         out[2] = (out[2] & LEAF1_ECX_KEEP) | LEAF1_ECX_HYPERVISOR;
-        out[3] &= LEAF1_EDX_BASE | (m->backend_has_fp ? LEAF1_EDX_FP : 0) | (m->irqchip ? LEAF1_EDX_APIC : 0);
+        /* OSXSAVE mirrors the vCPU's CR4.OSXSAVE. */
+        if ((out[2] & (1u << 26)) && (hvrun_reg_get(v->id, HV_X86_CR4) & CR4_OSXSAVE))
+            out[2] |= LEAF1_ECX_OSXSAVE;
+        out[3] &= LEAF1_EDX_BASE | LEAF1_EDX_X87 | (m->irqchip ? LEAF1_EDX_APIC : 0);
     } else if (leaf >= 2 && leaf <= 6 && leaf <= host_max[0]) {
         host_cpuid(leaf, subleaf, out);   /* cache and topology descriptions */
+    } else if (leaf == XSAVE_LEAF && leaf <= host_max[0]) {
+        if (subleaf == 0) {
+            out[0] = XSAVE_COMPONENTS;
+            out[1] = XSAVE_AREA_SIZE;
+            out[2] = XSAVE_AREA_SIZE;
+        } else if (subleaf == 1) {
+            uint32_t h[4];
+            host_cpuid(XSAVE_LEAF, 1, h);
+            out[0] = h[0] & XSAVE_LEAF1_EAX;
+            out[1] = XSAVE_AREA_SIZE;
+        }
     } else if (leaf == HV_LEAF) {
         out[0] = HV_LEAF;
         memcpy(&out[1], hv_signature, sizeof hv_signature);

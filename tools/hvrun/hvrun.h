@@ -123,7 +123,6 @@ struct machine {
     pthread_mutex_t lock;      /* alive flags for kicks, the exit status */
     pthread_cond_t turn;       /* vCPUs are created in index order */
     unsigned created, running;
-    bool backend_has_fp;       /* x87/MMX/SSE executable: advertise them */
     bool irqchip;              /* the library's interrupt controllers (HV_VM_ACCEL_APIC) */
     atomic_bool stopping;
     int status;                /* -1 until someone decides */

@@ -255,17 +255,6 @@ static void report_backend(void)
 #endif
 }
 
-/* OpenHV's emulator implements no x87/MMX/SSE; hardware backends (and
- * Apple's framework) execute them natively. */
-static bool backend_has_fp(void)
-{
-#ifdef HVRUN_HAVE_OPENHV_H
-    return strncmp(openhv_backend_name(), "emu", 3) != 0;
-#else
-    return true;
-#endif
-}
-
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -339,7 +328,6 @@ int main(int argc, char **argv)
     }
     if (m->opt.backend != NULL || m->opt.trace || m->opt.stats)
         report_backend();
-    m->backend_has_fp = backend_has_fp();
     if (m->opt.trace)
         fprintf(stderr, "hvrun: %s image, %s mode, entry 0x%llx, %u vCPU(s), %llu MiB\n", m->boot.format,
                 guest_mode_name(m->boot.mode), (unsigned long long)m->boot.entry, m->opt.cpus,

@@ -1,0 +1,72 @@
+/*
+ * The one interface between the SIMD floating-point handlers and the
+ * host's floating-point unit.
+ *
+ * Each operation runs on 16-byte operands as the SSE instruction of the
+ * same name does, with the guest's MXCSR rounding control, DAZ and FTZ,
+ * every exception masked, and returns the exception flags it raised
+ * (MXCSR bits 5:0).  Only operations whose results IEEE 754 and the SDM
+ * define bit for bit are here (arithmetic, square root, comparisons,
+ * conversions, min/max, Intel's NaN rules): they give the same bits on any
+ * x86-64 host.  RCPPS/RSQRTPS approximations differ between vendors and
+ * are computed in portable C (exec_sse_fp.c) instead.
+ *
+ * fp_host_x86.c implements it with the host's SSE unit.  A host without
+ * one needs a soft-float implementation of the same functions (not
+ * written yet; docs/notes/emu-engine.md).
+ *
+ * Operand conventions: `d` is the destination register's value on entry
+ * (scalar forms keep its upper lanes), `s` the source.  FPH_CVT*2SI* put
+ * the integer in d[0..7]; FPH_CVTSI*2* take the integer from s[0..7];
+ * FPH_*COMI* put ZF/PF/CF in d[0..7] as RFLAGS bits.
+ */
+#ifndef OPENHV_EMU_FP_HOST_H
+#define OPENHV_EMU_FP_HOST_H
+
+#include <stdint.h>
+
+#define FPH_ARITH(X)                                                        \
+    X(ADDPS, addps) X(ADDPD, addpd) X(ADDSS, addss) X(ADDSD, addsd)         \
+    X(SUBPS, subps) X(SUBPD, subpd) X(SUBSS, subss) X(SUBSD, subsd)         \
+    X(MULPS, mulps) X(MULPD, mulpd) X(MULSS, mulss) X(MULSD, mulsd)         \
+    X(DIVPS, divps) X(DIVPD, divpd) X(DIVSS, divss) X(DIVSD, divsd)         \
+    X(MINPS, minps) X(MINPD, minpd) X(MINSS, minss) X(MINSD, minsd)         \
+    X(MAXPS, maxps) X(MAXPD, maxpd) X(MAXSS, maxss) X(MAXSD, maxsd)         \
+    X(SQRTPS, sqrtps) X(SQRTPD, sqrtpd) X(SQRTSS, sqrtss) X(SQRTSD, sqrtsd) \
+    X(CVTPS2PD, cvtps2pd) X(CVTPD2PS, cvtpd2ps) X(CVTSS2SD, cvtss2sd)       \
+    X(CVTSD2SS, cvtsd2ss) X(CVTDQ2PS, cvtdq2ps) X(CVTPS2DQ, cvtps2dq)       \
+    X(CVTTPS2DQ, cvttps2dq) X(CVTTPD2DQ, cvttpd2dq) X(CVTDQ2PD, cvtdq2pd)   \
+    X(CVTPD2DQ, cvtpd2dq)                                                   \
+    X(ADDSUBPS, addsubps) X(ADDSUBPD, addsubpd) X(HADDPS, haddps)           \
+    X(HADDPD, haddpd) X(HSUBPS, hsubps) X(HSUBPD, hsubpd)
+/* Float to integer register: (name, mnemonic, 32 or 64). */
+#define FPH_TOINT(X)                                                        \
+    X(CVTSS2SI32, cvtss2si, 32) X(CVTSS2SI64, cvtss2si, 64)                \
+    X(CVTTSS2SI32, cvttss2si, 32) X(CVTTSS2SI64, cvttss2si, 64)            \
+    X(CVTSD2SI32, cvtsd2si, 32) X(CVTSD2SI64, cvtsd2si, 64)                \
+    X(CVTTSD2SI32, cvttsd2si, 32) X(CVTTSD2SI64, cvttsd2si, 64)
+/* Integer register to float. */
+#define FPH_FROMINT(X)                                                      \
+    X(CVTSI2SS32, cvtsi2ssl, 32) X(CVTSI2SS64, cvtsi2ssq, 64)              \
+    X(CVTSI2SD32, cvtsi2sdl, 32) X(CVTSI2SD64, cvtsi2sdq, 64)
+#define FPH_COMI(X) X(COMISS, comiss) X(UCOMISS, ucomiss) X(COMISD, comisd) X(UCOMISD, ucomisd)
+/* CMPccPS/PD/SS/SD: predicate 0-7 passed separately. */
+#define FPH_CMP(X) X(CMPPS, cmpps) X(CMPPD, cmppd) X(CMPSS, cmpss) X(CMPSD, cmpsd)
+/* ROUNDPS/PD/SS/SD: imm & 15 passed separately. */
+#define FPH_ROUND(X) X(ROUNDPS, roundps) X(ROUNDPD, roundpd) X(ROUNDSS, roundss) X(ROUNDSD, roundsd)
+
+enum fph_op {
+#define FPH_ENUM2(name, mn) FPH_##name,
+#define FPH_ENUM3(name, mn, bits) FPH_##name,
+    FPH_ARITH(FPH_ENUM2) FPH_TOINT(FPH_ENUM3) FPH_FROMINT(FPH_ENUM3) FPH_COMI(FPH_ENUM2)
+    FPH_CMP(FPH_ENUM2) FPH_ROUND(FPH_ENUM2)
+#undef FPH_ENUM2
+#undef FPH_ENUM3
+    FPH_COUNT
+};
+
+/* Run `op` (for FPH_CMP*, with predicate imm & 7; FPH_ROUND*, imm & 15) under `mxcsr`'s control
+ * bits; returns the exception flags raised.  Never traps. */
+uint32_t fp_host_op(enum fph_op op, unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t mxcsr);
+
+#endif

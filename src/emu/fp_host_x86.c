@@ -1,0 +1,174 @@
+/*
+ * fp_host.h on an x86-64 host: each operation is the host instruction of
+ * the same name, run between an LDMXCSR of the guest's control bits (every
+ * exception masked, flags clear) and a restore of the host's MXCSR, in one
+ * asm statement so the compiler cannot move other floating-point code
+ * into that window.
+ */
+#include "fp_host.h"
+
+#if !defined(__x86_64__)
+#error "fp_host_x86.c needs an x86-64 host; a portable fp_host implementation is not written yet"
+#endif
+
+struct v128 {
+    uint8_t b[16];
+};
+
+/* Guest control bits, all exceptions masked, no flags pending. */
+static inline uint32_t host_mxcsr(uint32_t guest) { return (guest & ~0x3fu) | 0x1f80u; }
+
+#define FPH_FN2(name, mn)                                                                     \
+    static uint32_t fph_##name(unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t m) \
+    {                                                                                         \
+        (void)imm;                                                                            \
+        uint32_t save;                                                                        \
+        __asm__ __volatile__("stmxcsr %[save]\n\t"                                            \
+                             "ldmxcsr %[m]\n\t"                                               \
+                             "movdqu %[d], %%xmm0\n\t"                                        \
+                             "movdqu %[s], %%xmm1\n\t" #mn " %%xmm1, %%xmm0\n\t"              \
+                             "movdqu %%xmm0, %[d]\n\t"                                        \
+                             "stmxcsr %[m]\n\t"                                               \
+                             "ldmxcsr %[save]"                                                \
+                             : [d] "+m"(*(struct v128 *)d), [m] "+m"(m), [save] "=m"(save)    \
+                             : [s] "m"(*(const struct v128 *)s)                               \
+                             : "xmm0", "xmm1");                                               \
+        return m & 0x3f;                                                                      \
+    }
+FPH_ARITH(FPH_FN2)
+
+#define FPH_TOINT_FN(name, mn, bits)                                                          \
+    static uint32_t fph_##name(unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t m) \
+    {                                                                                         \
+        (void)imm;                                                                            \
+        uint32_t save;                                                                        \
+        uint64_t r = 0;                                                                       \
+        __asm__ __volatile__("stmxcsr %[save]\n\t"                                            \
+                             "ldmxcsr %[m]\n\t"                                               \
+                             "movdqu %[s], %%xmm1\n\t" #mn " %%xmm1, %" FPH_REG##bits "[r]\n\t" \
+                             "stmxcsr %[m]\n\t"                                               \
+                             "ldmxcsr %[save]"                                                \
+                             : [r] "+r"(r), [m] "+m"(m), [save] "=m"(save)                    \
+                             : [s] "m"(*(const struct v128 *)s)                               \
+                             : "xmm1");                                                       \
+        for (unsigned i = 0; i < 8; i++)                                                      \
+            d[i] = (uint8_t)(r >> (8 * i));                                                   \
+        return m & 0x3f;                                                                      \
+    }
+#define FPH_REG32 "k"
+#define FPH_REG64 "q"
+FPH_TOINT(FPH_TOINT_FN)
+
+#define FPH_FROMINT_FN(name, mn, bits)                                                        \
+    static uint32_t fph_##name(unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t m) \
+    {                                                                                         \
+        (void)imm;                                                                            \
+        uint32_t save;                                                                        \
+        uint64_t v = 0;                                                                       \
+        for (unsigned i = 0; i < 8; i++)                                                      \
+            v |= (uint64_t)s[i] << (8 * i);                                                   \
+        __asm__ __volatile__("stmxcsr %[save]\n\t"                                            \
+                             "ldmxcsr %[m]\n\t"                                               \
+                             "movdqu %[d], %%xmm0\n\t" #mn " %" FPH_REG##bits "[v], %%xmm0\n\t" \
+                             "movdqu %%xmm0, %[d]\n\t"                                        \
+                             "stmxcsr %[m]\n\t"                                               \
+                             "ldmxcsr %[save]"                                                \
+                             : [d] "+m"(*(struct v128 *)d), [m] "+m"(m), [save] "=m"(save)    \
+                             : [v] "r"(v)                                                     \
+                             : "xmm0");                                                       \
+        return m & 0x3f;                                                                      \
+    }
+FPH_FROMINT(FPH_FROMINT_FN)
+
+#define FPH_COMI_FN(name, mn)                                                                 \
+    static uint32_t fph_##name(unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t m) \
+    {                                                                                         \
+        (void)imm;                                                                            \
+        uint32_t save;                                                                        \
+        uint8_t zf, pf, cf;                                                                   \
+        struct v128 a;                                                                        \
+        for (unsigned i = 0; i < 16; i++)                                                     \
+            a.b[i] = d[i];                                                                    \
+        __asm__ __volatile__("stmxcsr %[save]\n\t"                                            \
+                             "ldmxcsr %[m]\n\t"                                               \
+                             "movdqu %[a], %%xmm0\n\t"                                        \
+                             "movdqu %[s], %%xmm1\n\t" #mn " %%xmm1, %%xmm0\n\t"              \
+                             "setz %[zf]\n\t"                                                 \
+                             "setp %[pf]\n\t"                                                 \
+                             "setc %[cf]\n\t"                                                 \
+                             "stmxcsr %[m]\n\t"                                               \
+                             "ldmxcsr %[save]"                                                \
+                             : [zf] "=q"(zf), [pf] "=q"(pf), [cf] "=q"(cf), [m] "+m"(m),      \
+                               [save] "=m"(save)                                              \
+                             : [a] "m"(a), [s] "m"(*(const struct v128 *)s)                   \
+                             : "xmm0", "xmm1", "cc");                                         \
+        uint64_t fl = (uint64_t)cf | (uint64_t)pf << 2 | (uint64_t)zf << 6;                   \
+        for (unsigned i = 0; i < 8; i++)                                                      \
+            d[i] = (uint8_t)(fl >> (8 * i));                                                  \
+        return m & 0x3f;                                                                      \
+    }
+FPH_COMI(FPH_COMI_FN)
+
+/* The predicate is an immediate of the instruction: one function each. */
+#define FPH_CMP_ONE(name, mn, p)                                                              \
+    static uint32_t fph_##name##_##p(uint8_t d[16], const uint8_t s[16], uint32_t m)          \
+    {                                                                                         \
+        uint32_t save;                                                                        \
+        __asm__ __volatile__("stmxcsr %[save]\n\t"                                            \
+                             "ldmxcsr %[m]\n\t"                                               \
+                             "movdqu %[d], %%xmm0\n\t"                                        \
+                             "movdqu %[s], %%xmm1\n\t" #mn " $" #p ", %%xmm1, %%xmm0\n\t"     \
+                             "movdqu %%xmm0, %[d]\n\t"                                        \
+                             "stmxcsr %[m]\n\t"                                               \
+                             "ldmxcsr %[save]"                                                \
+                             : [d] "+m"(*(struct v128 *)d), [m] "+m"(m), [save] "=m"(save)    \
+                             : [s] "m"(*(const struct v128 *)s)                               \
+                             : "xmm0", "xmm1");                                               \
+        return m & 0x3f;                                                                      \
+    }
+#define FPH_CMP_FN(name, mn)                                                                  \
+    FPH_CMP_ONE(name, mn, 0) FPH_CMP_ONE(name, mn, 1) FPH_CMP_ONE(name, mn, 2)                \
+    FPH_CMP_ONE(name, mn, 3) FPH_CMP_ONE(name, mn, 4) FPH_CMP_ONE(name, mn, 5)                \
+    FPH_CMP_ONE(name, mn, 6) FPH_CMP_ONE(name, mn, 7)                                         \
+    static uint32_t fph_##name(unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t m) \
+    {                                                                                         \
+        static uint32_t (*const f[8])(uint8_t *, const uint8_t *, uint32_t) = {               \
+            fph_##name##_0, fph_##name##_1, fph_##name##_2, fph_##name##_3,                   \
+            fph_##name##_4, fph_##name##_5, fph_##name##_6, fph_##name##_7,                   \
+        };                                                                                    \
+        return f[imm & 7](d, s, m);                                                           \
+    }
+FPH_CMP(FPH_CMP_FN)
+
+#define FPH_ROUND_FN(name, mn)                                                                \
+    FPH_CMP_ONE(name, mn, 0) FPH_CMP_ONE(name, mn, 1) FPH_CMP_ONE(name, mn, 2)                \
+    FPH_CMP_ONE(name, mn, 3) FPH_CMP_ONE(name, mn, 4) FPH_CMP_ONE(name, mn, 5)                \
+    FPH_CMP_ONE(name, mn, 6) FPH_CMP_ONE(name, mn, 7) FPH_CMP_ONE(name, mn, 8)                \
+    FPH_CMP_ONE(name, mn, 9) FPH_CMP_ONE(name, mn, 10) FPH_CMP_ONE(name, mn, 11)              \
+    FPH_CMP_ONE(name, mn, 12) FPH_CMP_ONE(name, mn, 13) FPH_CMP_ONE(name, mn, 14)             \
+    FPH_CMP_ONE(name, mn, 15)                                                                 \
+    static uint32_t fph_##name(unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t m) \
+    {                                                                                         \
+        static uint32_t (*const f[16])(uint8_t *, const uint8_t *, uint32_t) = {              \
+            fph_##name##_0, fph_##name##_1, fph_##name##_2, fph_##name##_3,                   \
+            fph_##name##_4, fph_##name##_5, fph_##name##_6, fph_##name##_7,                   \
+            fph_##name##_8, fph_##name##_9, fph_##name##_10, fph_##name##_11,                 \
+            fph_##name##_12, fph_##name##_13, fph_##name##_14, fph_##name##_15,               \
+        };                                                                                    \
+        return f[imm & 15](d, s, m);                                                          \
+    }
+FPH_ROUND(FPH_ROUND_FN)
+
+typedef uint32_t (*fph_fn)(unsigned, uint8_t *, const uint8_t *, uint32_t);
+#define FPH_PTR2(name, mn) [FPH_##name] = fph_##name,
+#define FPH_PTR3(name, mn, bits) [FPH_##name] = fph_##name,
+static const fph_fn fph_table[FPH_COUNT] = {
+    FPH_ARITH(FPH_PTR2) FPH_TOINT(FPH_PTR3) FPH_FROMINT(FPH_PTR3) FPH_COMI(FPH_PTR2) FPH_CMP(FPH_PTR2) FPH_ROUND(FPH_PTR2)
+};
+
+uint32_t fp_host_op(enum fph_op op, unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t mxcsr)
+{
+    if ((unsigned)op >= FPH_COUNT)
+        return 0;
+    return fph_table[op](imm, d, s, host_mxcsr(mxcsr));
+}

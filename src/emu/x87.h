@@ -1,0 +1,181 @@
+/*
+ * Shared by the x87 files (exec_x87.c, exec_x87_arith.c): the 80-bit
+ * register stack in the XSAVE area (slot i is ST(i)), exception flags and
+ * their masked responses, operand classes and exact conversions.
+ */
+#ifndef OPENHV_EMU_X87_H
+#define OPENHV_EMU_X87_H
+
+#include "fpu.h"
+
+
+enum {
+    FSW_IE = 1u << 0, FSW_DE = 1u << 1, FSW_SF = 1u << 6, FSW_B_BIT = 1u << 15,
+    FSW_C0 = 1u << 8, FSW_C1_BIT = 1u << 9, FSW_C2 = 1u << 10, FSW_C3 = 1u << 14,
+};
+
+struct f80 {
+    uint64_t man;
+    uint16_t se;   /* sign (bit 15) and biased exponent */
+};
+
+static const struct f80 F80_INDEFINITE = { 0xc000000000000000ull, 0xffff };
+
+static inline uint8_t *slot(struct emu_cpu *cpu, unsigned i) { return fpu_area(cpu) + FX_ST0 + 16 * (i & 7); }
+static inline unsigned phys(struct emu_cpu *cpu, unsigned i) { return (fpu_top(cpu) + i) & 7; }
+static inline bool empty(struct emu_cpu *cpu, unsigned i) { return !(fpu_area(cpu)[FX_FTW] & (1u << phys(cpu, i))); }
+static inline struct f80 st_get(struct emu_cpu *cpu, unsigned i)
+{
+    struct f80 v = { ld64(slot(cpu, i)), ld16(slot(cpu, i) + 8) };
+    return v;
+}
+static inline void st_set(struct emu_cpu *cpu, unsigned i, struct f80 v)
+{
+    st64(slot(cpu, i), v.man);
+    st16(slot(cpu, i) + 8, v.se);
+    memset(slot(cpu, i) + 10, 0, 6);
+    fpu_area(cpu)[FX_FTW] |= (uint8_t)(1u << phys(cpu, i));
+}
+
+static inline uint16_t fsw(struct emu_cpu *cpu) { return ld16(fpu_area(cpu) + FX_FSW); }
+static inline void fsw_set(struct emu_cpu *cpu, uint16_t v) { st16(fpu_area(cpu) + FX_FSW, v); }
+static inline uint16_t fcw(struct emu_cpu *cpu) { return ld16(fpu_area(cpu) + FX_FCW); }
+
+/* Raise x87 exception flags; true if one of them is unmasked (the
+ * instruction then stores nothing). */
+static inline bool x87_raise(struct emu_cpu *cpu, unsigned flags)
+{
+    uint16_t s = (uint16_t)(fsw(cpu) | flags);
+    bool unmasked = (s & 0x3f & ~fcw(cpu)) != 0;
+    if (unmasked)
+        s |= FSW_ES | FSW_B_BIT;
+    fsw_set(cpu, s);
+    return (flags & 0x3f & ~fcw(cpu)) != 0;
+}
+
+static inline void set_c1(struct emu_cpu *cpu, bool on)
+{
+    fsw_set(cpu, (uint16_t)((fsw(cpu) & ~FSW_C1_BIT) | (on ? FSW_C1_BIT : 0)));
+}
+
+/* Stack underflow (C1 = 0) or overflow (C1 = 1). */
+static inline bool stack_fault(struct emu_cpu *cpu, bool overflow)
+{
+    set_c1(cpu, overflow);
+    return x87_raise(cpu, FSW_IE | FSW_SF);
+}
+
+static inline void top_move(struct emu_cpu *cpu, int delta)
+{
+    uint8_t *a = fpu_area(cpu);
+    unsigned old = fpu_top(cpu), top = (old + (unsigned)delta) & 7;
+    uint8_t st[8][16];
+    for (unsigned j = 0; j < 8; j++)
+        memcpy(st[j], a + FX_ST0 + 16 * ((top + j - old) & 7), 16);
+    memcpy(a + FX_ST0, st, sizeof st);
+    fsw_set(cpu, (uint16_t)((fsw(cpu) & ~(7u << FSW_TOP_SHIFT)) | (top << FSW_TOP_SHIFT)));
+}
+
+static inline void pop(struct emu_cpu *cpu)
+{
+    fpu_area(cpu)[FX_FTW] &= (uint8_t)~(1u << phys(cpu, 0));
+    top_move(cpu, 1);
+}
+
+/* Push v; a full stack is an overflow (masked: the indefinite is pushed). */
+static inline void push(struct emu_cpu *cpu, struct f80 v)
+{
+    if (!empty(cpu, 7)) {
+        if (stack_fault(cpu, true))
+            return;
+        v = F80_INDEFINITE;
+    } else {
+        set_c1(cpu, false);
+    }
+    top_move(cpu, -1);
+    st_set(cpu, 0, v);
+}
+
+enum cls { C_ZERO, C_DENORMAL, C_NORMAL, C_INF, C_QNAN, C_SNAN, C_UNSUPPORTED };
+
+static inline enum cls classify(struct f80 v)
+{
+    unsigned exp = v.se & 0x7fff;
+    bool j = v.man >> 63;
+    if (exp == 0x7fff) {
+        if (!j)
+            return C_UNSUPPORTED;
+        if (!(v.man << 1))
+            return C_INF;
+        return (v.man >> 62) & 1 ? C_QNAN : C_SNAN;
+    }
+    if (exp == 0)
+        return v.man ? C_DENORMAL : C_ZERO;
+    return j ? C_NORMAL : C_UNSUPPORTED;
+}
+
+/* ---- conversions into the 80-bit format (exact) */
+
+static inline struct f80 from_int(int64_t i)
+{
+    struct f80 v = { 0, 0 };
+    if (!i)
+        return v;
+    uint64_t mag = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+    unsigned sh = (unsigned)__builtin_clzll(mag);
+    v.man = mag << sh;
+    v.se = (uint16_t)((i < 0 ? 0x8000 : 0) | (16383 + 63 - sh));
+    return v;
+}
+
+/* m32 (ebits 8, fbits 23) or m64 (11, 52); flags the invalid/denormal
+ * operand exceptions.  A signalling NaN stays signalling (FLD quiets it;
+ * arithmetic needs to know it was one). */
+static inline struct f80 from_binary(uint64_t bits, unsigned ebits, unsigned fbits, unsigned *flags)
+{
+    uint64_t frac = bits & ((1ull << fbits) - 1);
+    unsigned exp = (unsigned)(bits >> fbits) & ((1u << ebits) - 1);
+    unsigned bias = (1u << (ebits - 1)) - 1;
+    uint16_t sign = (bits >> (fbits + ebits)) & 1 ? 0x8000 : 0;
+    struct f80 v = { 0, sign };
+    if (exp == (1u << ebits) - 1) {
+        v.se |= 0x7fff;
+        v.man = (1ull << 63) | (frac << (63 - fbits));
+        if (frac && !(frac >> (fbits - 1)))
+            *flags |= FSW_IE;
+        return v;
+    }
+    if (exp == 0) {
+        if (frac) {
+            *flags |= FSW_DE;
+            unsigned sh = (unsigned)__builtin_clzll(frac);
+            v.man = frac << sh;
+            v.se |= (uint16_t)(16383 + 63 - sh - (bias - 1 + fbits));
+        }
+        return v;
+    }
+    v.man = (1ull << 63) | (frac << (63 - fbits));
+    v.se |= (uint16_t)(exp - bias + 16383);
+    return v;
+}
+
+static inline void note(struct emu_cpu *cpu, const struct insn *in)
+{
+    uint8_t *a = fpu_area(cpu);
+    st64(a + FX_FIP, cpu->insn_rip);
+    st16(a + FX_FOP, (uint16_t)(((in->opcode & 7) << 8) | in->modrm));
+    if (in->has_mem)
+        st64(a + FX_FDP, ea_of(cpu, in));
+}
+
+static inline struct f80 mem_real(struct emu_cpu *cpu, const struct insn *in, unsigned size, unsigned *flags)
+{
+    uint64_t bits = emu_read(cpu, emu_ea_seg(in), ea_of(cpu, in), size);
+    return size == 4 ? from_binary(bits, 8, 23, flags) : from_binary(bits, 11, 52, flags);
+}
+
+/* FCOM/FUCOM and friends into C3/C2/C0 (exec_x87.c); pops 0, 1 or 2;
+ * mem_flags: the conversion flags of a memory operand. */
+void x87_fcom(struct emu_cpu *cpu, struct f80 b, bool b_empty, bool quiet, unsigned pops, unsigned mem_flags);
+
+#endif

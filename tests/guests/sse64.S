@@ -1,0 +1,61 @@
+/* 64-bit guests for the SSE/FPU-state conformance cases (test_sse.c).
+ * The host sets the XMM registers and MXCSR through hv_vcpu_write_fpstate
+ * and reads them back at the exit with hv_vcpu_read_fpstate. */
+#include "layout.h"
+
+    .text
+    .code64
+_start:
+    out %al, $PORT_DONE
+
+/* Arithmetic and moves; the results stay in registers and GUEST_DATA. */
+l_sse_arith:
+    movdqa GUEST_DATA, %xmm2
+    addpd %xmm1, %xmm0
+    mulsd %xmm0, %xmm1
+    paddd %xmm2, %xmm3
+    pshufd $0x1b, %xmm3, %xmm4
+    ldmxcsr GUEST_DATA + 0x20
+    movdqa %xmm0, GUEST_DATA + 0x40
+    cvtsd2si %xmm1, %rax
+    out %al, $PORT_DONE
+
+l_fxsave:
+    fxsave64 GUEST_TABLE
+    out %al, $PORT_DONE
+
+l_fxrstor:
+    fxrstor64 GUEST_TABLE
+    out %al, $PORT_DONE
+
+/* An instruction that faults by CR0/CR4 (#NM, #UD) or MXCSR (#XM). */
+l_divss:
+l_divss_insn:
+    divss %xmm1, %xmm0
+    out %al, $PORT_DONE
+
+l_movq_report:
+    movq %xmm3, %rax
+    out %eax, $PORT_REPORT
+    shr $32, %rax
+    out %eax, $PORT_REPORT
+    out %al, $PORT_DONE
+
+/* XSAVE of x87|SSE (EDX:EAX = 3) to GUEST_TABLE, then XGETBV(0) reported. */
+l_xsave:
+    mov $3, %eax
+    xor %edx, %edx
+    xsave64 GUEST_TABLE
+    xor %ecx, %ecx
+    xgetbv
+    out %eax, $PORT_REPORT
+    out %al, $PORT_DONE
+
+/* x87 state: FNINIT, FLD1, FLDZ, then FNSTSW AX reported (TOP = 6). */
+l_x87_state:
+    fninit
+    fld1
+    fldz
+    fnstsw %ax
+    out %eax, $PORT_REPORT
+    out %al, $PORT_DONE
