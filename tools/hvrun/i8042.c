@@ -8,15 +8,17 @@
 
 enum {
     DATA = 0, STATUS_CMD = 4,
-    ST_OBF = 0x01, ST_SYS = 0x04, ST_CMD = 0x08,
+    ST_OBF = 0x01, ST_SYS = 0x04, ST_CMD = 0x08, ST_UNLOCKED = 0x10,
     CMD_READ_CTR = 0x20, CMD_WRITE_CTR = 0x60, CMD_SELF_TEST = 0xaa, CMD_TEST_KBD = 0xab,
     CMD_TEST_AUX = 0xa9, CMD_WRITE_OUTPUT = 0xd1, SELF_TEST_OK = 0x55,
+    CMD_AUX_DISABLE = 0xa7, CMD_AUX_ENABLE = 0xa8, CMD_KBD_DISABLE = 0xad, CMD_KBD_ENABLE = 0xae,
+    CTR_KBD_DISABLED = 0x10, CTR_AUX_DISABLED = 0x20,
 };
 
 static struct {
     pthread_mutex_t lock;
     uint8_t ctr, status, out, pending_cmd;
-} kbc = {.lock = PTHREAD_MUTEX_INITIALIZER, .ctr = 0x45, .status = ST_SYS};
+} kbc = {.lock = PTHREAD_MUTEX_INITIALIZER, .ctr = 0x45, .status = ST_SYS | ST_UNLOCKED};
 
 static void reply(uint8_t value)
 {
@@ -51,6 +53,12 @@ static void kbc_write(struct machine *m, uint16_t offset, unsigned size, uint32_
         case CMD_TEST_AUX: reply(0); break;
         case CMD_WRITE_CTR:
         case CMD_WRITE_OUTPUT: kbc.pending_cmd = (uint8_t)value; break;
+        /* The clock-disable bits of the command byte follow these, as the
+         * driver checks by reading the byte back. */
+        case CMD_AUX_DISABLE: kbc.ctr |= CTR_AUX_DISABLED; break;
+        case CMD_AUX_ENABLE: kbc.ctr &= (uint8_t)~CTR_AUX_DISABLED; break;
+        case CMD_KBD_DISABLE: kbc.ctr |= CTR_KBD_DISABLED; break;
+        case CMD_KBD_ENABLE: kbc.ctr &= (uint8_t)~CTR_KBD_DISABLED; break;
         case I8042_RESET_VALUE: reset = true; break;
         default: break;
         }
