@@ -33,7 +33,7 @@ $(BENCH_OUT)/%.bin: $(BENCH_OUT)/%.elf
 .PRECIOUS: $(BENCH_OUT)/%.o $(BENCH_OUT)/%.elf
 -include $(BUILD)/obj/bench/mips.d
 
-# --- bench/kvm_exit (engineer K2): raw KVM vs the kvm backend, per exit ---
+# --- bench/kvm_exit: raw KVM vs the kvm backend, per exit ---
 KVM_EXIT_GUESTS := $(foreach g,exit_io16 exit_msr16 exit_mmio16 exit_io64 exit_msr64 exit_mmio64,$(BENCH_OUT)/$(g).bin)
 BENCH_GUESTS += $(KVM_EXIT_GUESTS)
 BENCH_PROGS  += $(BENCH_OUT)/kvm_exit

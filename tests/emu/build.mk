@@ -1,4 +1,4 @@
-# The emulator machine's tests (engineer E2): end-to-end guests through the
+# The emulator machine's tests: end-to-end guests through the
 # public API on the emu backend, built with the client-side guest_mode helper.
 EMU_MACHINE_TESTS := $(BUILD)/tests/test_emu_machine $(BUILD)/tests/test_emu_threads \
                      $(BUILD)/tests/test_emu_robust $(BUILD)/tests/test_emu_lockstep
