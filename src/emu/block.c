@@ -34,7 +34,7 @@
 
 #include "engine_internal.h"
 
-#define BLOCK_SLOTS 1024u /* power of two */
+#define BLOCK_SLOTS 8192u /* power of two */
 #define BLOCK_MAX_INSNS 32u
 #define BLOCK_MAX_BYTES 160u
 
