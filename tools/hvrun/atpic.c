@@ -23,20 +23,13 @@ static void atpic_write(struct machine *m, uint16_t port, unsigned size, uint32_
         hv_vm_atpic_port_write(port, (uint8_t)value);
 }
 
-/* The handlers get the offset in their range; each range adds its base. */
-#define ATPIC_RANGE(id, base_port)                                                      \
-    static uint32_t id##_read(struct machine *m, uint16_t offset, unsigned size)        \
-    {                                                                                     \
-        return atpic_read(m, (uint16_t)((base_port) + offset), size);                     \
-    }                                                                                     \
-    static void id##_write(struct machine *m, uint16_t offset, unsigned size, uint32_t value) \
-    {                                                                                     \
-        atpic_write(m, (uint16_t)((base_port) + offset), size, value);                    \
-    }                                                                                     \
-    const struct io_device id##_device = {                                              \
-        .name = "8259", .base = (base_port), .len = 2, .read = id##_read, .write = id##_write, \
-    };
-
-ATPIC_RANGE(atpic_master, 0x20)
-ATPIC_RANGE(atpic_slave, 0xa0)
-ATPIC_RANGE(atpic_elcr, 0x4d0)
+/* The handlers get the port itself: each range's offset is its base. */
+const struct io_device atpic_master_device = {
+    .name = "8259", .base = 0x20, .len = 2, .offset = 0x20, .read = atpic_read, .write = atpic_write,
+};
+const struct io_device atpic_slave_device = {
+    .name = "8259", .base = 0xa0, .len = 2, .offset = 0xa0, .read = atpic_read, .write = atpic_write,
+};
+const struct io_device atpic_elcr_device = {
+    .name = "8259", .base = 0x4d0, .len = 2, .offset = 0x4d0, .read = atpic_read, .write = atpic_write,
+};

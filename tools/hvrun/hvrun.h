@@ -145,6 +145,9 @@ bool guest_write_linear(const struct guest *g, hv_vcpuid_t vcpu, uint64_t gva, c
 struct io_device {
     const char *name;
     uint16_t base, len;
+    /* Added to the offset the handlers get: ports of one device that lie
+     * apart (the 8042's 0x60 and 0x64) share handlers through it. */
+    uint16_t offset;
     uint32_t (*read)(struct machine *m, uint16_t offset, unsigned size);
     void (*write)(struct machine *m, uint16_t offset, unsigned size, uint32_t value);
 };

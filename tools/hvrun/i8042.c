@@ -76,19 +76,10 @@ static void kbc_write(struct machine *m, uint16_t offset, unsigned size, uint32_
 }
 
 /* Two one-port devices: 0x61-0x63 between them belong to the PIT's gate. */
-static uint32_t cmd_read(struct machine *m, uint16_t offset, unsigned size)
-{
-    return kbc_read(m, (uint16_t)(offset + STATUS_CMD), size);
-}
-
-static void cmd_write(struct machine *m, uint16_t offset, unsigned size, uint32_t value)
-{
-    kbc_write(m, (uint16_t)(offset + STATUS_CMD), size, value);
-}
-
 const struct io_device i8042_data_device = {
     .name = "i8042", .base = 0x60, .len = 1, .read = kbc_read, .write = kbc_write,
 };
 const struct io_device i8042_cmd_device = {
-    .name = "i8042", .base = I8042_COMMAND_PORT, .len = 1, .read = cmd_read, .write = cmd_write,
+    .name = "i8042", .base = I8042_COMMAND_PORT, .len = 1, .offset = STATUS_CMD, .read = kbc_read,
+    .write = kbc_write,
 };

@@ -38,14 +38,14 @@ uint32_t hvrun_io_read(struct machine *m, uint16_t port, unsigned size)
     const struct io_device *d = find_device(port);
     if (d == NULL)
         return all_ones(size);
-    return d->read(m, (uint16_t)(port - d->base), size) & all_ones(size);
+    return d->read(m, (uint16_t)(port - d->base + d->offset), size) & all_ones(size);
 }
 
 void hvrun_io_write(struct machine *m, uint16_t port, unsigned size, uint32_t value)
 {
     const struct io_device *d = find_device(port);
     if (d != NULL)
-        d->write(m, (uint16_t)(port - d->base), size, value & all_ones(size));
+        d->write(m, (uint16_t)(port - d->base + d->offset), size, value & all_ones(size));
 }
 
 static void trace_io(const struct machine *m, struct vcpu *v, uint16_t port, unsigned size,

@@ -247,16 +247,6 @@ const struct io_device pit_device = {
     .name = "pit", .base = 0x40, .len = 4, .read = pit_read, .write = pit_write,
 };
 
-static uint32_t port_b_read(struct machine *m, uint16_t offset, unsigned size)
-{
-    return pit_read(m, (uint16_t)(offset + PORT_B), size);
-}
-
-static void port_b_write(struct machine *m, uint16_t offset, unsigned size, uint32_t value)
-{
-    pit_write(m, (uint16_t)(offset + PORT_B), size, value);
-}
-
 const struct io_device pit_port_b_device = {
-    .name = "pit", .base = 0x61, .len = 1, .read = port_b_read, .write = port_b_write,
+    .name = "pit", .base = 0x61, .len = 1, .offset = PORT_B, .read = pit_read, .write = pit_write,
 };
