@@ -46,6 +46,10 @@ LIB_INTERNAL_A := $(BUILD)/libopenhv-internal.a
 .PHONY: all lib check demo install clean
 all: lib
 
+# Nothing built is an intermediate to delete: a second `make` (the install
+# check runs one) must find the tree up to date, not relink from scratch.
+.SECONDARY:
+
 lib: $(LIB_A) $(LIB_SO) $(LIB_INTERNAL_A)
 
 # Objects depend on the Makefile so a change of flags rebuilds them.
