@@ -4,7 +4,7 @@
 .SECONDEXPANSION:
 BENCH_OUT    := $(BUILD)/bench
 BENCH_GUESTS := $(BENCH_OUT)/loop.bin $(BENCH_OUT)/loop32.bin $(BENCH_OUT)/loop16.bin $(BENCH_OUT)/io.bin
-BENCH_PROGS  := $(BENCH_OUT)/mips
+BENCH_PROGS  := $(BENCH_OUT)/mips $(BENCH_OUT)/startup
 BENCH_LDFLAGS := $(shell ld --help 2>/dev/null | grep -q no-warn-rwx-segments && echo --no-warn-rwx-segments)
 
 .PHONY: bench
@@ -12,6 +12,7 @@ tests: $(BENCH_PROGS) $(BENCH_GUESTS)
 
 bench: $(BENCH_PROGS) $(BENCH_GUESTS)
 	$(BENCH_OUT)/mips
+	$(BENCH_OUT)/startup
 
 $(BUILD)/obj/bench/%.o: ALL_CFLAGS += -Itools/common -Ibench/guests \
 	-DBENCH_GUEST_DIR='"$(abspath $(BENCH_OUT))"'
