@@ -164,7 +164,8 @@ static void mm_operand_check(struct emu_cpu *cpu)
     mmx_check(cpu);
 }
 
-void exec_cvtpi2ps(struct emu_cpu *cpu, const struct insn *in)
+/* CVTPI2PS writes the low 8 bytes of the destination, CVTPI2PD all 16. */
+static void cvtpi2p(struct emu_cpu *cpu, const struct insn *in, enum fph_op op, size_t bytes)
 {
     sse_check(cpu);
     if (!in->has_mem)
@@ -172,27 +173,16 @@ void exec_cvtpi2ps(struct emu_cpu *cpu, const struct insn *in)
     uint8_t s[16] = { 0 }, r[16] = { 0 };
     st64(s, mm_src(cpu, in));
     uint32_t mx = mxcsr_get(cpu);
-    uint32_t fl = fp_host_op(FPH_CVTDQ2PS, 0, r, s, host_mx(mx));
+    uint32_t fl = fp_host_op(op, 0, r, s, host_mx(mx));
     fp_commit_flags(cpu, mx, fl, r, EL_NONE, 0);
     if (!in->has_mem)
         mmx_enter(cpu);
-    memcpy(xmm_ptr(cpu, in->reg), r, 8);
+    memcpy(xmm_ptr(cpu, in->reg), r, bytes);
 }
 
-void exec_cvtpi2pd(struct emu_cpu *cpu, const struct insn *in)
-{
-    sse_check(cpu);
-    if (!in->has_mem)
-        mm_operand_check(cpu);
-    uint8_t s[16] = { 0 }, r[16] = { 0 };
-    st64(s, mm_src(cpu, in));
-    uint32_t mx = mxcsr_get(cpu);
-    uint32_t fl = fp_host_op(FPH_CVTDQ2PD, 0, r, s, host_mx(mx));
-    fp_commit_flags(cpu, mx, fl, r, EL_NONE, 0);
-    if (!in->has_mem)
-        mmx_enter(cpu);
-    memcpy(xmm_ptr(cpu, in->reg), r, 16);
-}
+void exec_cvtpi2ps(struct emu_cpu *cpu, const struct insn *in) { cvtpi2p(cpu, in, FPH_CVTDQ2PS, 8); }
+
+void exec_cvtpi2pd(struct emu_cpu *cpu, const struct insn *in) { cvtpi2p(cpu, in, FPH_CVTDQ2PD, 16); }
 
 /* CVT(T)PS2PI mm, xmm/m64 and CVT(T)PD2PI mm, xmm/m128. */
 static void cvt_to_mm(struct emu_cpu *cpu, const struct insn *in, enum fph_op op, unsigned msize)

@@ -7,7 +7,9 @@
 #include "emu/fpu.h"
 #include "engine_test.h"
 
-static void sse_env(void)
+/* Long mode with SSE enabled and a default FPU/SIMD state (host_diff_sse.c
+ * starts from it too). */
+void sse_env(void)
 {
     h_reset(&H, 64);
     G()->cr4 |= CR4_OSFXSR_BIT | CR4_OSXMMEXCPT_BIT;

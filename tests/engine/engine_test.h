@@ -48,6 +48,9 @@ uint64_t rnd_val(void);
 #define STACK_ADDR (H_HIGH_BASE + 0x30000)
 #define DATA_SIZE 0x400
 
+/* directed_sse.c: long mode with SSE enabled and default FPU/SIMD state. */
+void sse_env(void);
+
 /* host_diff.c: instructions run natively and in the engine, compared. */
 void run_host_diff(void);
 /* The same, recording the Intel reference vectors to `path` (exit status). */

@@ -360,22 +360,9 @@ static uint32_t gen_mxcsr(void)
 
 /* ---- engine side */
 
-static void sse_reset(void)
-{
-    h_reset(&H, 64);
-    G()->cr4 |= CR4_OSFXSR_BIT | CR4_OSXMMEXCPT_BIT;
-    uint8_t *a = H.vcpu.fpstate;
-    memset(a, 0, HV_FPSTATE_SIZE);
-    st16(a + FX_FCW, FCW_DEFAULT);
-    st32(a + FX_MXCSR, MXCSR_DEFAULT);
-    st32(a + FX_MXCSR_MASK, MXCSR_MASK_VALUE);
-    st64(a + XS_XSTATE_BV, 3);
-    G()->xcr0 = 1;
-}
-
 static enum h_stop engine_run(const struct sse_tmpl *t, const struct sse_state *in, struct sse_state *out)
 {
-    sse_reset();
+    sse_env();
     uint8_t *a = H.vcpu.fpstate;
     memcpy(a + FX_XMM0, in->xmm0, 16);
     memcpy(a + FX_XMM0 + 16, in->xmm1, 16);
