@@ -12,6 +12,18 @@
 #define BENCH_MEM (4 << 20)
 #define BENCH_EXIT_PORT 0xf4   /* the guest is done */
 #define BENCH_IO_PORT 0x80     /* one exit per iteration of io.S */
+#define BENCH_MSR 0x4f50454e   /* an MSR nobody implements: one exit per RDMSR of msr.S */
+
+/* mem.S: the memory benchmark's region, mapped at MEM_REGION_GPA through
+ * 4 KiB pages (page tables at MEM_PT_GPA), and its two modes in RSI. */
+#define MEM_REGION_SIZE (256 << 20)
+#define MEM_REGION_GPA 0x40000000
+#define MEM_PT_GPA 0x300000
+#define MEM_MODE_COPY 0
+#define MEM_MODE_RANDOM 1
+
+/* qemu_loop.S: where bench/qemu_tcg.c has QEMU's loader device put the count. */
+#define QEMU_COUNT_GPA 0x3f0000
 
 /* Instructions per iteration of the loops in loop*.S (keep in step). */
 #define LOOP_INSNS_PER_ITERATION 8
