@@ -3,6 +3,13 @@
  * (self test, the command byte, port tests) and the reset line: command
  * 0xfe pulses CPU reset, which hvrun treats as the end of the run, like
  * QEMU's -no-reboot.  No keyboard or mouse is attached.
+ *
+ * Every command a driver waits on gets its answer at once: an unanswered
+ * one costs the guest a full timeout (Linux waits 500 ms per command, three
+ * of them in its AUX probe).  The AUX port reports its clock line stuck low
+ * in the interface test, and its loopback echoes without the AUX-data
+ * status bit, which together tell Linux that nothing usable is plugged
+ * there, so it drops the port without probing a mouse.
  */
 #include "hvrun.h"
 
@@ -11,6 +18,7 @@ enum {
     ST_OBF = 0x01, ST_SYS = 0x04, ST_CMD = 0x08, ST_UNLOCKED = 0x10,
     CMD_READ_CTR = 0x20, CMD_WRITE_CTR = 0x60, CMD_SELF_TEST = 0xaa, CMD_TEST_KBD = 0xab,
     CMD_TEST_AUX = 0xa9, CMD_WRITE_OUTPUT = 0xd1, SELF_TEST_OK = 0x55,
+    CMD_KBD_LOOP = 0xd2, CMD_AUX_LOOP = 0xd3, TEST_OK = 0x00, TEST_CLOCK_STUCK_LOW = 0x01,
     CMD_AUX_DISABLE = 0xa7, CMD_AUX_ENABLE = 0xa8, CMD_KBD_DISABLE = 0xad, CMD_KBD_ENABLE = 0xae,
     CTR_KBD_DISABLED = 0x10, CTR_AUX_DISABLED = 0x20,
 };
@@ -49,10 +57,12 @@ static void kbc_write(struct machine *m, uint16_t offset, unsigned size, uint32_
         switch (value) {
         case CMD_READ_CTR: reply(kbc.ctr); break;
         case CMD_SELF_TEST: reply(SELF_TEST_OK); break;
-        case CMD_TEST_KBD:
-        case CMD_TEST_AUX: reply(0); break;
+        case CMD_TEST_KBD: reply(TEST_OK); break;
+        case CMD_TEST_AUX: reply(TEST_CLOCK_STUCK_LOW); break;
         case CMD_WRITE_CTR:
-        case CMD_WRITE_OUTPUT: kbc.pending_cmd = (uint8_t)value; break;
+        case CMD_WRITE_OUTPUT:
+        case CMD_KBD_LOOP:
+        case CMD_AUX_LOOP: kbc.pending_cmd = (uint8_t)value; break;
         /* The clock-disable bits of the command byte follow these, as the
          * driver checks by reading the byte back. */
         case CMD_AUX_DISABLE: kbc.ctr |= CTR_AUX_DISABLED; break;
@@ -68,6 +78,8 @@ static void kbc_write(struct machine *m, uint16_t offset, unsigned size, uint32_
             kbc.ctr = (uint8_t)value;
         else if (kbc.pending_cmd == CMD_WRITE_OUTPUT && !(value & 1))
             reset = true; /* output port bit 0 low: CPU reset */
+        else if (kbc.pending_cmd == CMD_KBD_LOOP || kbc.pending_cmd == CMD_AUX_LOOP)
+            reply((uint8_t)value);
         kbc.pending_cmd = 0;
     }
     pthread_mutex_unlock(&kbc.lock);
