@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# hvrun's virtio-blk device driven by small long-mode guests assembled here:
-# well-formed requests (read, write, a read-only drive, a sector past the
-# end) and malformed virtqueues (a descriptor loop, buffers outside RAM, a
-# huge length, indices outside the ring, a ring outside RAM).  A malformed
-# queue must leave hvrun running, report the driver's error on stderr and
-# set DEVICE_NEEDS_RESET, which the guest returns as its exit status.
+# hvrun's virtio devices driven by small long-mode guests assembled here:
+# well-formed block requests (read, write, a read-only drive, a sector
+# past the end), console output, and malformed virtqueues (a descriptor
+# loop, buffers outside RAM, a huge length, indices outside the ring, a
+# ring outside RAM).  A malformed queue must leave hvrun running, report
+# the driver's error on stderr and set DEVICE_NEEDS_RESET, which the guest
+# returns as its exit status.
 # Prints PASS/FAIL lines (tests/run-tests.sh).  Usage: BUILD=build bash tools/hvrun/check-virtio.sh
 set -u
 build=${BUILD:-build}
@@ -27,7 +28,7 @@ fi
 # guest NAME PFN AVAIL_IDX HEAD DESCRIPTORS: DESCRIPTORS is assembly that
 # fills the table (desc N at 0x200000 + 16 * N: addr, len, flags, next) and
 # the request.  The guest finds BAR 0 of 00:01.0 through 0xcf8/0xcfc, sets
-# the device up, posts HEAD, notifies, prints the status byte and the first
+# the device up (queue $QUEUE, default 0), posts HEAD, notifies, prints the status byte and the first
 # data bytes, and exits with the device status (0x47 = ACKNOWLEDGE | DRIVER |
 # DRIVER_OK | DEVICE_NEEDS_RESET; 0x07 when the device is fine).
 guest() {
@@ -37,13 +38,13 @@ guest() {
     mov \$0xcf8, %dx; mov \$0x80000810, %eax; out %eax, %dx
     mov \$0xcfc, %dx; in %dx, %eax; and \$0xfffc, %eax; mov %eax, %ebx
     lea 0x12(%rbx), %edx; xor %eax, %eax; out %al, %dx; mov \$3, %al; out %al, %dx
-    lea 0xe(%rbx), %edx; xor %eax, %eax; out %ax, %dx
+    lea 0xe(%rbx), %edx; mov \$${QUEUE:-0}, %eax; out %ax, %dx
     lea 0xc(%rbx), %edx; in %dx, %ax; cmp \$256, %ax; jne bad
     $5
     lea 0x8(%rbx), %edx; mov \$$2, %eax; out %eax, %dx
     lea 0x12(%rbx), %edx; in %dx, %al; or \$4, %al; out %al, %dx
     movw \$0, 0x201000; movw \$$4, 0x201004; movw \$$3, 0x201002
-    lea 0x10(%rbx), %edx; xor %eax, %eax; out %ax, %dx
+    lea 0x10(%rbx), %edx; mov \$${QUEUE:-0}, %eax; out %ax, %dx
     mov \$0x3f8, %dx
     movzbl 0x302000, %eax; add \$0x30, %al; out %al, %dx
     mov \$0x20, %al; out %al, %dx
@@ -124,6 +125,11 @@ expect past-end 7 "1 "
 guest get-id 0x200 1 0 "$(request 8 0 $WRITE)"
 run get-id get-id -drive "file=$disk"
 expect get-id 7 "0 hvrun-vd"
+
+# The console's transmit queue (1) goes to stdout.
+QUEUE=1 guest console-tx 0x200 1 0 "movabs \$0x21656c6f736e6f63, %rax; mov %rax, 0x301000; $(desc 0 0x301000 8 0 0)"
+run console-tx console-tx -console virtio
+expect console-tx 7 "console!/ console!"
 
 # --- malformed queues: the device stops, hvrun does not ---
 guest loop 0x200 1 0 "$(desc 0 0x300000 16 $NEXT 1) $(desc 1 0x300000 16 $NEXT 0)"
