@@ -172,6 +172,20 @@ guest ring-outside-ram 0xfffff 1 0 ""
 run ring-outside-ram ring-outside-ram -drive "file=$disk"
 expect ring-outside-ram 71 "/ " "is not in guest RAM"
 
+# A reset brings a stopped device back: the loop again, then a reset, the
+# queue set up anew and a good read.
+first_round="$(desc 0 0x300000 16 $NEXT 1) $(desc 1 0x300000 16 $NEXT 0)
+    lea 0x8(%rbx), %edx; mov \$0x200, %eax; out %eax, %dx
+    lea 0x12(%rbx), %edx; mov \$7, %al; out %al, %dx
+    movw \$0, 0x201000; movw \$0, 0x201004; movw \$1, 0x201002
+    lea 0x10(%rbx), %edx; xor %eax, %eax; out %ax, %dx
+    lea 0x12(%rbx), %edx; in %dx, %al; cmp \$0x47, %al; jne bad
+    xor %eax, %eax; out %al, %dx; in %dx, %al; test %al, %al; jnz bad; mov \$3, %al; out %al, %dx
+    lea 0xe(%rbx), %edx; xor %eax, %eax; out %ax, %dx"
+guest reset-recovers 0x200 1 0 "$first_round; $(request 0 1 $WRITE)"
+run reset-recovers reset-recovers -drive "file=$disk"
+expect reset-recovers 7 "0 HVRUN-S1" "loops"
+
 # --- options ---
 run no-file read -drive "file=$tmp/missing.img"
 expect no-file 1 "" "missing.img"
