@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # hvrun's virtio devices driven by small long-mode guests assembled here:
 # well-formed block requests (read, write, a read-only drive, a sector
-# past the end), console output, and malformed virtqueues (a descriptor
+# past the end), console output and input, and malformed virtqueues (a descriptor
 # loop, buffers outside RAM, a huge length, indices outside the ring, a
 # ring outside RAM).  A malformed queue must leave hvrun running, report
 # the driver's error on stderr and set DEVICE_NEEDS_RESET, which the guest
@@ -28,7 +28,8 @@ fi
 # guest NAME PFN AVAIL_IDX HEAD DESCRIPTORS: DESCRIPTORS is assembly that
 # fills the table (desc N at 0x200000 + 16 * N: addr, len, flags, next) and
 # the request.  The guest finds BAR 0 of 00:01.0 through 0xcf8/0xcfc, sets
-# the device up (queue $QUEUE, default 0), posts HEAD, notifies, prints the status byte and the first
+# the device up (queue $QUEUE, default 0), posts HEAD, notifies, polls the
+# used index up to $WAIT times (default 0: the device answers at once), prints the status byte and the first
 # data bytes, and exits with the device status (0x47 = ACKNOWLEDGE | DRIVER |
 # DRIVER_OK | DEVICE_NEEDS_RESET; 0x07 when the device is fine).
 guest() {
@@ -45,6 +46,10 @@ guest() {
     lea 0x12(%rbx), %edx; in %dx, %al; or \$4, %al; out %al, %dx
     movw \$0, 0x201000; movw \$$4, 0x201004; movw \$$3, 0x201002
     lea 0x10(%rbx), %edx; mov \$${QUEUE:-0}, %eax; out %ax, %dx
+    mov \$${WAIT:-0}, %rcx
+wait:
+    test %rcx, %rcx; jz waited; cmpw \$0, 0x202002; jne waited; dec %rcx; jmp wait
+waited:
     mov \$0x3f8, %dx
     movzbl 0x302000, %eax; add \$0x30, %al; out %al, %dx
     mov \$0x20, %al; out %al, %dx
@@ -130,6 +135,13 @@ expect get-id 7 "0 hvrun-vd"
 QUEUE=1 guest console-tx 0x200 1 0 "movabs \$0x21656c6f736e6f63, %rax; mov %rax, 0x301000; $(desc 0 0x301000 8 0 0)"
 run console-tx console-tx -console virtio
 expect console-tx 7 "console!/ console!"
+
+# Its receive queue (0) gets stdin, from the device's own thread.
+QUEUE=0 WAIT=4000000000 guest console-rx 0x200 1 0 "$(desc 0 0x301000 8 $WRITE 0)"
+rc=0
+printf 'typed' | timeout 20 "$hvrun" -console virtio "$tmp/console-rx.bin" >"$tmp/console-rx.out" 2>"$tmp/console-rx.err" || rc=$?
+echo "$rc" >"$tmp/console-rx.rc"
+expect console-rx 7 "/ typed"
 
 # --- malformed queues: the device stops, hvrun does not ---
 guest loop 0x200 1 0 "$(desc 0 0x300000 16 $NEXT 1) $(desc 1 0x300000 16 $NEXT 0)"
