@@ -1,8 +1,9 @@
 /*
  * ACPI tables, just enough for an operating system to find its processors,
  * interrupt controllers and a way to power off: RSDP, XSDT, FADT (with the
- * PM1a event/control blocks and PM timer of acpi_pm.c), a DSDT holding only
- * \_S5 (the sleep type the power-off write carries) and a MADT with one
+ * PM1a event/control blocks and PM timer of acpi_pm.c), a DSDT holding
+ * \_S5 (the sleep type the power-off write carries) and, with PCI devices,
+ * the root bridge (acpi_pci.c), and a MADT with one
  * local APIC per vCPU, the IOAPIC and the ISA overrides a PC has (IRQ 0 on
  * GSI 2, the SCI level-triggered).  Built in the BIOS area at 0xe0000, where
  * the RSDP is also found by scanning.
@@ -12,7 +13,7 @@
 #include <string.h>
 
 enum {
-    SDT_HEADER = 36, FADT_SIZE = 276, FADT_REVISION = 6,
+    SDT_HEADER = 36, DSDT_MAX = 4096, FADT_SIZE = 276, FADT_REVISION = 6,
     MADT_LAPIC = 0, MADT_IOAPIC = 1, MADT_ISO = 2,
     LAPIC_ADDRESS = 0xfee00000u, IOAPIC_ADDRESS = 0xfec00000u,
     SCI_IRQ = 9, PCAT_COMPAT = 1,
@@ -65,6 +66,7 @@ static uint32_t build_dsdt(uint8_t *t)
                                   0x0a, ACPI_PM_S5_TYPE, 0x00, 0x00};
     memcpy(t + SDT_HEADER, aml, sizeof aml);
     uint32_t len = SDT_HEADER + sizeof aml;
+    len += (uint32_t)acpi_pci_aml(t + len, DSDT_MAX - len);
     sdt_header(t, "DSDT", len, 2);
     return len;
 }

@@ -11,3 +11,6 @@ $(HVRUN): $(HVRUN_OBJS) $(GUEST_MODE_OBJ) $(LIB_A)
 	$(CC) -o $@ $(HVRUN_OBJS) $(GUEST_MODE_OBJ) $(LIB_A) $(ALL_LDFLAGS)
 
 -include $(HVRUN_OBJS:.o=.d)
+
+# The virtio-blk device against well-formed and malformed guest requests.
+TEST_SCRIPTS += tools/hvrun/check-virtio.sh

@@ -26,6 +26,7 @@
 #endif
 
 #define HVRUN_MAX_CPUS 16
+#define HVRUN_MAX_DRIVES 4
 
 /* Guest-physical layout below 1 MiB (documented in docs/notes/hvrun.md). */
 enum {
@@ -77,6 +78,12 @@ struct options {
     unsigned cpus;
     bool trace, stats;
     enum msr_policy msr_policy;
+    struct drive_option {
+        const char *path;
+        bool readonly;
+    } drives[HVRUN_MAX_DRIVES];     /* -drive / -disk: virtio block devices */
+    unsigned ndrives;
+    bool virtio_console;       /* -console virtio: stdin/stdout on hvc0 */
 };
 
 /* What the loader decided: where and how every vCPU starts. */
@@ -164,7 +171,10 @@ extern const struct io_device rtc_device;
 extern const struct io_device i8042_data_device, i8042_cmd_device;
 extern const struct io_device acpi_pm_device;
 extern const struct io_device atpic_master_device, atpic_slave_device, atpic_elcr_device;
+extern const struct io_device pci_config_device;
 void uart_flush_output(void);
+/* -console virtio: stdin belongs to the virtio console, the UART only writes. */
+void uart_disable_input(void);
 /* Threads of devices that raise interrupts on their own. */
 void uart_start_input(struct machine *m);
 void uart_stop_input(void);
@@ -174,6 +184,40 @@ void pit_stop(void);
 /* irq.c: ISA interrupt lines into the in-kernel 8259s and IOAPIC. */
 void hvrun_irq_set(struct machine *m, unsigned irq, bool level);
 void hvrun_irq_pulse(struct machine *m, unsigned irq);
+/* A level-triggered PCI line: an IOAPIC pin (GSI) with no 8259 behind it. */
+void hvrun_irq_set_gsi(struct machine *m, unsigned gsi, bool level);
+
+/* pci.c: bus 0 (configuration mechanism #1), one I/O BAR per device. */
+#define PCI_SLOTS 8            /* the host bridge and up to 7 devices */
+#define PCI_BAR_SIZE_MAX 0x100
+struct pci_function {
+    const char *name;          /* --trace names its BAR's ports with it */
+    uint16_t vendor, device, subsys_vendor, subsys_id;
+    uint32_t class_code;       /* class, subclass, programming interface */
+    uint16_t bar0_size;        /* I/O BAR 0: a power of two up to PCI_BAR_SIZE_MAX */
+    void *ctx;
+    uint32_t (*bar_read)(void *ctx, uint16_t offset, unsigned size);
+    void (*bar_write)(void *ctx, uint16_t offset, unsigned size, uint32_t value);
+    /* pci.c's own */
+    unsigned slot;
+    uint16_t bar0;
+    uint8_t cfg[256];
+};
+/* Puts the function in the next free slot; -1 if none is left. */
+int pci_register(struct pci_function *f);
+unsigned pci_slot_gsi(unsigned slot);
+/* Port I/O for BARs: false when no enabled BAR holds the port. */
+bool pci_io_read(uint16_t port, unsigned size, uint32_t *value);
+bool pci_io_write(uint16_t port, unsigned size, uint32_t value);
+const char *pci_io_name(uint16_t port); /* NULL: no BAR holds the port */
+/* Slots in use, the host bridge included; 0 when no device was registered. */
+unsigned pci_count(void);
+
+/* Virtio devices (virtio_blk.c, virtio_console.c); 0 or -1 with a message. */
+int virtio_blk_create(struct machine *m, const char *path, bool readonly);
+int virtio_console_create(struct machine *m);
+void virtio_console_start(struct machine *m);
+void virtio_console_stop(void);
 
 /* linux.c: the Linux boot protocol (bzImage, 64-bit entry). */
 bool linux_is_bzimage(const uint8_t *data, size_t size);
@@ -187,6 +231,8 @@ void smp_stop(struct machine *m); /* with m->lock held */
 
 /* acpi.c: builds the ACPI tables; returns the RSDP's address. */
 uint64_t acpi_build(const struct machine *m);
+/* acpi_pci.c: the DSDT's PCI root bridge; 0 bytes when there is no device. */
+size_t acpi_pci_aml(uint8_t *out, size_t cap);
 
 /* cpuid.c: answer a CPUID exit. */
 void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, uint32_t subleaf,

@@ -1,7 +1,7 @@
 /*
  * Port I/O: the device table, and the VMX_REASON_IO exit including string
- * I/O.  Ports no device claims read as all-ones and ignore writes, like an
- * empty ISA bus.
+ * I/O.  Fixed ports come first, then the PCI devices' I/O BARs.  Ports no
+ * device claims read as all-ones and ignore writes, like an empty ISA bus.
  */
 #include "hvrun.h"
 
@@ -10,7 +10,7 @@
 static const struct io_device *const devices[] = {
     &uart_device, &exit_port_device, &pit_device, &pit_port_b_device, &rtc_device,
     &i8042_data_device, &i8042_cmd_device, &acpi_pm_device,
-    &atpic_master_device, &atpic_slave_device, &atpic_elcr_device,
+    &atpic_master_device, &atpic_slave_device, &atpic_elcr_device, &pci_config_device,
 };
 
 enum { CHUNK_ELEMENTS = 4096 };   /* string I/O elements handled per exit */
@@ -36,8 +36,11 @@ static uint32_t all_ones(unsigned size)
 uint32_t hvrun_io_read(struct machine *m, uint16_t port, unsigned size)
 {
     const struct io_device *d = find_device(port);
-    if (d == NULL)
-        return all_ones(size);
+    uint32_t value = 0xffffffffu;
+    if (d == NULL) {
+        pci_io_read(port, size, &value);
+        return value & all_ones(size);
+    }
     return d->read(m, (uint16_t)(port - d->base + d->offset), size) & all_ones(size);
 }
 
@@ -46,6 +49,8 @@ void hvrun_io_write(struct machine *m, uint16_t port, unsigned size, uint32_t va
     const struct io_device *d = find_device(port);
     if (d != NULL)
         d->write(m, (uint16_t)(port - d->base + d->offset), size, value & all_ones(size));
+    else
+        pci_io_write(port, size, value & all_ones(size));
 }
 
 static void trace_io(const struct machine *m, struct vcpu *v, uint16_t port, unsigned size,
@@ -54,12 +59,15 @@ static void trace_io(const struct machine *m, struct vcpu *v, uint16_t port, uns
     if (!m->opt.trace)
         return;
     const struct io_device *d = find_device(port);
+    const char *name = d != NULL ? d->name : pci_io_name(port);
+    if (name == NULL)
+        name = "unclaimed";
     if (count)
         snprintf(v->trace, sizeof v->trace, "%s port 0x%x size %u count %llu (%s)", in ? "ins" : "outs",
-                 port, size, (unsigned long long)count, d ? d->name : "unclaimed");
+                 port, size, (unsigned long long)count, name);
     else
         snprintf(v->trace, sizeof v->trace, "%s port 0x%x size %u value 0x%x (%s)", in ? "in" : "out",
-                 port, size, value, d ? d->name : "unclaimed");
+                 port, size, value, name);
 }
 
 /* Register update with the instruction's address size: 16-bit keeps the

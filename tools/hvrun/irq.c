@@ -3,7 +3,8 @@
  * controllers (HV_VM_ACCEL_APIC): an ISA IRQ goes to the 8259 pair and to
  * the IOAPIC pin a PC wires it to (IRQ 0 on pin 2), as the MADT says.
  * Without in-kernel controllers (images other than Linux) the lines go
- * nowhere and devices are polled, as before.
+ * nowhere and devices are polled, as before.  PCI lines (pci.c) are
+ * IOAPIC pins above the ISA ones and are held while a device interrupts.
  */
 #include "hvrun.h"
 
@@ -20,6 +21,16 @@ void hvrun_irq_set(struct machine *m, unsigned irq, bool level)
         hv_vm_atpic_deassert_irq((int)irq);
         hv_vm_ioapic_deassert_irq(ioapic_pin(irq));
     }
+}
+
+void hvrun_irq_set_gsi(struct machine *m, unsigned gsi, bool level)
+{
+    if (!m->irqchip)
+        return;
+    if (level)
+        hv_vm_ioapic_assert_irq((int)gsi);
+    else
+        hv_vm_ioapic_deassert_irq((int)gsi);
 }
 
 void hvrun_irq_pulse(struct machine *m, unsigned irq)

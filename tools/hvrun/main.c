@@ -27,6 +27,12 @@ static void usage(FILE *out)
             "  -initrd FILE    its initramfs\n"
             "  -append STR     its command line (default \"console=ttyS0\")\n"
             "  -m MIB, -smp N  the same as --mem and --cpus (Linux: default %d MiB)\n"
+            "  -drive file=IMG[,readonly=on][,if=virtio][,format=raw]\n"
+            "                  a virtio block device (legacy virtio-pci) on the file, up to %d\n"
+            "  -disk IMG[,ro]  the same, as kvmtool spells it (Linux: /dev/vda, vdb, ...)\n"
+            "  -console serial|virtio\n"
+            "                  where stdin goes: the 16550 (default) or a virtio console\n"
+            "                  (Linux: hvc0); output of both goes to stdout\n"
             "  --mode MODE     flat binaries: real|prot16|prot32|paged32|pae32|long64 (default long64)\n"
             "  --load ADDR     flat binaries: load address (default 0x100000; real mode 0x7c00)\n"
             "  --entry ADDR    start address (default: ELF/multiboot entry, or the load address)\n"
@@ -40,7 +46,7 @@ static void usage(FILE *out)
             "  --stats         exit counts, wall time and (where available) MIPS on stderr\n"
             "Exit status: the value written to port 0xf4, 0 when every vCPU halted,\n"
             "1 error, 2 unhandled MSR (--msr=stop), 3 EPT violation, 4 triple fault.\n",
-            DEFAULT_LINUX_MEM_MIB, DEFAULT_MEM_MIB, HVRUN_MAX_CPUS);
+            DEFAULT_LINUX_MEM_MIB, HVRUN_MAX_DRIVES, DEFAULT_MEM_MIB, HVRUN_MAX_CPUS);
 }
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -51,6 +57,36 @@ static bool parse_u64(const char *s, uint64_t *out)
     unsigned long long v = strtoull(s, &end, 0);
     *out = v;
     return *end == '\0';
+}
+
+/* -drive's comma-separated key=value list, or -disk's PATH[,ro]. */
+static bool parse_drive(struct options *o, const char *spec, bool kvmtool)
+{
+    if (o->ndrives >= HVRUN_MAX_DRIVES)
+        return false;
+    struct drive_option d = {0};
+    char *copy = strdup(spec), *save = NULL;
+    if (copy == NULL)
+        return false;
+    bool ok = true;
+    for (char *item = strtok_r(copy, ",", &save); item != NULL && ok; item = strtok_r(NULL, ",", &save)) {
+        if (kvmtool && d.path == NULL)
+            d.path = item;
+        else if (kvmtool)
+            ok = d.readonly = strcmp(item, "ro") == 0;
+        else if (strncmp(item, "file=", 5) == 0 && item[5] != '\0')
+            d.path = item + 5;
+        else if (strcmp(item, "readonly=on") == 0 || strcmp(item, "readonly=off") == 0)
+            d.readonly = strcmp(item, "readonly=on") == 0;
+        else
+            ok = strcmp(item, "if=virtio") == 0 || strcmp(item, "format=raw") == 0;
+    }
+    if (!ok || d.path == NULL) {
+        free(copy);
+        return false;
+    }
+    o->drives[o->ndrives++] = d;     /* copy stays allocated: d.path points into it */
+    return true;
 }
 
 static bool parse_mode(const char *s, enum guest_mode *mode)
@@ -67,7 +103,8 @@ static bool parse_mode(const char *s, enum guest_mode *mode)
 static int parse_options(int argc, char **argv, struct options *o)
 {
     enum { OPT_MODE = 256, OPT_LOAD, OPT_ENTRY, OPT_MEM, OPT_CPUS, OPT_CMDLINE, OPT_MSR,
-           OPT_BACKEND, OPT_TRACE, OPT_STATS, OPT_HELP, OPT_KERNEL, OPT_INITRD, OPT_APPEND };
+           OPT_BACKEND, OPT_TRACE, OPT_STATS, OPT_HELP, OPT_KERNEL, OPT_INITRD, OPT_APPEND,
+           OPT_DRIVE, OPT_DISK, OPT_CONSOLE };
     static const struct option longopts[] = {
         {"mode", required_argument, NULL, OPT_MODE}, {"load", required_argument, NULL, OPT_LOAD},
         {"entry", required_argument, NULL, OPT_ENTRY}, {"mem", required_argument, NULL, OPT_MEM},
@@ -78,7 +115,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         /* QEMU's and kvmtool's spellings, with one dash (getopt_long_only). */
         {"kernel", required_argument, NULL, OPT_KERNEL}, {"initrd", required_argument, NULL, OPT_INITRD},
         {"append", required_argument, NULL, OPT_APPEND}, {"m", required_argument, NULL, OPT_MEM},
-        {"smp", required_argument, NULL, OPT_CPUS}, {NULL, 0, NULL, 0},
+        {"smp", required_argument, NULL, OPT_CPUS}, {"drive", required_argument, NULL, OPT_DRIVE},
+        {"disk", required_argument, NULL, OPT_DISK}, {"console", required_argument, NULL, OPT_CONSOLE},
+        {NULL, 0, NULL, 0},
     };
     *o = (struct options){.mem_mib = 0, .cpus = 1, .msr_policy = MSR_POLICY_GP};
     int c;
@@ -107,6 +146,12 @@ static int parse_options(int argc, char **argv, struct options *o)
         case OPT_KERNEL: o->image = optarg, o->linux_kernel = true; break;
         case OPT_INITRD: o->initrd = optarg; break;
         case OPT_APPEND: o->append = optarg; break;
+        case OPT_DRIVE: ok = parse_drive(o, optarg, false); break;
+        case OPT_DISK: ok = parse_drive(o, optarg, true); break;
+        case OPT_CONSOLE:
+            ok = strcmp(optarg, "serial") == 0 || strcmp(optarg, "virtio") == 0;
+            o->virtio_console = strcmp(optarg, "virtio") == 0;
+            break;
         case OPT_HELP: usage(stdout); exit(0);
         default: usage(stderr); return -1;
         }
@@ -255,6 +300,20 @@ static void report_backend(void)
 #endif
 }
 
+/* PCI devices, before the ACPI tables describe the bus. */
+static int create_devices(struct machine *m)
+{
+    for (unsigned i = 0; i < m->opt.ndrives; i++)
+        if (virtio_blk_create(m, m->opt.drives[i].path, m->opt.drives[i].readonly) != 0)
+            return -1;
+    if (m->opt.virtio_console) {
+        if (virtio_console_create(m) != 0)
+            return -1;
+        uart_disable_input();
+    }
+    return 0;
+}
+
 static double now_seconds(void)
 {
     struct timespec ts;
@@ -309,7 +368,7 @@ int main(int argc, char **argv)
         perror("hvrun: guest RAM");
         return STATUS_ERROR;
     }
-    if (load_image(m) != 0)
+    if (create_devices(m) != 0 || load_image(m) != 0)
         return STATUS_ERROR;
 
     /* A Linux guest gets the framework's interrupt controllers. */
@@ -342,7 +401,9 @@ int main(int argc, char **argv)
         pit_start(m);
         uart_start_input(m);
     }
+    virtio_console_start(m);
     int status = run_machine(m);
+    virtio_console_stop();
     if (m->irqchip) {
         pit_stop();
         uart_stop_input();

@@ -172,6 +172,13 @@ static void *input_thread(void *arg)
     return NULL;
 }
 
+void uart_disable_input(void)
+{
+    pthread_mutex_lock(&uart.lock);
+    uart.input_eof = true;
+    pthread_mutex_unlock(&uart.lock);
+}
+
 void uart_start_input(struct machine *m)
 {
     uart.thread_started = pthread_create(&uart.thread, NULL, input_thread, m) == 0;
