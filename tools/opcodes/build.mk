@@ -6,9 +6,11 @@ OPCODES_DOC := docs/opcodes.md
 
 $(BUILD)/obj/tools/opcodes/%.o: ALL_CFLAGS += -Isrc
 
-$(OPCODE_MAP): $(BUILD)/obj/tools/opcodes/opcode_map.o $(LIB_INTERNAL_A)
+OPCODE_MAP_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/opcodes/*.c))
+
+$(OPCODE_MAP): $(OPCODE_MAP_OBJS) $(LIB_INTERNAL_A)
 	@mkdir -p $(dir $@)
-	$(CC) $< -o $@ $(LIB_INTERNAL_A) $(ALL_LDFLAGS)
+	$(CC) $(OPCODE_MAP_OBJS) -o $@ $(LIB_INTERNAL_A) $(ALL_LDFLAGS)
 
 .PHONY: opcodes
 all: $(OPCODE_MAP)
@@ -16,3 +18,5 @@ opcodes: $(OPCODE_MAP)
 	bash tools/opcodes/gen-opcodes.sh $(OPCODE_MAP) $(OPCODES_DOC)
 
 TEST_SCRIPTS += tools/opcodes/check-opcodes.sh
+
+-include $(OPCODE_MAP_OBJS:.o=.d)
