@@ -94,6 +94,7 @@ struct cpuid_bit {
 struct feature {
     const char *name;
     unsigned level;                 /* the first -march level that needs it */
+    bool vex;                       /* VEX-encoded: needs the OS's AVX state too */
     struct cpuid_bit host;
     const uint8_t *probe, *probe_end;
     bool host_has, emu_has;
@@ -101,24 +102,25 @@ struct feature {
 };
 
 enum { R_EAX, R_EBX, R_ECX, R_EDX };
-#define FEATURE(n, lvl, leaf, reg, bit, p) { n, lvl, { leaf, reg, bit }, probe_##p, probe_##p##_end, false, false, "" }
+#define FEATURE(n, lvl, vex, leaf, reg, bit, p) \
+    { n, lvl, vex, { leaf, reg, bit }, probe_##p, probe_##p##_end, false, false, "" }
 /* x86-64-v2 and -v3 as the psABI defines them. */
 static struct feature features[] = {
-    FEATURE("SSE3", 2, 1, R_ECX, 0, sse3),
-    FEATURE("SSSE3", 2, 1, R_ECX, 9, ssse3),
-    FEATURE("SSE4.1", 2, 1, R_ECX, 19, sse41),
-    FEATURE("SSE4.2", 2, 1, R_ECX, 20, sse42),
-    FEATURE("POPCNT", 2, 1, R_ECX, 23, popcnt),
-    FEATURE("CMPXCHG16B", 2, 1, R_ECX, 13, cx16),
-    FEATURE("LAHF-SAHF", 2, 0x80000001, R_ECX, 0, lahf),
-    FEATURE("AVX", 3, 1, R_ECX, 28, avx),
-    FEATURE("AVX2", 3, 7, R_EBX, 5, avx2),
-    FEATURE("FMA", 3, 1, R_ECX, 12, fma),
-    FEATURE("F16C", 3, 1, R_ECX, 29, f16c),
-    FEATURE("BMI1", 3, 7, R_EBX, 3, bmi1),
-    FEATURE("BMI2", 3, 7, R_EBX, 8, bmi2),
-    FEATURE("LZCNT", 3, 0x80000001, R_ECX, 5, lzcnt),
-    FEATURE("MOVBE", 3, 1, R_ECX, 22, movbe),
+    FEATURE("SSE3", 2, false, 1, R_ECX, 0, sse3),
+    FEATURE("SSSE3", 2, false, 1, R_ECX, 9, ssse3),
+    FEATURE("SSE4.1", 2, false, 1, R_ECX, 19, sse41),
+    FEATURE("SSE4.2", 2, false, 1, R_ECX, 20, sse42),
+    FEATURE("POPCNT", 2, false, 1, R_ECX, 23, popcnt),
+    FEATURE("CMPXCHG16B", 2, false, 1, R_ECX, 13, cx16),
+    FEATURE("LAHF-SAHF", 2, false, 0x80000001, R_ECX, 0, lahf),
+    FEATURE("AVX", 3, true, 1, R_ECX, 28, avx),
+    FEATURE("AVX2", 3, true, 7, R_EBX, 5, avx2),
+    FEATURE("FMA", 3, true, 1, R_ECX, 12, fma),
+    FEATURE("F16C", 3, true, 1, R_ECX, 29, f16c),
+    FEATURE("BMI1", 3, false, 7, R_EBX, 3, bmi1),
+    FEATURE("BMI2", 3, false, 7, R_EBX, 8, bmi2),
+    FEATURE("LZCNT", 3, false, 0x80000001, R_ECX, 5, lzcnt),
+    FEATURE("MOVBE", 3, false, 1, R_ECX, 22, movbe),
 };
 enum { NFEATURES = sizeof features / sizeof features[0] };
 
@@ -300,9 +302,7 @@ static void probe_host(void)
     for (unsigned i = 0; i < NFEATURES; i++) {
         struct feature *f = &features[i];
         f->host_has = host_cpuid_bit(f->host);
-        /* The VEX-encoded features need the OS to save AVX state. */
-        if (f->level == 3 && f->probe != probe_bmi1 && f->probe != probe_bmi2 && f->probe != probe_lzcnt &&
-            f->probe != probe_movbe)
+        if (f->vex)
             f->host_has = f->host_has && avx_os;
     }
 }
