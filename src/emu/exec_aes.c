@@ -74,7 +74,7 @@ enum { AES_ENC, AES_ENCLAST, AES_DEC, AES_DECLAST, AES_IMC };
 
 static void aes(struct emu_cpu *cpu, const struct insn *in, unsigned kind)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     pthread_once(&sbox_once, sbox_build);
     uint8_t key[16], st[16];
     xmm_src(cpu, in, key, 16, true);
@@ -110,7 +110,7 @@ static uint32_t sub_word(uint32_t w)
 
 void exec_aeskeygenassist(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     pthread_once(&sbox_once, sbox_build);
     uint8_t s[16], r[16];
     xmm_src(cpu, in, s, 16, true);
@@ -127,7 +127,7 @@ void exec_aeskeygenassist(struct emu_cpu *cpu, const struct insn *in)
  * imm[4] (source). */
 void exec_pclmulqdq(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     uint8_t s[16];
     xmm_src(cpu, in, s, 16, true);
     uint8_t *d = xmm_ptr(cpu, in->reg);

@@ -55,7 +55,7 @@ static bool bool_res(const uint8_t *a, const uint8_t *b, unsigned i, unsigned j,
 
 static unsigned pcmpstr(struct emu_cpu *cpu, const struct insn *in, bool explicit_lengths, uint8_t *out_b)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     unsigned imm = (unsigned)in->imm & 0xff;
     unsigned n = (imm & 1) ? 8 : 16;
     uint8_t a[16], b[16];
