@@ -239,3 +239,51 @@ static void shiftv(struct emu_cpu *cpu, const struct insn *in, int kind)
 void exec_vpsllv(struct emu_cpu *cpu, const struct insn *in) { shiftv(cpu, in, 1); }
 void exec_vpsrlv(struct emu_cpu *cpu, const struct insn *in) { shiftv(cpu, in, 0); }
 void exec_vpsravd(struct emu_cpu *cpu, const struct insn *in) { shiftv(cpu, in, -1); }
+
+/*
+ * VPGATHERDD/DQ/QD/QQ and VGATHERDPS/DPD/QPS/QPD (VEX.66.0F38 90-93; bit 0
+ * of the opcode: qword indices, VEX.W: qword elements).  The memory
+ * operand is VSIB: ModRM.rm = 100 and SIB.index names a vector register
+ * of dword or qword indices.  Elements whose mask (vvvv) sign bit is set
+ * are loaded in order; each loaded element is written to the destination
+ * and its mask element cleared at once, so a fault leaves the completed
+ * elements done and the instruction restartable, as the SDM specifies.
+ * Elements past the element count (VEX.128, or dword elements from qword
+ * indices) are zeroed in both registers before the first load; the mask
+ * is all zero at the end.
+ */
+void exec_vgather(struct emu_cpu *cpu, const struct insn *in)
+{
+    avx_check(cpu);
+    if (!in->has_mem || (in->modrm & 7) != 4 || in->addrsize == 2)
+        EMU_UD(cpu);
+    /* SIB.index 100 without REX.X decodes as "no index": it is register 4. */
+    unsigned vidx = in->index >= 0 ? (unsigned)in->index : 4;
+    if (in->reg == in->vvvv || in->reg == vidx || in->vvvv == vidx)
+        EMU_UD(cpu);
+    unsigned isz = (in->opcode & 1) ? 8 : 4, dsz = in->vex_w ? 8 : 4;
+    unsigned n = vec_len(in), count = n / (isz > dsz ? isz : dsz), dbytes = count * dsz;
+    unsigned dn = dbytes > 16 ? 32 : 16;
+    uint8_t idx[32], d[32], m[32];
+    vec_get(cpu, vidx, idx, 32);
+    vec_get(cpu, in->reg, d, 32);
+    vec_get(cpu, in->vvvv, m, 32);
+    memset(d + dbytes, 0, 32 - dbytes);
+    memset(m + dbytes, 0, 32 - dbytes);
+    vec_put(cpu, in, in->reg, d, dn);
+    vec_put(cpu, in, in->vvvv, m, dn);
+    int seg = emu_ea_seg(in);
+    uint64_t base = (uint64_t)in->disp + (in->base >= 0 ? cpu->g->gpr[in->base] : 0);
+    for (unsigned j = 0; j < count; j++) {
+        if (!(m[j * dsz + dsz - 1] & 0x80))
+            continue;
+        int64_t ix = isz == 8 ? (int64_t)el_get(idx, j, 8) : (int64_t)(int32_t)el_get(idx, j, 4);
+        uint64_t ea = (base + (uint64_t)ix * in->scale) & size_mask(in->addrsize);
+        el_put(d, j, dsz, emu_read(cpu, seg, ea, dsz));
+        el_put(m, j, dsz, 0);
+        vec_put(cpu, in, in->reg, d, dn);
+        vec_put(cpu, in, in->vvvv, m, dn);
+    }
+    memset(m, 0, sizeof m);
+    vec_put(cpu, in, in->vvvv, m, dn);
+}

@@ -657,6 +657,10 @@ enum {
     V66(X, 0x0f3847, I_NONE, 0, exec_vpsllv)                                 \
     V66(X, 0x0f388c, I_NONE, F_MEMONLY, exec_vpmaskmov_load)                 \
     V66(X, 0x0f388e, I_NONE, F_MEMONLY, exec_vpmaskmov_store)                \
+    V66(X, 0x0f3890, I_NONE, F_MEMONLY, exec_vgather)                        \
+    V66(X, 0x0f3891, I_NONE, F_MEMONLY, exec_vgather)                        \
+    V66(X, 0x0f3892, I_NONE, F_MEMONLY, exec_vgather)                        \
+    V66(X, 0x0f3893, I_NONE, F_MEMONLY, exec_vgather)                        \
     /* F16C. */                                                              \
     V66(X, 0x0f3813, I_NONE, F_NOV | F_W0, exec_vcvtph2ps)                   \
     V66(X, 0x0f3a1d, I_UB, F_NOV | F_W0, exec_vcvtps2ph)                     \

@@ -132,11 +132,39 @@ static void avx_upper_halves(void)
           "c5 in real mode is LDS");
 }
 
+/* A gather that faults on its second element: the first is loaded and its
+ * mask element cleared, the rest are as they were (restartable). */
+static void avx_gather_fault(void)
+{
+    avx_env();
+    uint64_t idx[4] = { 1, 0x1000000000000000ull, 2, 3 };
+    memcpy(ymm_lo(2), idx, 16);
+    memcpy(ymm_hi(2), idx + 2, 16);
+    memset(ymm_lo(1), 0xff, 16);
+    memset(ymm_hi(1), 0xff, 16);
+    memset(ymm_lo(0), 0x55, 16);
+    memset(ymm_hi(0), 0x55, 16);
+    uint8_t *m = h_ptr(&H, DATA_ADDR, 64);
+    for (unsigned i = 0; i < 64; i++)
+        m[i] = (uint8_t)i;
+    G()->gpr[GPR_RSI] = DATA_ADDR;
+    /* vpgatherqq ymm0, [rsi + ymm2 * 8], ymm1: element 1 is outside the
+     * harness's memory (#PF). */
+    CHECK(RUNV(0xc4, 0xe2, 0xf5, 0x91, 0x04, 0xd6) == 14, "gather with an unmapped element: #PF");
+    CHECK(ld64(ymm_lo(0)) == ld64(m + 8) && ld64(ymm_lo(1)) == 0, "element 0 loaded, its mask cleared");
+    CHECK(ld64(ymm_lo(0) + 8) == 0x5555555555555555ull && ld64(ymm_lo(1) + 8) == ~0ull,
+          "element 1 and its mask unchanged");
+    CHECK(RUNV(0xc4, 0xe2, 0xf5, 0x91, 0x14, 0xd6) == VEC_UD, "gather with destination = index: #UD");
+    CHECK(RUNV(0xc4, 0xe2, 0xf5, 0x91, 0x0c, 0xd6) == VEC_UD, "gather with destination = mask: #UD");
+    CHECK(RUNV(0xc4, 0xe2, 0xf5, 0x91, 0x06) == VEC_UD, "gather without VSIB: #UD");
+}
+
 #if defined(__x86_64__)
 
 /* ---- differential templates */
 
-enum { FORM_REG = 1, FORM_MEM = 2, L128 = 1, L256 = 2 };
+/* FORM_MEM with a VSIB operand: [rsi + ymm2 * scale], indices 0..15. */
+enum { FORM_REG = 1, FORM_MEM = 2, L128 = 1, L256 = 2, K_GATHER = 16 };
 
 struct avx_tmpl {
     const char *name;
@@ -289,6 +317,13 @@ static const struct avx_tmpl tmpls[] = {
     TT("vpsrlvd", 2, 1, 0x45, 0, L128 | L256, FORM_REG, -1, K_INT, 1, 0, 0),
     TT("vpsrlvq", 2, 1, 0x45, 1, L128 | L256, FORM_REG, -1, K_INT, 1, 0, 0),
     TT("vpsravd", 2, 1, 0x46, 0, L128 | L256, FORM_REG, -1, K_INT, 1, 0, 0),
+    /* Gathers: ymm0 from [rsi + ymm2 * scale] under the mask ymm1. */
+    TT("vpgatherdd", 2, 1, 0x90, 0, L128 | L256, FORM_MEM, -1, K_GATHER, 1, 0, 0),
+    TT("vpgatherdq", 2, 1, 0x90, 1, L128 | L256, FORM_MEM, -1, K_GATHER, 1, 0, 0),
+    TT("vpgatherqd", 2, 1, 0x91, 0, L128 | L256, FORM_MEM, -1, K_GATHER, 1, 0, 0),
+    TT("vpgatherqq", 2, 1, 0x91, 1, L128 | L256, FORM_MEM, -1, K_GATHER, 1, 0, 0),
+    TT("vgatherdps", 2, 1, 0x92, 0, L128 | L256, FORM_MEM, -1, K_GATHER, 1, 0, 0),
+    TT("vgatherqpd", 2, 1, 0x93, 1, L128 | L256, FORM_MEM, -1, K_GATHER, 1, 0, 0),
     /* FMA and F16C. */
     TT("vfmaddsub132ps", 2, 1, 0x96, 0, L128 | L256, FORM_REG | FORM_MEM, -1, K_F32, 1, 0, 0), TT("vfmaddsub132pd", 2, 1, 0x96, 1, L128 | L256, FORM_REG | FORM_MEM, -1, K_F64, 1, 0, 0),
     TT("vfmsubadd132ps", 2, 1, 0x97, 0, L128 | L256, FORM_REG | FORM_MEM, -1, K_F32, 1, 0, 0), TT("vfmsubadd132pd", 2, 1, 0x97, 1, L128 | L256, FORM_REG | FORM_MEM, -1, K_F64, 1, 0, 0),
@@ -444,7 +479,12 @@ static unsigned encode(const struct avx_tmpl *t, unsigned l, bool mem, uint8_t *
     b[n++] = (uint8_t)(0xe0 | t->map);
     b[n++] = (uint8_t)((t->w << 7) | ((~t->vreg & 15) << 3) | (l << 2) | t->pp);
     b[n++] = t->op;
-    b[n++] = (uint8_t)(mem ? (t->ext << 3) | 6 : 0xc0 | (t->ext << 3) | 2);
+    if (t->kind == K_GATHER) {
+        b[n++] = (uint8_t)((t->ext << 3) | 4);
+        b[n++] = (uint8_t)((t->w ? 3 << 6 : 2 << 6) | (2 << 3) | 6);  /* scale 8 or 4, index 2, base rsi */
+    } else {
+        b[n++] = (uint8_t)(mem ? (t->ext << 3) | 6 : 0xc0 | (t->ext << 3) | 2);
+    }
     if (t->imm >= 0)
         b[n++] = (uint8_t)t->imm;
     return n;
@@ -461,7 +501,7 @@ static void one_avx(const struct avx_tmpl *t, unsigned l, bool mem, unsigned ite
     uint8_t insn[16];
     unsigned len = encode(t, l, mem, insn);
     uint8_t *memp = h_ptr(&H, DATA_ADDR, 256);
-    unsigned kind = t->kind == K_GPR ? K_INT : t->kind;
+    unsigned kind = t->kind == K_GPR || t->kind == K_GATHER ? K_INT : t->kind;
     for (unsigned it = 0; it < iters; it++) {
         struct avx_state in, nat, emu;
         memset(&in, 0, sizeof in);
@@ -469,6 +509,9 @@ static void one_avx(const struct avx_tmpl *t, unsigned l, bool mem, unsigned ite
             gen_vec(in.y[i], kind);
             gen_vec(in.y[i] + 16, kind);
         }
+        if (t->kind == K_GATHER)
+            for (unsigned i = 0; i < 32; i++)
+                in.y[2][i] = (i % (t->op & 1 ? 8 : 4)) ? 0 : (uint8_t)(rnd() % 16);
         in.mxcsr = gen_mxcsr();
         in.rax = rnd_val();
         in.rcx = rnd() % 2 ? rnd_val() : (rnd() & 0xffff);
@@ -565,6 +608,7 @@ void run_avx(void)
     CASE(avx_gating);
     CASE(avx_prefix_rules);
     CASE(avx_upper_halves);
+    CASE(avx_gather_fault);
 #if defined(__x86_64__)
     run_avx_diff();
 #else
