@@ -322,42 +322,51 @@ void exec_roundsd(struct emu_cpu *cpu, const struct insn *in) { round_op(cpu, in
  * the hardware compared by the engine test does).  FTZ/DAZ apply at each
  * step.
  */
-void exec_dpps(struct emu_cpu *cpu, const struct insn *in)
+/* One 128-bit lane of DPPS into r; VEX.256 runs lane 0's steps, then lane 1's. */
+static void dpps_lane(struct emu_cpu *cpu, uint32_t mx, uint32_t *acc_io, const uint8_t *d, const uint8_t *s,
+                      unsigned imm, uint8_t *r)
 {
-    sse_check(cpu, in);
-    unsigned imm = (unsigned)in->imm & 0xff;
-    uint8_t s[16], d[16], p[16], z[16] = { 0 };
-    xmm_src(cpu, in, s, 16, true);
-    memcpy(d, xmm_ptr(cpu, in->reg), 16);
-    uint32_t mx = mxcsr_get(cpu);
-    uint8_t a[16], b[16];
+    uint8_t p[16], z[16] = { 0 }, a[16], b[16];
     for (unsigned i = 0; i < 4; i++) {
         bool on = imm & (0x10u << i);
         memcpy(a + 4 * i, on ? d + 4 * i : z, 4);
         memcpy(b + 4 * i, on ? s + 4 * i : z, 4);
     }
-    uint32_t acc = 0;
+    uint32_t acc = *acc_io;
     fp_step(cpu, mx, &acc, fp_host_op(FPH_MULPS, 0, a, b, mx));
     memcpy(p, a, 16);
     fp_step(cpu, mx, &acc, fp_host_op(FPH_HADDPS, 0, a, p, mx)); /* a = {p0+p1, p2+p3, ...} */
     memcpy(b, a, 16);
     memcpy(b, a + 4, 4);                                         /* b[0] = p2+p3 */
     fp_step(cpu, mx, &acc, fp_host_op(FPH_ADDSS, 0, a, b, mx));  /* a[0] = (p0+p1) + (p2+p3) */
-    mxcsr_set(cpu, mx | acc);
-    uint8_t r[16] = { 0 };
+    *acc_io = acc;
+    memset(r, 0, 16);
     for (unsigned i = 0; i < 4; i++)
         if (imm & (1u << i))
             memcpy(r + 4 * i, a, 4);
-    memcpy(xmm_ptr(cpu, in->reg), r, 16);
+}
+
+void exec_dpps(struct emu_cpu *cpu, const struct insn *in)
+{
+    sse_check(cpu, in);
+    unsigned imm = (unsigned)in->imm & 0xff, n = vec_len(in);
+    uint8_t s[32], d[32], r[32];
+    vec_src(cpu, in, s, n, true);
+    vec_get(cpu, vec_src1(in), d, n);
+    uint32_t mx = mxcsr_get(cpu), acc = 0;
+    for (unsigned h = 0; h < n; h += 16)
+        dpps_lane(cpu, mx, &acc, d + h, s + h, imm, r + h);
+    mxcsr_set(cpu, mx | acc);
+    vec_put(cpu, in, in->reg, r, n);
 }
 
 void exec_dppd(struct emu_cpu *cpu, const struct insn *in)
 {
     sse_check(cpu, in);
     unsigned imm = (unsigned)in->imm & 0xff;
-    uint8_t s[16], d[16], z[16] = { 0 };
-    xmm_src(cpu, in, s, 16, true);
-    memcpy(d, xmm_ptr(cpu, in->reg), 16);
+    uint8_t s[32], d[16], z[16] = { 0 };
+    vec_src(cpu, in, s, 16, true);
+    memcpy(d, xmm_ptr(cpu, vec_src1(in)), 16);
     uint32_t mx = mxcsr_get(cpu);
     uint8_t a[16], b[16];
     for (unsigned i = 0; i < 2; i++) {
@@ -374,5 +383,5 @@ void exec_dppd(struct emu_cpu *cpu, const struct insn *in)
     for (unsigned i = 0; i < 2; i++)
         if (imm & (1u << i))
             memcpy(r + 8 * i, a, 8);
-    memcpy(xmm_ptr(cpu, in->reg), r, 16);
+    vec_put(cpu, in, in->reg, r, 16);
 }

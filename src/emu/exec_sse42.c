@@ -129,7 +129,7 @@ static void mask_result(struct emu_cpu *cpu, const struct insn *in, unsigned res
         m[0] = (uint8_t)res2;
         m[1] = (uint8_t)(res2 >> 8);
     }
-    memcpy(xmm_ptr(cpu, 0), m, 16);
+    vec_put(cpu, in, 0, m, 16);
 }
 
 void exec_pcmpestrm(struct emu_cpu *cpu, const struct insn *in) { mask_result(cpu, in, pcmpstr(cpu, in, true, NULL)); }

@@ -620,6 +620,20 @@ enum {
     V66(X, 0x0f3a21, I_UB, F_L0, exec_insertps)                              \
     V66(X, 0x0f3a22, I_UB, F_L0, exec_pinsrd)                                \
     V66(X, 0x0f3a42, I_UB, 0, exec_mpsadbw)                                  \
+    V66(X, 0x0f3a40, I_UB, 0, exec_dpps)                                     \
+    V66(X, 0x0f3a41, I_UB, F_L0, exec_dppd)                                  \
+    V66(X, 0x0f3a60, I_UB, F_L0 | F_NOV, exec_pcmpestrm)                     \
+    V66(X, 0x0f3a61, I_UB, F_L0 | F_NOV, exec_pcmpestri)                     \
+    V66(X, 0x0f3a62, I_UB, F_L0 | F_NOV, exec_pcmpistrm)                     \
+    V66(X, 0x0f3a63, I_UB, F_L0 | F_NOV, exec_pcmpistri)                     \
+    /* AES-NI and PCLMULQDQ (VEX.128 with AVX). */                          \
+    V66(X, 0x0f38db, I_NONE, F_L0 | F_NOV, exec_aesimc)                      \
+    V66(X, 0x0f38dc, I_NONE, F_L0, exec_aesenc)                              \
+    V66(X, 0x0f38dd, I_NONE, F_L0, exec_aesenclast)                          \
+    V66(X, 0x0f38de, I_NONE, F_L0, exec_aesdec)                              \
+    V66(X, 0x0f38df, I_NONE, F_L0, exec_aesdeclast)                          \
+    V66(X, 0x0f3adf, I_UB, F_L0 | F_NOV, exec_aeskeygenassist)               \
+    V66(X, 0x0f3a44, I_UB, F_L0, exec_pclmulqdq)                             \
     /* AVX additions. */                                                     \
     X(OPC_VEX | 0x0f77, EXT_ANY, MR_NONE, I_NONE, S_V, F_NOV, exec_vzeroupper) \
     V66(X, 0x0f3818, I_NONE, F_NOV | F_W0, exec_vbroadcastss)                \

@@ -317,6 +317,21 @@ static const struct avx_tmpl tmpls[] = {
     TT("vpsrlvd", 2, 1, 0x45, 0, L128 | L256, FORM_REG, -1, K_INT, 1, 0, 0),
     TT("vpsrlvq", 2, 1, 0x45, 1, L128 | L256, FORM_REG, -1, K_INT, 1, 0, 0),
     TT("vpsravd", 2, 1, 0x46, 0, L128 | L256, FORM_REG, -1, K_INT, 1, 0, 0),
+    /* DPPS/DPPD (exceptions masked, as in the SSE test) and SSE4.2 strings. */
+    TT("vdpps_f1", 3, 1, 0x40, 0, L128 | L256, FORM_REG | FORM_MEM, 0xf1, K_F32, 1, 0, 0),
+    TT("vdpps_5a", 3, 1, 0x40, 0, L128 | L256, FORM_REG, 0x5a, K_F32, 1, 0, 0),
+    TT("vdppd_33", 3, 1, 0x41, 0, L128, FORM_REG | FORM_MEM, 0x33, K_F64, 1, 0, 0),
+    TT("vpcmpistri_0c", 3, 1, 0x63, 0, L128, FORM_REG | FORM_MEM, 0x0c, K_STR, 0, 0, 0x8d5),
+    TT("vpcmpistrm_48", 3, 1, 0x62, 0, L128, FORM_REG, 0x48, K_STR, 0, 0, 0x8d5),
+    TT("vpcmpestri_04", 3, 1, 0x61, 0, L128, FORM_REG, 0x04, K_STR, 0, 0, 0x8d5),
+    TT("vpcmpestrm_q_40", 3, 1, 0x60, 1, L128, FORM_REG | FORM_MEM, 0x40, K_STR, 0, 0, 0x8d5),
+    /* VEX.128 AES-NI and PCLMULQDQ. */
+    S3("vaesenc", 2, 1, 0xdc, K_INT), S3("vaesenclast", 2, 1, 0xdd, K_INT), S3("vaesdec", 2, 1, 0xde, K_INT),
+    S3("vaesdeclast", 2, 1, 0xdf, K_INT),
+    TT("vaesimc", 2, 1, 0xdb, 0, L128, FORM_REG | FORM_MEM, -1, K_INT, 0, 0, 0),
+    TT("vaeskeygenassist", 3, 1, 0xdf, 0, L128, FORM_REG | FORM_MEM, 0x1b, K_INT, 0, 0, 0),
+    TT("vpclmulqdq_01", 3, 1, 0x44, 0, L128, FORM_REG | FORM_MEM, 0x01, K_INT, 1, 0, 0),
+    TT("vpclmulqdq_10", 3, 1, 0x44, 0, L128, FORM_REG, 0x10, K_INT, 1, 0, 0),
     /* Gathers: ymm0 from [rsi + ymm2 * scale] under the mask ymm1. */
     TT("vpgatherdd", 2, 1, 0x90, 0, L128 | L256, FORM_MEM, -1, K_GATHER, 1, 0, 0),
     TT("vpgatherdq", 2, 1, 0x90, 1, L128 | L256, FORM_MEM, -1, K_GATHER, 1, 0, 0),
@@ -513,11 +528,19 @@ static void one_avx(const struct avx_tmpl *t, unsigned l, bool mem, unsigned ite
             for (unsigned i = 0; i < 32; i++)
                 in.y[2][i] = (i % (t->op & 1 ? 8 : 4)) ? 0 : (uint8_t)(rnd() % 16);
         in.mxcsr = gen_mxcsr();
+        /* DPPS/DPPD: compared with exceptions masked (docs/compat.md 7.5). */
+        if (!strncmp(t->name, "vdpp", 4))
+            in.mxcsr |= 0x3fu << MXCSR_MASK_SHIFT;
         in.rax = rnd_val();
         in.rcx = rnd() % 2 ? rnd_val() : (rnd() & 0xffff);
         in.rdx = rnd_val();
         in.rsi = DATA_ADDR;
         in.rflags = 0x202 | (rnd() & 0x8d5);
+        if (t->kind == K_STR) {
+            /* Explicit lengths around the element counts, of both signs. */
+            in.rax = (uint64_t)(int64_t)((int)(rnd() % 41) - 20);
+            in.rdx = (uint64_t)(int64_t)((int)(rnd() % 41) - 20);
+        }
         uint8_t memv[256];
         gen_vec(memv, kind);
         gen_vec(memv + 16, kind);
