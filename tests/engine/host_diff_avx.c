@@ -132,6 +132,33 @@ static void avx_upper_halves(void)
           "c5 in real mode is LDS");
 }
 
+/* 32-bit protected mode: VEX with a register-form second byte runs;
+ * VEX.W does not widen BMI operands; vvvv bit 3 is ignored. */
+static void avx_prot32(void)
+{
+    avx_env();
+    h_reset(&H, 32);
+    G()->cr4 |= CR4_OSFXSR_BIT | CR4_OSXMMEXCPT_BIT | CR4_OSXSAVE_BIT;
+    G()->xcr0 = 7;
+    memset(ymm_lo(1), 0, 16);
+    memset(ymm_hi(1), 0, 16);
+    float one = 1.0f, two = 2.0f;
+    memcpy(ymm_hi(1), &one, 4);
+    memcpy(ymm_hi(2), &two, 4);
+    /* vaddps ymm0, ymm1, ymm2 */
+    CHECK(RUNV(0xc5, 0xf4, 0x58, 0xc2) == -1 && ld32(ymm_hi(0)) == 0x40400000u, "vaddps ymm in 32-bit mode");
+    /* andn eax, ecx, edx with VEX.W = 1: still 32-bit. */
+    G()->gpr[GPR_RCX] = 0xff00ull;
+    G()->gpr[GPR_RDX] = 0x123456789abcdefull;
+    G()->gpr[GPR_RAX] = ~0ull;
+    CHECK(RUNV(0xc4, 0xe2, 0xf0, 0xf2, 0xc2) == -1 && G()->gpr[GPR_RAX] == 0x89ab00efull,
+          "VEX.W = 1 in 32-bit mode: 32-bit ANDN");
+    /* vvvv = 0110 (bit 3 clear, inverted: register 9 = 1001): ignored, ecx used. */
+    G()->gpr[GPR_RAX] = ~0ull;
+    CHECK(RUNV(0xc4, 0xe2, 0x30, 0xf2, 0xc2) == -1 && G()->gpr[GPR_RAX] == 0x89ab00efull,
+          "vvvv bit 3 ignored in 32-bit mode");
+}
+
 /* A gather that faults on its second element: the first is loaded and its
  * mask element cleared, the rest are as they were (restartable). */
 static void avx_gather_fault(void)
@@ -632,6 +659,7 @@ void run_avx(void)
     CASE(avx_prefix_rules);
     CASE(avx_upper_halves);
     CASE(avx_gather_fault);
+    CASE(avx_prot32);
 #if defined(__x86_64__)
     run_avx_diff();
 #else
