@@ -617,13 +617,15 @@ static bool host_has_avx2_bmi2(void)
     unsigned a1 = 0, b1 = 0, c1 = 0, d1 = 0;
     if (!__get_cpuid(1, &a1, &b1, &c1, &d1))
         return false;
-    return (b & (1u << 5)) && (b & (1u << 8)) && (b & (1u << 3)) && (c1 & (1u << 28)) && (c1 & (1u << 27));
+    /* AVX2, BMI1, BMI2; AVX, OSXSAVE, FMA, F16C. */
+    return (b & (1u << 5)) && (b & (1u << 8)) && (b & (1u << 3)) && (c1 & (1u << 28)) && (c1 & (1u << 27)) &&
+           (c1 & (1u << 12)) && (c1 & (1u << 29));
 }
 
 static void run_avx_diff(void)
 {
     if (!host_has_avx2_bmi2()) {
-        report_skip("avx_diff", "the host has no AVX2/BMI2");
+        report_skip("avx_diff", "the host lacks AVX2, BMI1/2, FMA or F16C");
         return;
     }
     struct sigaction sa, old;
