@@ -95,10 +95,6 @@ void emu_blocks_flush(struct emu_cpu *cpu)
     }
 }
 
-static uint8_t mode_key(const struct emu_cpu *cpu)
-{
-    return (uint8_t)((mode64(cpu) << 4) | (cpu->def_opsize << 2) | (cpu->def_addrsize >> 1));
-}
 
 static unsigned slot_of(uint64_t gpa)
 {
@@ -185,7 +181,7 @@ static bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned n)
 static struct block *lookup(struct emu_cpu *cpu, uint64_t gpa, const uint8_t *p, unsigned room)
 {
     struct emu_blocks *bc = cpu->blocks;
-    uint8_t key = mode_key(cpu);
+    uint8_t key = emu_mode_key(cpu);
     struct block **slot = &bc->slot[slot_of(gpa)];
     struct block *b = *slot;
     if (b && b->gen == bc->gen && b->gpa == gpa && b->mode_key == key && b->nbytes <= room &&

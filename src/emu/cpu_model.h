@@ -22,8 +22,21 @@
 
 #define CPUID_7_0_EBX_RTM (1u << 11)
 
+/* The VEX-encoded instruction sets (decode.c, exec_avx.c, exec_bmi.c,
+ * exec_fma.c), with AVX state in XSAVE component 2: CPUID.1:ECX FMA, AVX,
+ * F16C and CPUID.(7,0):EBX BMI1, AVX2, BMI2.  FMA and F16C run on the
+ * host's own units (fp_host.h), so a host without them makes them #UD. */
+#define CPUID_1_ECX_FMA (1u << 12)
+#define CPUID_1_ECX_AVX (1u << 28)
+#define CPUID_1_ECX_F16C (1u << 29)
+#define CPUID_7_0_EBX_BMI1 (1u << 3)
+#define CPUID_7_0_EBX_AVX2 (1u << 5)
+#define CPUID_7_0_EBX_BMI2 (1u << 8)
+#define EMU_CPUID_1_ECX_VEX (CPUID_1_ECX_FMA | CPUID_1_ECX_AVX | CPUID_1_ECX_F16C)
+#define EMU_CPUID_7_0_EBX_VEX (CPUID_7_0_EBX_BMI1 | CPUID_7_0_EBX_AVX2 | CPUID_7_0_EBX_BMI2)
+
 /* CPUID.(7,0):EBX of the emulated processor. */
-#define EMU_CPUID_7_0_EBX CPUID_7_0_EBX_RTM
+#define EMU_CPUID_7_0_EBX (CPUID_7_0_EBX_RTM | EMU_CPUID_7_0_EBX_VEX)
 
 static inline bool emu_has_rtm(void)
 {

@@ -16,10 +16,12 @@ struct op_entry {
 
 enum { SPACE_1B, SPACE_0F, SPACE_0F38, SPACE_0F3A, SPACE_COUNT };
 
-/* [mandatory prefix][64-bit mode?][space][opcode byte][ModRM.reg]; built
- * once from the table.  PFX_NONE holds the rows without a mandatory prefix. */
+/* [VEX?][mandatory prefix][64-bit mode?][space][opcode byte][ModRM.reg];
+ * built once from the table.  PFX_NONE holds the rows without a mandatory
+ * prefix; the order is VEX.pp's. */
 enum { PFX_NONE, PFX_66, PFX_F3, PFX_F2, PFX_COUNT };
-static struct op_entry op_lut_pfx[PFX_COUNT][2][SPACE_COUNT][256][8];
+static struct op_entry op_lut_all[2][PFX_COUNT][2][SPACE_COUNT][256][8];
+#define op_lut_pfx op_lut_all[0]
 #define op_lut op_lut_pfx[PFX_NONE]
 static pthread_once_t op_lut_once = PTHREAD_ONCE_INIT;
 /* Checked before pthread_once, which is a call into libc on every decode. */
@@ -38,6 +40,7 @@ static const struct op_row op_rows[] = { OPCODE_TABLE(ROW) };
 
 static unsigned space_of(uint32_t opcode)
 {
+    opcode &= ~OPC_VEX;
     if (opcode >= OPC_0F3A)
         return SPACE_0F3A;
     if (opcode >= OPC_0F38)
@@ -59,7 +62,7 @@ static void op_lut_build(void)
                            : (r->e.flags & F_F2) ? PFX_F2
                            : (r->e.flags & F_66) ? PFX_66
                                                  : PFX_NONE;
-            struct op_entry *slot = op_lut_pfx[pfx][m64][sp][b];
+            struct op_entry *slot = op_lut_all[(r->opcode & OPC_VEX) != 0][pfx][m64][sp][b];
             for (unsigned ext = 0; ext < 8; ext++)
                 if (r->ext == EXT_ANY || (unsigned)r->ext == ext)
                     slot[ext] = r->e;
@@ -98,6 +101,20 @@ void exec_gp_too_long(struct emu_cpu *cpu, const struct insn *in)
 }
 
 enum decode_status { DEC_OK, DEC_NEED_MORE };
+
+/* The VEX.L, VEX.vvvv and VEX.W rules of a VEX row. */
+static bool vex_fits(unsigned flags, const struct insn *in)
+{
+    if ((flags & F_L0) && in->vex_l)
+        return false;
+    if ((flags & F_L1) && !in->vex_l)
+        return false;
+    if ((flags & F_NOV) && in->vvvv)
+        return false;
+    if ((flags & F_W0) && in->vex_w)
+        return false;
+    return !((flags & F_W1) && !in->vex_w);
+}
 
 static const int8_t modrm16_base[8] = { GPR_RBX, GPR_RBX, GPR_RBP, GPR_RBP, GPR_RSI, GPR_RDI, GPR_RBP, GPR_RBX };
 static const int8_t modrm16_index[8] = { GPR_RSI, GPR_RDI, GPR_RSI, GPR_RDI, -1, -1, -1, -1 };
@@ -224,8 +241,55 @@ static void decode_imm(struct cursor *c, struct insn *out, unsigned kind)
     }
 }
 
-static enum decode_status decode(bool m64, unsigned def_op, unsigned def_addr, const uint8_t *bytes,
-                                 unsigned avail, struct insn *out)
+/* C4/C5 start a VEX prefix in 64-bit mode, and in protected and
+ * compatibility mode when the next byte would be a register ModRM (LES/LDS
+ * take memory only); in real and virtual-8086 mode they are LES/LDS. */
+static bool vex_here(const struct cursor *c, bool m64, bool vex_ok)
+{
+    if (m64)
+        return true;
+    if (!vex_ok)
+        return false;
+    return c->pos < c->avail && (c->b[c->pos] & 0xc0) == 0xc0;
+}
+
+/* The VEX prefix after C4/C5 (`op`): fills rex, vex*, and returns the
+ * opcode map's space and the pp prefix; the opcode byte follows.  A map
+ * other than 0F, 0F38, 0F3A is SPACE_COUNT. */
+static unsigned decode_vex(struct cursor *c, uint8_t op, bool m64, struct insn *out, unsigned *pp)
+{
+    uint8_t b1 = (uint8_t)take(c, 1), b2;
+    unsigned space;
+    if (op == 0xc5) {
+        b2 = b1;
+        b1 = (uint8_t)((b1 & 0x80) | 0x61);  /* R from byte 1; X, B = 1; map 0F */
+        space = SPACE_0F;
+    } else {
+        b2 = (uint8_t)take(c, 1);
+        unsigned map = b1 & 0x1f;
+        space = map == 1 ? SPACE_0F : map == 2 ? SPACE_0F38 : map == 3 ? SPACE_0F3A : SPACE_COUNT;
+    }
+    out->vex = op == 0xc5 ? 2 : 3;
+    out->vex_w = (b2 & 0x80) != 0;
+    out->vex_l = (b2 & 0x04) != 0;
+    out->vvvv = (uint8_t)(~b2 >> 3 & 15);
+    *pp = b2 & 3;
+    /* R, X, B and vvvv are inverted; outside 64-bit mode only R and X
+     * are 1 (they are the ModRM.mod bits of LES/LDS), B and vvvv bit 3
+     * are ignored and W does not widen operands. */
+    uint8_t rex = (uint8_t)(0x40 | (~b1 >> 5 & 7));
+    if (m64) {
+        rex |= (uint8_t)(out->vex_w << 3);
+    } else {
+        rex &= ~1u;
+        out->vvvv &= 7;
+    }
+    out->rex = rex;
+    return space;
+}
+
+static enum decode_status decode(bool m64, bool vex_ok, unsigned def_op, unsigned def_addr,
+                                 const uint8_t *bytes, unsigned avail, struct insn *out)
 {
     if (!atomic_load_explicit(&op_lut_ready, memory_order_acquire))
         pthread_once(&op_lut_once, op_lut_build);
@@ -265,6 +329,28 @@ opcode:
     out->rex = rex;
     unsigned space = SPACE_1B;
     uint32_t opcode = op;
+    const struct op_entry *slot;
+    bool pfx_consumed = false;
+    if ((op == 0xc4 || op == 0xc5) && vex_here(&c, m64, vex_ok)) {
+        /* 66, F2, F3, REX or LOCK before VEX: #UD. */
+        bool bad = out->opsize_prefix || out->rep || rex || out->lock;
+        unsigned pp;
+        space = decode_vex(&c, op, m64, out, &pp);
+        rex = out->rex;
+        op = (uint8_t)take(&c, 1);
+        if (stopped(&c))
+            goto done;
+        if (bad || space == SPACE_COUNT) {
+            out->opcode = OPC_VEX;
+            out->exec = exec_ud;
+            goto done;
+        }
+        opcode = OPC_VEX | (space == SPACE_0F ? OPC_0F : space == SPACE_0F38 ? OPC_0F38 : OPC_0F3A) | op;
+        out->opcode = opcode;
+        slot = op_lut_all[1][pp][m64][space][op];
+        pfx_consumed = true;
+        goto slot_found;
+    }
     if (op == 0x0f) {
         op = (uint8_t)take(&c, 1);
         space = SPACE_0F;
@@ -285,8 +371,7 @@ opcode:
 
     /* A mandatory prefix selects its rows: F3/F2 before 66 (66 F3 0F 58 is
      * ADDSS).  An F3/F2 that selected a row is no longer a REP. */
-    const struct op_entry *slot = op_lut[m64][space][op];
-    bool pfx_consumed = false;
+    slot = op_lut[m64][space][op];
     unsigned rep_pfx = out->rep == REP_F3 ? PFX_F3 : out->rep == REP_F2 ? PFX_F2 : PFX_NONE;
     if (rep_pfx != PFX_NONE && slot_used(op_lut_pfx[rep_pfx][m64][space][op])) {
         slot = op_lut_pfx[rep_pfx][m64][space][op];
@@ -296,6 +381,7 @@ opcode:
         slot = op_lut_pfx[PFX_66][m64][space][op];
         pfx_consumed = true;
     }
+slot_found:;
     unsigned mr = modrm_kind(slot);
     const struct op_entry *e = &slot[0];
     if (mr != MR_NONE) {
@@ -331,6 +417,8 @@ opcode:
         out->exec = exec_ud;
     else if (bad_pfx)
         out->exec = exec_ud;
+    else if (out->vex && !vex_fits(e->flags, out))
+        out->exec = exec_ud;
     else
         out->exec = e->exec;
 
@@ -352,5 +440,5 @@ done:
 
 bool emu_decode_bytes(const struct emu_cpu *cpu, const uint8_t *bytes, unsigned avail, struct insn *out)
 {
-    return decode(mode64(cpu), cpu->def_opsize, cpu->def_addrsize, bytes, avail, out) == DEC_OK;
+    return decode(mode64(cpu), emu_vex_mode(cpu), cpu->def_opsize, cpu->def_addrsize, bytes, avail, out) == DEC_OK;
 }

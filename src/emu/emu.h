@@ -37,6 +37,9 @@ typedef void (*emu_handler)(struct emu_cpu *cpu, const struct insn *in);
 #define OPC_0F   0x0f00u
 #define OPC_0F38 0x0f3800u
 #define OPC_0F3A 0x0f3a00u
+/* Added to the three map values above for a VEX-encoded opcode: VEX.0F 58
+ * (VADDPS...) is OPC_VEX | 0x0f58. */
+#define OPC_VEX  0x1000000u
 
 enum { REP_NONE = 0, REP_F3 = 0xf3, REP_F2 = 0xf2 };
 
@@ -49,7 +52,12 @@ struct insn {
     uint8_t rep;              /* REP_* */
     bool lock;
     bool opsize_prefix;       /* 0x66 was present */
-    uint8_t rex;              /* REX byte, 0 if none */
+    uint8_t rex;              /* REX byte, 0 if none; a VEX prefix sets its
+                                 R/X/B (and W in 64-bit mode) here too */
+    uint8_t vex;              /* length of the VEX prefix (2 or 3), 0 if none */
+    uint8_t vvvv;             /* VEX.vvvv as a register number, 0 without VEX */
+    bool vex_l;               /* VEX.L: 256-bit vectors */
+    bool vex_w;               /* VEX.W (an opcode extension in every mode) */
 
     bool has_modrm;
     uint8_t modrm;

@@ -45,6 +45,20 @@ static inline bool msb(uint64_t v, unsigned size) { return (v >> (size * 8 - 1))
 
 static inline bool mode64(const struct emu_cpu *cpu) { return cpu->mode == MODE_LONG; }
 
+/* Whether C4/C5 can be VEX prefixes: not in real or virtual-8086 mode. */
+static inline bool emu_vex_mode(const struct emu_cpu *cpu)
+{
+    return cpu->mode != MODE_REAL && cpu->mode != MODE_V86;
+}
+
+/* Everything besides the bytes that decoding depends on, for the caches
+ * of decoded instructions and blocks. */
+static inline uint8_t emu_mode_key(const struct emu_cpu *cpu)
+{
+    return (uint8_t)((emu_vex_mode(cpu) << 5) | (mode64(cpu) << 4) | (cpu->def_opsize << 2) |
+                     (cpu->def_addrsize >> 1));
+}
+
 /* Register access by number in the full 16-register file, 16/32/64-bit
  * sizes (no AH..BH): used for implicit operands such as RCX of REP. */
 HOT uint64_t gpr_get(const struct emu_cpu *cpu, unsigned reg, unsigned size)

@@ -74,16 +74,16 @@ enum { AES_ENC, AES_ENCLAST, AES_DEC, AES_DECLAST, AES_IMC };
 
 static void aes(struct emu_cpu *cpu, const struct insn *in, unsigned kind)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     pthread_once(&sbox_once, sbox_build);
     uint8_t key[16], st[16];
-    xmm_src(cpu, in, key, 16, true);
+    xmm_src(cpu, in, key, 16, !in->vex);
     if (kind == AES_IMC) {
         mix_columns(key, true);
-        memcpy(xmm_ptr(cpu, in->reg), key, 16);
+        vec_put(cpu, in, in->reg, key, 16);
         return;
     }
-    memcpy(st, xmm_ptr(cpu, in->reg), 16);
+    memcpy(st, xmm_ptr(cpu, vec_src1(in)), 16);
     bool dec = kind == AES_DEC || kind == AES_DECLAST;
     shift_rows(st, dec);
     sub_bytes(st, dec);
@@ -91,7 +91,7 @@ static void aes(struct emu_cpu *cpu, const struct insn *in, unsigned kind)
         mix_columns(st, dec);
     for (unsigned i = 0; i < 16; i++)
         st[i] ^= key[i];
-    memcpy(xmm_ptr(cpu, in->reg), st, 16);
+    vec_put(cpu, in, in->reg, st, 16);
 }
 
 void exec_aesenc(struct emu_cpu *cpu, const struct insn *in) { aes(cpu, in, AES_ENC); }
@@ -110,27 +110,27 @@ static uint32_t sub_word(uint32_t w)
 
 void exec_aeskeygenassist(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     pthread_once(&sbox_once, sbox_build);
     uint8_t s[16], r[16];
-    xmm_src(cpu, in, s, 16, true);
+    xmm_src(cpu, in, s, 16, !in->vex);
     uint32_t rcon = (uint32_t)in->imm & 0xff;
     uint32_t x1 = sub_word(ld32(s + 4)), x3 = sub_word(ld32(s + 12));
     st32(r, x1);
     st32(r + 4, ((x1 >> 8) | (x1 << 24)) ^ rcon);
     st32(r + 8, x3);
     st32(r + 12, ((x3 >> 8) | (x3 << 24)) ^ rcon);
-    memcpy(xmm_ptr(cpu, in->reg), r, 16);
+    vec_put(cpu, in, in->reg, r, 16);
 }
 
 /* PCLMULQDQ: carry-less product of the quadwords imm[0] (destination) and
  * imm[4] (source). */
 void exec_pclmulqdq(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
-    uint8_t s[16];
-    xmm_src(cpu, in, s, 16, true);
-    uint8_t *d = xmm_ptr(cpu, in->reg);
+    sse_check(cpu, in);
+    uint8_t s[16], d[16];
+    xmm_src(cpu, in, s, 16, !in->vex);
+    memcpy(d, xmm_ptr(cpu, vec_src1(in)), 16);
     uint64_t a = ld64(d + ((in->imm & 1) ? 8 : 0)), b = ld64(s + ((in->imm & 0x10) ? 8 : 0));
     uint64_t lo = 0, hi = 0;
     for (unsigned i = 0; i < 64; i++)
@@ -140,4 +140,5 @@ void exec_pclmulqdq(struct emu_cpu *cpu, const struct insn *in)
         }
     st64(d, lo);
     st64(d + 8, hi);
+    vec_put(cpu, in, in->reg, d, 16);
 }

@@ -182,7 +182,7 @@ void exec_fxrstor(struct emu_cpu *cpu, const struct insn *in)
 
 void exec_ldmxcsr(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     uint32_t v = (uint32_t)emu_read(cpu, emu_ea_seg(in), ea_of(cpu, in), 4);
     if (v & ~MXCSR_MASK_VALUE)
         EMU_GP0(cpu);
@@ -191,7 +191,7 @@ void exec_ldmxcsr(struct emu_cpu *cpu, const struct insn *in)
 
 void exec_stmxcsr(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     emu_write(cpu, emu_ea_seg(in), ea_of(cpu, in), 4, mxcsr_get(cpu));
 }
 

@@ -19,15 +19,21 @@ static inline void lput(uint8_t *p, unsigned i, unsigned w, uint64_t v) { memcpy
 
 typedef void (*op16)(uint8_t *d, const uint8_t *s, unsigned imm);
 
-static void run16(struct emu_cpu *cpu, const struct insn *in, op16 f)
+/* dst = f(src1, src2) on each 128-bit lane (legacy: dst is src1); the
+ * upper lane of a VEX.256 form takes imm8 shifted right by `hi_shift`. */
+static void run16_imm(struct emu_cpu *cpu, const struct insn *in, op16 f, unsigned hi_shift)
 {
-    sse_check(cpu);
-    uint8_t s[16], d[16];
-    xmm_src(cpu, in, s, 16, true);
-    memcpy(d, xmm_ptr(cpu, in->reg), 16);
+    sse_check(cpu, in);
+    unsigned n = vec_len(in);
+    uint8_t s[32], d[32];
+    vec_src(cpu, in, s, n, true);
+    vec_get(cpu, vec_src1(in), d, n);
     f(d, s, (unsigned)in->imm & 0xff);
-    memcpy(xmm_ptr(cpu, in->reg), d, 16);
+    if (n == 32)
+        f(d + 16, s + 16, ((unsigned)in->imm & 0xff) >> hi_shift);
+    vec_put(cpu, in, in->reg, d, n);
 }
+static void run16(struct emu_cpu *cpu, const struct insn *in, op16 f) { run16_imm(cpu, in, f, 0); }
 
 #define LANE_OP(name, w, expr)                                            \
     static void op_##name(uint8_t *d, const uint8_t *s, unsigned imm)    \
@@ -101,8 +107,8 @@ static void op_pblendw(uint8_t *d, const uint8_t *s, unsigned imm)
         if (imm & (1u << i))
             memcpy(d + 2 * i, s + 2 * i, 2);
 }
-void exec_blendps(struct emu_cpu *cpu, const struct insn *in) { run16(cpu, in, op_blendps); }
-void exec_blendpd(struct emu_cpu *cpu, const struct insn *in) { run16(cpu, in, op_blendpd); }
+void exec_blendps(struct emu_cpu *cpu, const struct insn *in) { run16_imm(cpu, in, op_blendps, 4); }
+void exec_blendpd(struct emu_cpu *cpu, const struct insn *in) { run16_imm(cpu, in, op_blendpd, 2); }
 void exec_pblendw(struct emu_cpu *cpu, const struct insn *in) { run16(cpu, in, op_pblendw); }
 
 /* MPSADBW: eight sums of absolute differences of 4-byte groups. */
@@ -120,20 +126,23 @@ static void op_mpsadbw(uint8_t *d, const uint8_t *s, unsigned imm)
     }
     memcpy(d, r, 16);
 }
-void exec_mpsadbw(struct emu_cpu *cpu, const struct insn *in) { run16(cpu, in, op_mpsadbw); }
+void exec_mpsadbw(struct emu_cpu *cpu, const struct insn *in) { run16_imm(cpu, in, op_mpsadbw, 3); }
 
-/* PBLENDVB/BLENDVPS/BLENDVPD: the mask is XMM0's element sign bits. */
+/* PBLENDVB/BLENDVPS/BLENDVPD: the mask is the element sign bits of XMM0,
+ * or for the VEX forms of the register in imm8[7:4] (bit 7 ignored
+ * outside 64-bit mode). */
 static void blendv(struct emu_cpu *cpu, const struct insn *in, unsigned w)
 {
-    sse_check(cpu);
-    uint8_t s[16], d[16], m[16];
-    xmm_src(cpu, in, s, 16, true);
-    memcpy(d, xmm_ptr(cpu, in->reg), 16);
-    memcpy(m, xmm_ptr(cpu, 0), 16);
-    for (unsigned i = 0; i < 16 / w; i++)
+    sse_check(cpu, in);
+    unsigned n = vec_len(in);
+    uint8_t s[32], d[32], m[32];
+    vec_src(cpu, in, s, n, true);
+    vec_get(cpu, vec_src1(in), d, n);
+    vec_get(cpu, in->vex ? ((unsigned)in->imm >> 4) & (mode64(cpu) ? 15 : 7) : 0, m, n);
+    for (unsigned i = 0; i < n / w; i++)
         if (m[i * w + w - 1] & 0x80)
             memcpy(d + i * w, s + i * w, w);
-    memcpy(xmm_ptr(cpu, in->reg), d, 16);
+    vec_put(cpu, in, in->reg, d, n);
 }
 void exec_pblendvb(struct emu_cpu *cpu, const struct insn *in) { blendv(cpu, in, 1); }
 void exec_blendvps(struct emu_cpu *cpu, const struct insn *in) { blendv(cpu, in, 4); }
@@ -142,12 +151,13 @@ void exec_blendvpd(struct emu_cpu *cpu, const struct insn *in) { blendv(cpu, in,
 /* PTEST: ZF = (d AND s) == 0, CF = (NOT d AND s) == 0; AF, OF, PF, SF cleared. */
 void exec_ptest(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
-    uint8_t s[16];
-    xmm_src(cpu, in, s, 16, true);
-    const uint8_t *d = xmm_ptr(cpu, in->reg);
+    sse_check(cpu, in);
+    unsigned n = vec_len(in);
+    uint8_t s[32], d[32];
+    vec_src(cpu, in, s, n, true);
+    vec_get(cpu, in->reg, d, n);
     bool zf = true, cf = true;
-    for (unsigned i = 0; i < 16; i++) {
+    for (unsigned i = 0; i < n; i++) {
         if (d[i] & s[i])
             zf = false;
         if (~d[i] & s[i])
@@ -160,13 +170,13 @@ void exec_ptest(struct emu_cpu *cpu, const struct insn *in)
 /* PMOVSX/PMOVZX: the low 16/ratio bytes of the source, widened. */
 static void pmov(struct emu_cpu *cpu, const struct insn *in, unsigned from, unsigned to, bool sx)
 {
-    sse_check(cpu);
-    unsigned n = 16 / to;
-    uint8_t s[16], r[16];
-    xmm_src(cpu, in, s, n * from, false);
+    sse_check(cpu, in);
+    unsigned len = vec_len(in), n = len / to;
+    uint8_t s[32], r[32];
+    vec_src(cpu, in, s, n * from, false);
     for (unsigned i = 0; i < n; i++)
         lput(r, i, to, sx ? (uint64_t)lsget(s, i, from) : lget(s, i, from));
-    memcpy(xmm_ptr(cpu, in->reg), r, 16);
+    vec_put(cpu, in, in->reg, r, len);
 }
 #define PMOV(name, from, to, sx) \
     void exec_##name(struct emu_cpu *cpu, const struct insn *in) { pmov(cpu, in, from, to, sx); }
@@ -186,10 +196,11 @@ PMOV(pmovzxdq, 4, 8, false)
 /* MOVNTDQA: an aligned 16-byte load. */
 void exec_movntdqa(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
-    uint8_t v[16];
-    xmm_src(cpu, in, v, 16, true);
-    memcpy(xmm_ptr(cpu, in->reg), v, 16);
+    sse_check(cpu, in);
+    unsigned n = vec_len(in);
+    uint8_t v[32];
+    sse_read_mem(cpu, in, v, n, true);
+    vec_put(cpu, in, in->reg, v, n);
 }
 
 /* ---- extracts and inserts: r/m operands of the element's size; a register
@@ -197,7 +208,7 @@ void exec_movntdqa(struct emu_cpu *cpu, const struct insn *in)
 
 static void extract(struct emu_cpu *cpu, const struct insn *in, unsigned w, unsigned idx)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     uint64_t v = lget(xmm_ptr(cpu, in->reg), idx, w);
     if (in->has_mem)
         emu_write(cpu, emu_ea_seg(in), ea_of(cpu, in), w, v);
@@ -215,9 +226,12 @@ void exec_extractps(struct emu_cpu *cpu, const struct insn *in) { extract(cpu, i
 
 static void insert(struct emu_cpu *cpu, const struct insn *in, unsigned w, unsigned idx)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     uint64_t v = in->has_mem ? emu_read(cpu, emu_ea_seg(in), ea_of(cpu, in), w) : cpu->g->gpr[in->rm];
-    lput(xmm_ptr(cpu, in->reg), idx, w, v);
+    uint8_t d[16];
+    memcpy(d, xmm_ptr(cpu, vec_src1(in)), 16);
+    lput(d, idx, w, v);
+    vec_put(cpu, in, in->reg, d, 16);
 }
 void exec_pinsrb(struct emu_cpu *cpu, const struct insn *in) { insert(cpu, in, 1, in->imm & 15); }
 void exec_pinsrd(struct emu_cpu *cpu, const struct insn *in)
@@ -230,18 +244,20 @@ void exec_pinsrd(struct emu_cpu *cpu, const struct insn *in)
  * m32) into element imm[5:4], then elements named in imm[3:0] zeroed. */
 void exec_insertps(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     unsigned imm = (unsigned)in->imm & 0xff;
     uint32_t v;
     if (in->has_mem)
         v = (uint32_t)emu_read(cpu, emu_ea_seg(in), ea_of(cpu, in), 4);
     else
         v = (uint32_t)lget(xmm_ptr(cpu, in->rm), imm >> 6, 4);
-    uint8_t *d = xmm_ptr(cpu, in->reg);
+    uint8_t d[16];
+    memcpy(d, xmm_ptr(cpu, vec_src1(in)), 16);
     lput(d, (imm >> 4) & 3, 4, v);
     for (unsigned i = 0; i < 4; i++)
         if (imm & (1u << i))
             lput(d, i, 4, 0);
+    vec_put(cpu, in, in->reg, d, 16);
 }
 
 /* ---- floating point: ROUNDxx, DPPS, DPPD */
@@ -280,14 +296,17 @@ static void fp_step(struct emu_cpu *cpu, uint32_t mx, uint32_t *acc, uint32_t fl
 /* ROUND*: the result is an integer value, never tiny. */
 static void round_op(struct emu_cpu *cpu, const struct insn *in, enum fph_op op, unsigned msize)
 {
-    sse_check(cpu);
-    uint8_t s[16], d[16];
-    xmm_src(cpu, in, s, msize, msize == 16);
-    memcpy(d, xmm_ptr(cpu, in->reg), 16);
+    sse_check(cpu, in);
+    unsigned n = msize == 16 ? vec_len(in) : 16;
+    uint8_t s[32], d[32];
+    vec_src(cpu, in, s, msize == 16 ? n : msize, msize == 16);
+    vec_get(cpu, vec_src1(in), d, n);
     uint32_t mx = mxcsr_get(cpu);
     uint32_t fl = fp_host_op(op, (unsigned)in->imm, d, s, mx);
+    if (n == 32)
+        fl |= fp_host_op(op, (unsigned)in->imm, d + 16, s + 16, mx);
     fp_flags_commit(cpu, mx, fl);
-    memcpy(xmm_ptr(cpu, in->reg), d, 16);
+    vec_put(cpu, in, in->reg, d, n);
 }
 void exec_roundps(struct emu_cpu *cpu, const struct insn *in) { round_op(cpu, in, FPH_ROUNDPS, 16); }
 void exec_roundpd(struct emu_cpu *cpu, const struct insn *in) { round_op(cpu, in, FPH_ROUNDPD, 16); }
@@ -303,42 +322,51 @@ void exec_roundsd(struct emu_cpu *cpu, const struct insn *in) { round_op(cpu, in
  * the hardware compared by the engine test does).  FTZ/DAZ apply at each
  * step.
  */
-void exec_dpps(struct emu_cpu *cpu, const struct insn *in)
+/* One 128-bit lane of DPPS into r; VEX.256 runs lane 0's steps, then lane 1's. */
+static void dpps_lane(struct emu_cpu *cpu, uint32_t mx, uint32_t *acc_io, const uint8_t *d, const uint8_t *s,
+                      unsigned imm, uint8_t *r)
 {
-    sse_check(cpu);
-    unsigned imm = (unsigned)in->imm & 0xff;
-    uint8_t s[16], d[16], p[16], z[16] = { 0 };
-    xmm_src(cpu, in, s, 16, true);
-    memcpy(d, xmm_ptr(cpu, in->reg), 16);
-    uint32_t mx = mxcsr_get(cpu);
-    uint8_t a[16], b[16];
+    uint8_t p[16], z[16] = { 0 }, a[16], b[16];
     for (unsigned i = 0; i < 4; i++) {
         bool on = imm & (0x10u << i);
         memcpy(a + 4 * i, on ? d + 4 * i : z, 4);
         memcpy(b + 4 * i, on ? s + 4 * i : z, 4);
     }
-    uint32_t acc = 0;
+    uint32_t acc = *acc_io;
     fp_step(cpu, mx, &acc, fp_host_op(FPH_MULPS, 0, a, b, mx));
     memcpy(p, a, 16);
     fp_step(cpu, mx, &acc, fp_host_op(FPH_HADDPS, 0, a, p, mx)); /* a = {p0+p1, p2+p3, ...} */
     memcpy(b, a, 16);
     memcpy(b, a + 4, 4);                                         /* b[0] = p2+p3 */
     fp_step(cpu, mx, &acc, fp_host_op(FPH_ADDSS, 0, a, b, mx));  /* a[0] = (p0+p1) + (p2+p3) */
-    mxcsr_set(cpu, mx | acc);
-    uint8_t r[16] = { 0 };
+    *acc_io = acc;
+    memset(r, 0, 16);
     for (unsigned i = 0; i < 4; i++)
         if (imm & (1u << i))
             memcpy(r + 4 * i, a, 4);
-    memcpy(xmm_ptr(cpu, in->reg), r, 16);
+}
+
+void exec_dpps(struct emu_cpu *cpu, const struct insn *in)
+{
+    sse_check(cpu, in);
+    unsigned imm = (unsigned)in->imm & 0xff, n = vec_len(in);
+    uint8_t s[32], d[32], r[32];
+    vec_src(cpu, in, s, n, true);
+    vec_get(cpu, vec_src1(in), d, n);
+    uint32_t mx = mxcsr_get(cpu), acc = 0;
+    for (unsigned h = 0; h < n; h += 16)
+        dpps_lane(cpu, mx, &acc, d + h, s + h, imm, r + h);
+    mxcsr_set(cpu, mx | acc);
+    vec_put(cpu, in, in->reg, r, n);
 }
 
 void exec_dppd(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     unsigned imm = (unsigned)in->imm & 0xff;
-    uint8_t s[16], d[16], z[16] = { 0 };
-    xmm_src(cpu, in, s, 16, true);
-    memcpy(d, xmm_ptr(cpu, in->reg), 16);
+    uint8_t s[32], d[16], z[16] = { 0 };
+    vec_src(cpu, in, s, 16, true);
+    memcpy(d, xmm_ptr(cpu, vec_src1(in)), 16);
     uint32_t mx = mxcsr_get(cpu);
     uint8_t a[16], b[16];
     for (unsigned i = 0; i < 2; i++) {
@@ -355,5 +383,5 @@ void exec_dppd(struct emu_cpu *cpu, const struct insn *in)
     for (unsigned i = 0; i < 2; i++)
         if (imm & (1u << i))
             memcpy(r + 8 * i, a, 8);
-    memcpy(xmm_ptr(cpu, in->reg), r, 16);
+    vec_put(cpu, in, in->reg, r, 16);
 }

@@ -55,7 +55,7 @@ static bool bool_res(const uint8_t *a, const uint8_t *b, unsigned i, unsigned j,
 
 static unsigned pcmpstr(struct emu_cpu *cpu, const struct insn *in, bool explicit_lengths, uint8_t *out_b)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     unsigned imm = (unsigned)in->imm & 0xff;
     unsigned n = (imm & 1) ? 8 : 16;
     uint8_t a[16], b[16];
@@ -129,7 +129,7 @@ static void mask_result(struct emu_cpu *cpu, const struct insn *in, unsigned res
         m[0] = (uint8_t)res2;
         m[1] = (uint8_t)(res2 >> 8);
     }
-    memcpy(xmm_ptr(cpu, 0), m, 16);
+    vec_put(cpu, in, 0, m, 16);
 }
 
 void exec_pcmpestrm(struct emu_cpu *cpu, const struct insn *in) { mask_result(cpu, in, pcmpstr(cpu, in, true, NULL)); }

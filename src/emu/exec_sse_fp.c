@@ -41,6 +41,12 @@ static bool lane_denormal(const uint8_t *p, unsigned esize)
 static void fp_commit_flags(struct emu_cpu *cpu, uint32_t mx, uint32_t fl, const uint8_t *res, unsigned esize,
                             unsigned lanes)
 {
+    simd_commit_flags(cpu, mx, fl, res, esize, lanes);
+}
+
+void simd_commit_flags(struct emu_cpu *cpu, uint32_t mx, uint32_t fl, const uint8_t *res, unsigned esize,
+                       unsigned lanes)
+{
     uint32_t masks = (mx >> MXCSR_MASK_SHIFT) & MXCSR_FLAGS;
     if (!(masks & MXCSR_UE) && esize != EL_NONE)
         for (unsigned i = 0; i < lanes; i++)
@@ -59,23 +65,34 @@ static void fp_commit_flags(struct emu_cpu *cpu, uint32_t mx, uint32_t fl, const
 
 static uint32_t host_mx(uint32_t mx)
 {
+    return simd_host_mxcsr(mx);
+}
+
+uint32_t simd_host_mxcsr(uint32_t mx)
+{
     /* FTZ only acts while underflow is masked. */
     return (mx & (MXCSR_UE << MXCSR_MASK_SHIFT)) ? mx : mx & ~(uint32_t)MXCSR_FTZ;
 }
 
-/* xmm(reg) = op(xmm(reg), xmm/m); `msize` is the memory operand's size
- * (16 bytes must be aligned). */
+/* dst = op(src1, src2): legacy xmm(reg) = op(xmm(reg), xmm/m), VEX
+ * xmm/ymm(reg) = op(vvvv, r/m).  `msize` is the memory operand's size in
+ * the 128-bit form (legacy 16 bytes must be aligned); packed operations
+ * (msize 16) run on each 128-bit half of a VEX.256 operand, scalar ones
+ * keep src1's other elements. */
 static void fp_run(struct emu_cpu *cpu, const struct insn *in, enum fph_op op, unsigned msize, unsigned esize,
                    unsigned lanes)
 {
-    sse_check(cpu);
-    uint8_t s[16], d[16];
-    xmm_src(cpu, in, s, msize, msize == 16);
-    memcpy(d, xmm_ptr(cpu, in->reg), 16);
-    uint32_t mx = mxcsr_get(cpu);
-    uint32_t fl = fp_host_op(op, (unsigned)in->imm, d, s, host_mx(mx));
-    fp_commit_flags(cpu, mx, fl, d, esize, lanes);
-    memcpy(xmm_ptr(cpu, in->reg), d, 16);
+    sse_check(cpu, in);
+    unsigned n = msize == 16 ? vec_len(in) : 16;
+    uint8_t s[32], d[32];
+    vec_src(cpu, in, s, msize == 16 ? n : msize, msize == 16);
+    vec_get(cpu, vec_src1(in), d, n);
+    uint32_t mx = mxcsr_get(cpu), hmx = host_mx(mx);
+    uint32_t fl = fp_host_op(op, (unsigned)in->imm, d, s, hmx);
+    if (n == 32)
+        fl |= fp_host_op(op, (unsigned)in->imm, d + 16, s + 16, hmx);
+    fp_commit_flags(cpu, mx, fl, d, esize, lanes * (n / 16));
+    vec_put(cpu, in, in->reg, d, n);
 }
 
 #define FP_FORMS(name, NAME)                                                                                 \
@@ -106,28 +123,116 @@ void exec_haddpd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, F
 void exec_hsubps(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_HSUBPS, 16, EL_F32, 4); }
 void exec_hsubpd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_HSUBPD, 16, EL_F64, 2); }
 
+/*
+ * The 32 predicates of VEX CMPccPS/PD/SS/SD (SDM vol. 2, VCMPPS):
+ * predicate & 3 names the relation (EQ, LT, LE, UNORD); bit 3 adds "or
+ * unordered" (and makes UNORD FALSE), bit 2 negates, and the quiet or
+ * signalling kind of predicates 0-15 (LT and LE signal) flips with bit 4.
+ * The lanes' relations come from the legacy predicates 0-3; the flags
+ * from the quiet EQ comparison (invalid for an SNaN, denormal operands),
+ * plus invalid for any NaN when the predicate signals.
+ */
+static uint32_t vcmp_half(enum fph_op op, unsigned pred, uint8_t d[16], const uint8_t s[16], uint32_t hmx,
+                          unsigned esize, unsigned lanes)
+{
+    uint8_t rel[4][16];
+    uint32_t fl = 0;
+    for (unsigned k = 0; k < 4; k++) {
+        memcpy(rel[k], d, 16);
+        uint32_t f = fp_host_op(op, k, rel[k], s, hmx);
+        if (k == 0)
+            fl = f;
+    }
+    bool sig = (((pred & 3) == 1) || ((pred & 3) == 2)) != ((pred >> 4) & 1);
+    for (unsigned i = 0; i < lanes; i++) {
+        bool r = rel[pred & 3][i * esize] != 0, unord = rel[3][i * esize] != 0;
+        if (pred & 8)
+            r = (pred & 3) == 3 ? false : r || unord;
+        if (pred & 4)
+            r = !r;
+        memset(d + i * esize, r ? 0xff : 0, esize);
+        if (sig && unord)
+            fl |= MXCSR_IE;
+    }
+    return fl;
+}
+
+static void cmp_run(struct emu_cpu *cpu, const struct insn *in, enum fph_op op, unsigned msize, unsigned esize)
+{
+    if (!in->vex) {
+        fp_run(cpu, in, op, msize, EL_NONE, 0);
+        return;
+    }
+    avx_check(cpu);
+    unsigned n = msize == 16 ? vec_len(in) : 16, lanes = msize == 16 ? 16 / esize : 1;
+    uint8_t s[32], d[32];
+    vec_src(cpu, in, s, msize == 16 ? n : msize, false);
+    vec_get(cpu, in->vvvv, d, n);
+    uint32_t mx = mxcsr_get(cpu), hmx = host_mx(mx), pred = (unsigned)in->imm & 31;
+    uint32_t fl = vcmp_half(op, pred, d, s, hmx, esize, lanes);
+    if (n == 32)
+        fl |= vcmp_half(op, pred, d + 16, s + 16, hmx, esize, lanes);
+    fp_commit_flags(cpu, mx, fl, d, EL_NONE, 0);
+    vec_put(cpu, in, in->reg, d, n);
+}
+
 /* CMPccPS/PD/SS/SD: masks, never a floating-point result. */
-void exec_cmpps(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CMPPS, 16, EL_NONE, 0); }
-void exec_cmppd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CMPPD, 16, EL_NONE, 0); }
-void exec_cmpss(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CMPSS, 4, EL_NONE, 0); }
-void exec_cmpsd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CMPSD, 8, EL_NONE, 0); }
+void exec_cmpps(struct emu_cpu *cpu, const struct insn *in) { cmp_run(cpu, in, FPH_CMPPS, 16, 4); }
+void exec_cmppd(struct emu_cpu *cpu, const struct insn *in) { cmp_run(cpu, in, FPH_CMPPD, 16, 8); }
+void exec_cmpss(struct emu_cpu *cpu, const struct insn *in) { cmp_run(cpu, in, FPH_CMPSS, 4, 4); }
+void exec_cmpsd(struct emu_cpu *cpu, const struct insn *in) { cmp_run(cpu, in, FPH_CMPSD, 8, 8); }
+
+/* VEX.256 conversions that double the element size: ymm from xmm/m128,
+ * each 128-bit half from 8 bytes of the source. */
+static void cvt_widen(struct emu_cpu *cpu, const struct insn *in, enum fph_op op, unsigned esize)
+{
+    if (!in->vex_l) {
+        fp_run(cpu, in, op, 8, esize, 2);
+        return;
+    }
+    avx_check(cpu);
+    uint8_t s[32], hi[16] = { 0 }, d[32] = { 0 };
+    vec_src(cpu, in, s, 16, false);
+    memcpy(hi, s + 8, 8);
+    uint32_t mx = mxcsr_get(cpu), hmx = host_mx(mx);
+    uint32_t fl = fp_host_op(op, 0, d, s, hmx) | fp_host_op(op, 0, d + 16, hi, hmx);
+    fp_commit_flags(cpu, mx, fl, d, esize, 4);
+    vec_put(cpu, in, in->reg, d, 32);
+}
+/* ... and halve it: xmm from ymm/m256 (the upper half of the destination
+ * zeroed); each 128-bit source half gives 8 bytes. */
+static void cvt_narrow(struct emu_cpu *cpu, const struct insn *in, enum fph_op op, unsigned esize)
+{
+    if (!in->vex_l) {
+        fp_run(cpu, in, op, 16, esize, 2);
+        return;
+    }
+    avx_check(cpu);
+    uint8_t s[32], d[32] = { 0 }, hi[16] = { 0 };
+    vec_src(cpu, in, s, 32, false);
+    uint32_t mx = mxcsr_get(cpu), hmx = host_mx(mx);
+    uint32_t fl = fp_host_op(op, 0, d, s, hmx) | fp_host_op(op, 0, hi, s + 16, hmx);
+    memcpy(d + 8, hi, 8);
+    fp_commit_flags(cpu, mx, fl, d, esize, 4);
+    vec_put(cpu, in, in->reg, d, 16);
+}
 
 /* Conversions between XMM formats. */
-void exec_cvtps2pd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CVTPS2PD, 8, EL_F64, 2); }
-void exec_cvtpd2ps(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CVTPD2PS, 16, EL_F32, 2); }
+void exec_cvtps2pd(struct emu_cpu *cpu, const struct insn *in) { cvt_widen(cpu, in, FPH_CVTPS2PD, EL_F64); }
+void exec_cvtpd2ps(struct emu_cpu *cpu, const struct insn *in) { cvt_narrow(cpu, in, FPH_CVTPD2PS, EL_F32); }
 void exec_cvtss2sd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CVTSS2SD, 4, EL_F64, 1); }
 void exec_cvtsd2ss(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CVTSD2SS, 8, EL_F32, 1); }
 void exec_cvtdq2ps(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CVTDQ2PS, 16, EL_NONE, 0); }
 void exec_cvtps2dq(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CVTPS2DQ, 16, EL_NONE, 0); }
 void exec_cvttps2dq(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CVTTPS2DQ, 16, EL_NONE, 0); }
-void exec_cvttpd2dq(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CVTTPD2DQ, 16, EL_NONE, 0); }
-void exec_cvtpd2dq(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CVTPD2DQ, 16, EL_NONE, 0); }
-void exec_cvtdq2pd(struct emu_cpu *cpu, const struct insn *in) { fp_run(cpu, in, FPH_CVTDQ2PD, 8, EL_NONE, 0); }
+void exec_cvttpd2dq(struct emu_cpu *cpu, const struct insn *in) { cvt_narrow(cpu, in, FPH_CVTTPD2DQ, EL_NONE); }
+void exec_cvtpd2dq(struct emu_cpu *cpu, const struct insn *in) { cvt_narrow(cpu, in, FPH_CVTPD2DQ, EL_NONE); }
+void exec_cvtdq2pd(struct emu_cpu *cpu, const struct insn *in) { cvt_widen(cpu, in, FPH_CVTDQ2PD, EL_NONE); }
 
 /* CVT(T)SS2SI / CVT(T)SD2SI r32/r64, xmm/m: REX.W selects the 64-bit form. */
 static void cvt_to_int(struct emu_cpu *cpu, const struct insn *in, enum fph_op op32, enum fph_op op64, unsigned msize)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     bool w = (in->rex & 8) != 0;
     uint8_t s[16], d[16] = { 0 };
     xmm_src(cpu, in, s, msize, false);
@@ -144,15 +249,15 @@ void exec_cvttsd2si(struct emu_cpu *cpu, const struct insn *in) { cvt_to_int(cpu
 /* CVTSI2SS / CVTSI2SD xmm, r/m32 or r/m64. */
 static void cvt_from_int(struct emu_cpu *cpu, const struct insn *in, enum fph_op op32, enum fph_op op64, unsigned esize)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     bool w = (in->rex & 8) != 0;
     uint8_t s[16] = { 0 }, d[16];
     st64(s, rm_get(cpu, in, w ? 8 : 4));
-    memcpy(d, xmm_ptr(cpu, in->reg), 16);
+    memcpy(d, xmm_ptr(cpu, vec_src1(in)), 16);
     uint32_t mx = mxcsr_get(cpu);
     uint32_t fl = fp_host_op(w ? op64 : op32, 0, d, s, host_mx(mx));
     fp_commit_flags(cpu, mx, fl, d, esize, 1);
-    memcpy(xmm_ptr(cpu, in->reg), d, 16);
+    vec_put(cpu, in, in->reg, d, 16);
 }
 void exec_cvtsi2ss(struct emu_cpu *cpu, const struct insn *in) { cvt_from_int(cpu, in, FPH_CVTSI2SS32, FPH_CVTSI2SS64, EL_F32); }
 void exec_cvtsi2sd(struct emu_cpu *cpu, const struct insn *in) { cvt_from_int(cpu, in, FPH_CVTSI2SD32, FPH_CVTSI2SD64, EL_F64); }
@@ -167,7 +272,7 @@ static void mm_operand_check(struct emu_cpu *cpu)
 /* CVTPI2PS writes the low 8 bytes of the destination, CVTPI2PD all 16. */
 static void cvtpi2p(struct emu_cpu *cpu, const struct insn *in, enum fph_op op, size_t bytes)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     if (!in->has_mem)
         mm_operand_check(cpu);
     uint8_t s[16] = { 0 }, r[16] = { 0 };
@@ -187,7 +292,7 @@ void exec_cvtpi2pd(struct emu_cpu *cpu, const struct insn *in) { cvtpi2p(cpu, in
 /* CVT(T)PS2PI mm, xmm/m64 and CVT(T)PD2PI mm, xmm/m128. */
 static void cvt_to_mm(struct emu_cpu *cpu, const struct insn *in, enum fph_op op, unsigned msize)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     mm_operand_check(cpu);
     uint8_t s[16], r[16] = { 0 };
     xmm_src(cpu, in, s, msize, msize == 16);
@@ -208,7 +313,7 @@ void exec_cvttpd2pi(struct emu_cpu *cpu, const struct insn *in) { cvt_to_mm(cpu,
  * and AF cleared.  An unmasked invalid operation leaves RFLAGS alone. */
 static void comi(struct emu_cpu *cpu, const struct insn *in, enum fph_op op, unsigned msize)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     uint8_t s[16], d[16];
     xmm_src(cpu, in, s, msize, false);
     memcpy(d, xmm_ptr(cpu, in->reg), 16);
@@ -224,22 +329,20 @@ void exec_ucomiss(struct emu_cpu *cpu, const struct insn *in) { comi(cpu, in, FP
 void exec_comisd(struct emu_cpu *cpu, const struct insn *in) { comi(cpu, in, FPH_COMISD, 8); }
 void exec_ucomisd(struct emu_cpu *cpu, const struct insn *in) { comi(cpu, in, FPH_UCOMISD, 8); }
 
-/* MOVMSKPS/MOVMSKPD r32/r64, xmm: sign bits, zero-extended. */
-void exec_movmskps(struct emu_cpu *cpu, const struct insn *in)
+/* MOVMSKPS/MOVMSKPD r32/r64, xmm/ymm: sign bits, zero-extended. */
+static void movmsk(struct emu_cpu *cpu, const struct insn *in, unsigned esize)
 {
-    sse_check(cpu);
-    const uint8_t *x = xmm_ptr(cpu, in->rm);
+    sse_check(cpu, in);
+    uint8_t x[32];
+    unsigned n = vec_len(in);
+    vec_get(cpu, in->rm, x, n);
     uint32_t m = 0;
-    for (unsigned i = 0; i < 4; i++)
-        m |= (uint32_t)(x[4 * i + 3] >> 7) << i;
+    for (unsigned i = 0; i < n / esize; i++)
+        m |= (uint32_t)(x[esize * i + esize - 1] >> 7) << i;
     gpr_set(cpu, in->reg, 4, m);
 }
-void exec_movmskpd(struct emu_cpu *cpu, const struct insn *in)
-{
-    sse_check(cpu);
-    const uint8_t *x = xmm_ptr(cpu, in->rm);
-    gpr_set(cpu, in->reg, 4, (uint32_t)(x[7] >> 7) | (uint32_t)(x[15] >> 7) << 1);
-}
+void exec_movmskps(struct emu_cpu *cpu, const struct insn *in) { movmsk(cpu, in, 4); }
+void exec_movmskpd(struct emu_cpu *cpu, const struct insn *in) { movmsk(cpu, in, 8); }
 
 /*
  * RCPPS/RCPSS/RSQRTPS/RSQRTSS.  The SDM defines only the special cases and
@@ -285,13 +388,14 @@ static uint32_t approx_one(uint32_t x, bool rsqrt)
 
 static void approx(struct emu_cpu *cpu, const struct insn *in, bool rsqrt, bool scalar)
 {
-    sse_check(cpu);
-    uint8_t s[16], d[16];
-    xmm_src(cpu, in, s, scalar ? 4 : 16, !scalar);
-    memcpy(d, xmm_ptr(cpu, in->reg), 16);
-    for (unsigned i = 0; i < (scalar ? 1u : 4u); i++)
+    sse_check(cpu, in);
+    unsigned n = scalar ? 16 : vec_len(in);
+    uint8_t s[32], d[32];
+    vec_src(cpu, in, s, scalar ? 4 : n, !scalar);
+    vec_get(cpu, vec_src1(in), d, n);
+    for (unsigned i = 0; i < (scalar ? 1u : n / 4); i++)
         st32(d + 4 * i, approx_one(ld32(s + 4 * i), rsqrt));
-    memcpy(xmm_ptr(cpu, in->reg), d, 16);
+    vec_put(cpu, in, in->reg, d, n);
 }
 void exec_rcpps(struct emu_cpu *cpu, const struct insn *in) { approx(cpu, in, false, false); }
 void exec_rcpss(struct emu_cpu *cpu, const struct insn *in) { approx(cpu, in, false, true); }

@@ -247,15 +247,25 @@ static void op_palignr(uint8_t *d, const uint8_t *s, unsigned n, unsigned imm)
 
 /* ---- the handlers */
 
-static void run_xmm(struct emu_cpu *cpu, const struct insn *in, vec_op f)
+/* The XMM forms, legacy and VEX: dst = f(src1, src2) on each 128-bit
+ * half (AVX2's 256-bit forms work within 128-bit lanes).  Shifts by a
+ * register count take xmm/m128 at every length and shift both halves by
+ * its low quadword. */
+static void run_vec(struct emu_cpu *cpu, const struct insn *in, vec_op f, bool count_src)
 {
-    sse_check(cpu);
-    uint8_t s[16], d[16];
-    xmm_src(cpu, in, s, 16, true);
-    memcpy(d, xmm_ptr(cpu, in->reg), 16);
+    sse_check(cpu, in);
+    unsigned n = vec_len(in);
+    uint8_t s[32], d[32];
+    vec_src(cpu, in, s, count_src ? 16 : n, true);
+    if (count_src)
+        memcpy(s + 16, s, 16);
+    vec_get(cpu, vec_src1(in), d, n);
     f(d, s, 16, (unsigned)in->imm);
-    memcpy(xmm_ptr(cpu, in->reg), d, 16);
+    if (n == 32)
+        f(d + 16, s + 16, 16, (unsigned)in->imm);
+    vec_put(cpu, in, in->reg, d, n);
 }
+static void run_xmm(struct emu_cpu *cpu, const struct insn *in, vec_op f) { run_vec(cpu, in, f, false); }
 
 static void run_mm(struct emu_cpu *cpu, const struct insn *in, vec_op f)
 {
@@ -273,16 +283,27 @@ static void run_mm(struct emu_cpu *cpu, const struct insn *in, vec_op f)
     void exec_##name##_mm(struct emu_cpu *cpu, const struct insn *in) { run_mm(cpu, in, op_##name); }
 SSE_INT_OPS(VEC_HANDLERS, _)
 SSSE3_OPS(VEC_HANDLERS, _)
+SSSE3_ABS_OPS(VEC_HANDLERS, _)
+#define SHIFT_HANDLERS(unused, op, name)                                                                      \
+    void exec_##name##_xmm(struct emu_cpu *cpu, const struct insn *in) { run_vec(cpu, in, op_##name, true); } \
+    void exec_##name##_mm(struct emu_cpu *cpu, const struct insn *in) { run_mm(cpu, in, op_##name); }
+SSE_SHIFT_OPS(SHIFT_HANDLERS, _)
 VEC_HANDLERS(_, 0, palignr)
 
 void exec_punpcklqdq_xmm(struct emu_cpu *cpu, const struct insn *in) { run_xmm(cpu, in, op_punpcklqdq); }
 void exec_punpckhqdq_xmm(struct emu_cpu *cpu, const struct insn *in) { run_xmm(cpu, in, op_punpckhqdq); }
 
-/* Shift by immediate: the register operand is r/m (0F 71-73 groups). */
+/* Shift by immediate: the register operand is r/m (0F 71-73 groups); the
+ * VEX forms write VEX.vvvv. */
+static unsigned shift_imm_dst(const struct insn *in) { return in->vex ? in->vvvv : in->rm; }
 static void shift_imm_xmm(struct emu_cpu *cpu, const struct insn *in, unsigned w, int kind)
 {
-    sse_check(cpu);
-    shift(xmm_ptr(cpu, in->rm), in->imm & 0xff, 16, w, kind);
+    sse_check(cpu, in);
+    unsigned n = vec_len(in);
+    uint8_t d[32];
+    vec_get(cpu, in->rm, d, n);
+    shift(d, in->imm & 0xff, n, w, kind);
+    vec_put(cpu, in, shift_imm_dst(in), d, n);
 }
 static void shift_imm_mm(struct emu_cpu *cpu, const struct insn *in, unsigned w, int kind)
 {
@@ -308,16 +329,18 @@ SHIFT_IMM(psrad, 4, 2)
 /* PSRLDQ/PSLLDQ: whole-register byte shifts. */
 static void byte_shift(struct emu_cpu *cpu, const struct insn *in, bool left)
 {
-    sse_check(cpu);
-    uint8_t *d = xmm_ptr(cpu, in->rm), r[16] = { 0 };
-    unsigned c = (unsigned)in->imm & 0xff;
-    for (unsigned i = 0; i < 16 && c < 16; i++) {
-        if (left && i >= c)
-            r[i] = d[i - c];
-        else if (!left && i + c < 16)
-            r[i] = d[i + c];
-    }
-    memcpy(d, r, 16);
+    sse_check(cpu, in);
+    unsigned n = vec_len(in), c = (unsigned)in->imm & 0xff;
+    uint8_t d[32], r[32] = { 0 };
+    vec_get(cpu, in->rm, d, n);
+    for (unsigned h = 0; h < n; h += 16)
+        for (unsigned i = 0; i < 16 && c < 16; i++) {
+            if (left && i >= c)
+                r[h + i] = d[h + i - c];
+            else if (!left && i + c < 16)
+                r[h + i] = d[h + i + c];
+        }
+    vec_put(cpu, in, shift_imm_dst(in), r, n);
 }
 void exec_pslldq(struct emu_cpu *cpu, const struct insn *in) { byte_shift(cpu, in, true); }
 void exec_psrldq(struct emu_cpu *cpu, const struct insn *in) { byte_shift(cpu, in, false); }
@@ -338,13 +361,15 @@ void exec_pshufw(struct emu_cpu *cpu, const struct insn *in)
 /* PSHUFD (words 0-7 as dwords), PSHUFHW (high four words), PSHUFLW (low four). */
 static void pshuf_xmm(struct emu_cpu *cpu, const struct insn *in, unsigned w, unsigned first)
 {
-    sse_check(cpu);
-    uint8_t s[16], r[16];
-    xmm_src(cpu, in, s, 16, true);
-    memcpy(r, s, 16);
-    for (unsigned i = 0; i < 4; i++)
-        memcpy(r + first + w * i, s + first + w * ((in->imm >> (2 * i)) & 3), w);
-    memcpy(xmm_ptr(cpu, in->reg), r, 16);
+    sse_check(cpu, in);
+    unsigned n = vec_len(in);
+    uint8_t s[32], r[32];
+    vec_src(cpu, in, s, n, true);
+    memcpy(r, s, 32);
+    for (unsigned h = 0; h < n; h += 16)
+        for (unsigned i = 0; i < 4; i++)
+            memcpy(r + h + first + w * i, s + h + first + w * ((in->imm >> (2 * i)) & 3), w);
+    vec_put(cpu, in, in->reg, r, n);
 }
 void exec_pshufd(struct emu_cpu *cpu, const struct insn *in) { pshuf_xmm(cpu, in, 4, 0); }
 void exec_pshufhw(struct emu_cpu *cpu, const struct insn *in) { pshuf_xmm(cpu, in, 2, 8); }
@@ -359,9 +384,12 @@ static uint16_t pinsrw_src(struct emu_cpu *cpu, const struct insn *in)
 }
 void exec_pinsrw_xmm(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     uint16_t v = pinsrw_src(cpu, in);
-    st16(xmm_ptr(cpu, in->reg) + 2 * (in->imm & 7), v);
+    uint8_t d[16];
+    memcpy(d, xmm_ptr(cpu, vec_src1(in)), 16);
+    st16(d + 2 * (in->imm & 7), v);
+    vec_put(cpu, in, in->reg, d, 16);
 }
 void exec_pinsrw_mm(struct emu_cpu *cpu, const struct insn *in)
 {
@@ -377,7 +405,7 @@ void exec_pinsrw_mm(struct emu_cpu *cpu, const struct insn *in)
 /* PEXTRW r32/r64, xmm/mm, imm8: zero-extended into the whole register. */
 void exec_pextrw_xmm(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
+    sse_check(cpu, in);
     gpr_set(cpu, in->reg, 4, ld16(xmm_ptr(cpu, in->rm) + 2 * (in->imm & 7)));
 }
 void exec_pextrw_mm(struct emu_cpu *cpu, const struct insn *in)
@@ -397,8 +425,10 @@ static uint32_t byte_signs(const uint8_t *p, unsigned n)
 }
 void exec_pmovmskb_xmm(struct emu_cpu *cpu, const struct insn *in)
 {
-    sse_check(cpu);
-    gpr_set(cpu, in->reg, 4, byte_signs(xmm_ptr(cpu, in->rm), 16));
+    sse_check(cpu, in);
+    uint8_t x[32];
+    vec_get(cpu, in->rm, x, vec_len(in));
+    gpr_set(cpu, in->reg, 4, byte_signs(x, vec_len(in)));
 }
 void exec_pmovmskb_mm(struct emu_cpu *cpu, const struct insn *in)
 {
@@ -408,27 +438,25 @@ void exec_pmovmskb_mm(struct emu_cpu *cpu, const struct insn *in)
     gpr_set(cpu, in->reg, 4, m);
 }
 
-/* SHUFPS/SHUFPD: low half from the destination, high half from the source. */
-void exec_shufps(struct emu_cpu *cpu, const struct insn *in)
+/* SHUFPS/SHUFPD: in each 128-bit lane, the low half from the first
+ * source, the high half from the second. */
+static void shufp(struct emu_cpu *cpu, const struct insn *in, unsigned esize)
 {
-    sse_check(cpu);
-    uint8_t s[16], r[16];
-    xmm_src(cpu, in, s, 16, true);
-    const uint8_t *d = xmm_ptr(cpu, in->reg);
-    unsigned imm = (unsigned)in->imm;
-    memcpy(r, d + 4 * (imm & 3), 4);
-    memcpy(r + 4, d + 4 * ((imm >> 2) & 3), 4);
-    memcpy(r + 8, s + 4 * ((imm >> 4) & 3), 4);
-    memcpy(r + 12, s + 4 * ((imm >> 6) & 3), 4);
-    memcpy(xmm_ptr(cpu, in->reg), r, 16);
+    sse_check(cpu, in);
+    unsigned n = vec_len(in), imm = (unsigned)in->imm, per = 16 / esize, bits = esize == 4 ? 2 : 1;
+    uint8_t s[32], d[32], r[32];
+    vec_src(cpu, in, s, n, true);
+    vec_get(cpu, vec_src1(in), d, n);
+    for (unsigned h = 0; h < n; h += 16) {
+        /* SHUFPD's second lane takes imm bits 3:2. */
+        unsigned sel = esize == 8 && h ? imm >> 2 : imm;
+        for (unsigned i = 0; i < per; i++) {
+            const uint8_t *src = i < per / 2 ? d : s;
+            unsigned k = (sel >> (bits * i)) & ((1u << bits) - 1);
+            memcpy(r + h + esize * i, src + h + esize * k, esize);
+        }
+    }
+    vec_put(cpu, in, in->reg, r, n);
 }
-void exec_shufpd(struct emu_cpu *cpu, const struct insn *in)
-{
-    sse_check(cpu);
-    uint8_t s[16], r[16];
-    xmm_src(cpu, in, s, 16, true);
-    const uint8_t *d = xmm_ptr(cpu, in->reg);
-    memcpy(r, d + 8 * (in->imm & 1), 8);
-    memcpy(r + 8, s + 8 * ((in->imm >> 1) & 1), 8);
-    memcpy(xmm_ptr(cpu, in->reg), r, 16);
-}
+void exec_shufps(struct emu_cpu *cpu, const struct insn *in) { shufp(cpu, in, 4); }
+void exec_shufpd(struct emu_cpu *cpu, const struct insn *in) { shufp(cpu, in, 8); }

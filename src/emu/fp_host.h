@@ -23,6 +23,7 @@
 #ifndef OPENHV_EMU_FP_HOST_H
 #define OPENHV_EMU_FP_HOST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define FPH_ARITH(X)                                                        \
@@ -68,5 +69,25 @@ enum fph_op {
 /* Run `op` (for FPH_CMP*, with predicate imm & 7; FPH_ROUND*, imm & 15) under `mxcsr`'s control
  * bits; returns the exception flags raised.  Never traps. */
 uint32_t fp_host_op(enum fph_op op, unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t mxcsr);
+
+/*
+ * FMA: d = the fused multiply-add `op` of (d, s2, s3) as the instruction
+ * VFxxx{132,213,231}{PS,PD,SS,SD} xmm_d, xmm_s2, xmm_s3 does it, one
+ * rounding, NaN propagation of that operand order.  Index: order (0: 132,
+ * 1: 213, 2: 231) * 20 + kind * 2 + double, kind 0..9 = the low opcode
+ * nibble - 6 of VEX.0F38 96-9F (FMADDSUB, FMSUBADD, FMADD packed/scalar,
+ * FMSUB p/s, FNMADD p/s, FNMSUB p/s).  Returns the flags raised.
+ */
+enum { FPH_FMA_COUNT = 60 };
+uint32_t fp_host_fma(unsigned op, uint8_t d[16], const uint8_t s2[16], const uint8_t s3[16], uint32_t mxcsr);
+/* F16C: VCVTPH2PS (four halves in s[0..7] to four singles in d) and
+ * VCVTPS2PH (four singles to four halves in d[0..7], d[8..15] zeroed) with
+ * the rounding imm8 (bit 2: MXCSR.RC). */
+uint32_t fp_host_cvtph2ps(uint8_t d[16], const uint8_t s[16], uint32_t mxcsr);
+uint32_t fp_host_cvtps2ph(uint8_t d[16], const uint8_t s[16], unsigned imm, uint32_t mxcsr);
+/* Whether fp_host_fma and the F16C conversions are available (a host
+ * without them makes those instructions #UD; docs/compat.md). */
+bool fp_host_has_fma(void);
+bool fp_host_has_f16c(void);
 
 #endif

@@ -172,3 +172,98 @@ uint32_t fp_host_op(enum fph_op op, unsigned imm, uint8_t d[16], const uint8_t s
         return 0;
     return fph_table[op](imm, d, s, host_mxcsr(mxcsr));
 }
+
+/* FMA: xmm0 = d, xmm1 = s2, xmm2 = s3, then the instruction on them. */
+#define FPH_FMA_ONE(mn)                                                                       \
+    static uint32_t fph_##mn(uint8_t d[16], const uint8_t s2[16], const uint8_t s3[16], uint32_t m) \
+    {                                                                                         \
+        uint32_t save;                                                                        \
+        __asm__ __volatile__("stmxcsr %[save]\n\t"                                            \
+                             "ldmxcsr %[m]\n\t"                                               \
+                             "vmovdqu %[d], %%xmm0\n\t"                                       \
+                             "vmovdqu %[b], %%xmm1\n\t"                                       \
+                             "vmovdqu %[c], %%xmm2\n\t" #mn " %%xmm2, %%xmm1, %%xmm0\n\t"    \
+                             "vmovdqu %%xmm0, %[d]\n\t"                                       \
+                             "stmxcsr %[m]\n\t"                                               \
+                             "ldmxcsr %[save]"                                                \
+                             : [d] "+m"(*(struct v128 *)d), [m] "+m"(m), [save] "=m"(save)    \
+                             : [b] "m"(*(const struct v128 *)s2), [c] "m"(*(const struct v128 *)s3) \
+                             : "xmm0", "xmm1", "xmm2");                                       \
+        return m & 0x3f;                                                                      \
+    }
+#define FPH_FMA_ORDER(X, o)                                                                   \
+    X(vfmaddsub##o##ps) X(vfmaddsub##o##pd) X(vfmsubadd##o##ps) X(vfmsubadd##o##pd)           \
+    X(vfmadd##o##ps) X(vfmadd##o##pd) X(vfmadd##o##ss) X(vfmadd##o##sd)                       \
+    X(vfmsub##o##ps) X(vfmsub##o##pd) X(vfmsub##o##ss) X(vfmsub##o##sd)                       \
+    X(vfnmadd##o##ps) X(vfnmadd##o##pd) X(vfnmadd##o##ss) X(vfnmadd##o##sd)                   \
+    X(vfnmsub##o##ps) X(vfnmsub##o##pd) X(vfnmsub##o##ss) X(vfnmsub##o##sd)
+#define FPH_FMA_ALL(X) FPH_FMA_ORDER(X, 132) FPH_FMA_ORDER(X, 213) FPH_FMA_ORDER(X, 231)
+FPH_FMA_ALL(FPH_FMA_ONE)
+
+typedef uint32_t (*fph_fma_fn)(uint8_t *, const uint8_t *, const uint8_t *, uint32_t);
+#define FPH_FMA_PTR(mn) fph_##mn,
+static const fph_fma_fn fph_fma_table[FPH_FMA_COUNT] = { FPH_FMA_ALL(FPH_FMA_PTR) };
+
+uint32_t fp_host_fma(unsigned op, uint8_t d[16], const uint8_t s2[16], const uint8_t s3[16], uint32_t mxcsr)
+{
+    if (op >= FPH_FMA_COUNT || !fp_host_has_fma())
+        return 0;
+    return fph_fma_table[op](d, s2, s3, host_mxcsr(mxcsr));
+}
+
+uint32_t fp_host_cvtph2ps(uint8_t d[16], const uint8_t s[16], uint32_t m)
+{
+    uint32_t save;
+    m = host_mxcsr(m);
+    __asm__ __volatile__("stmxcsr %[save]\n\t"
+                         "ldmxcsr %[m]\n\t"
+                         "vmovdqu %[s], %%xmm1\n\t"
+                         "vcvtph2ps %%xmm1, %%xmm0\n\t"
+                         "vmovdqu %%xmm0, %[d]\n\t"
+                         "stmxcsr %[m]\n\t"
+                         "ldmxcsr %[save]"
+                         : [d] "=m"(*(struct v128 *)d), [m] "+m"(m), [save] "=m"(save)
+                         : [s] "m"(*(const struct v128 *)s)
+                         : "xmm0", "xmm1");
+    return m & 0x3f;
+}
+
+#define FPH_PS2PH_ONE(r)                                                                      \
+    static uint32_t fph_ps2ph_##r(uint8_t d[16], const uint8_t s[16], uint32_t m)             \
+    {                                                                                         \
+        uint32_t save;                                                                        \
+        __asm__ __volatile__("stmxcsr %[save]\n\t"                                            \
+                             "ldmxcsr %[m]\n\t"                                               \
+                             "vmovdqu %[s], %%xmm1\n\t"                                       \
+                             "vcvtps2ph $" #r ", %%xmm1, %%xmm0\n\t"                          \
+                             "vmovdqu %%xmm0, %[d]\n\t"                                       \
+                             "stmxcsr %[m]\n\t"                                               \
+                             "ldmxcsr %[save]"                                                \
+                             : [d] "=m"(*(struct v128 *)d), [m] "+m"(m), [save] "=m"(save)    \
+                             : [s] "m"(*(const struct v128 *)s)                               \
+                             : "xmm0", "xmm1");                                               \
+        return m & 0x3f;                                                                      \
+    }
+FPH_PS2PH_ONE(0) FPH_PS2PH_ONE(1) FPH_PS2PH_ONE(2) FPH_PS2PH_ONE(3) FPH_PS2PH_ONE(4)
+
+uint32_t fp_host_cvtps2ph(uint8_t d[16], const uint8_t s[16], unsigned imm, uint32_t mxcsr)
+{
+    static uint32_t (*const f[5])(uint8_t *, const uint8_t *, uint32_t) = {
+        fph_ps2ph_0, fph_ps2ph_1, fph_ps2ph_2, fph_ps2ph_3, fph_ps2ph_4,
+    };
+    /* Bits 7:3 of the immediate are ignored; with bit 2, MXCSR.RC rounds. */
+    return f[(imm & 4) ? 4 : imm & 3](d, s, host_mxcsr(mxcsr));
+}
+
+#include <cpuid.h>
+
+static bool host_leaf1_ecx(unsigned bit)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d))
+        return false;
+    /* AVX state must be enabled by the host OS too (OSXSAVE). */
+    return (c & (1u << bit)) && (c & (1u << 27)) && (c & (1u << 28));
+}
+bool fp_host_has_fma(void) { return host_leaf1_ecx(12); }
+bool fp_host_has_f16c(void) { return host_leaf1_ecx(29); }

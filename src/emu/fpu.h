@@ -104,10 +104,28 @@ static inline void fpu_explicit(struct emu_cpu *cpu)
     }
 }
 
-/* Availability checks (SDM vol. 3, table 2-2 and 13.x), in priority order;
- * they also make the area explicit.  SSE/SSE2 and LDMXCSR/STMXCSR: */
-static inline void sse_check(struct emu_cpu *cpu)
+/* VEX-encoded SIMD (AVX, AVX2, FMA, F16C): #UD without CR4.OSXSAVE or
+ * unless XCR0 enables both SSE and AVX state, then #NM with CR0.TS;
+ * CR0.EM and CR4.OSFXSR do not apply (SDM vol. 2, 2.8). */
+static inline void avx_check(struct emu_cpu *cpu)
 {
+    const uint64_t need = XFEATURE_SSE | XFEATURE_AVX;
+    if (!(cpu->g->cr4 & CR4_OSXSAVE_BIT) || (cpu->g->xcr0 & need) != need)
+        EMU_UD(cpu);
+    if (cpu->g->cr0 & CR0_TS_BIT)
+        emu_raise(cpu, VEC_NM, false, 0);
+    fpu_explicit(cpu);
+}
+
+/* Availability checks (SDM vol. 3, table 2-2 and 13.x), in priority order;
+ * they also make the area explicit.  SSE/SSE2 and LDMXCSR/STMXCSR, or the
+ * AVX checks for their VEX forms: */
+static inline void sse_check(struct emu_cpu *cpu, const struct insn *in)
+{
+    if (in->vex) {
+        avx_check(cpu);
+        return;
+    }
     uint64_t cr0 = cpu->g->cr0;
     if ((cr0 & CR0_EM_BIT) || !(cpu->g->cr4 & CR4_OSFXSR_BIT))
         EMU_UD(cpu);
@@ -150,6 +168,14 @@ bool x87_arith(struct emu_cpu *cpu, const struct insn *in);
 
 /* A SIMD floating-point exception: #XM, or #UD without CR4.OSXMMEXCPT. */
 _Noreturn void simd_fp_fault(struct emu_cpu *cpu);
+/* MXCSR's exception rules (exec_sse_fp.c) for an operation that ran under
+ * `mx` with every exception masked and raised `fl`; `res` holds `lanes`
+ * result elements of `esize` bytes (0: not floating point).  Faults, or
+ * sets the flags. */
+void simd_commit_flags(struct emu_cpu *cpu, uint32_t mx, uint32_t fl, const uint8_t *res, unsigned esize,
+                       unsigned lanes);
+/* The MXCSR to run the host operation under (FTZ only while UE is masked). */
+uint32_t simd_host_mxcsr(uint32_t mx);
 
 /* Operand helpers.  A 16-byte memory operand of a legacy SSE instruction
  * must be 16-byte aligned unless the instruction says otherwise (#GP(0)). */
@@ -168,6 +194,51 @@ static inline void xmm_src(struct emu_cpu *cpu, const struct insn *in, uint8_t b
     }
     memset(buf, 0, 16);
     sse_read_mem(cpu, in, buf, size, aligned);
+}
+
+/*
+ * Vector operands of instructions with legacy and VEX forms.  Legacy SSE
+ * reads and writes the low 128 bits of a register and leaves bits 255:128
+ * (the area's AVX component) alone; a VEX instruction writes all 256:
+ * VEX.128 zeroes the upper half.  The first source is the destination
+ * register for legacy SSE and VEX.vvvv for VEX (non-destructive form).
+ */
+static inline uint8_t *ymm_hi_ptr(const struct emu_cpu *cpu, unsigned i)
+{
+    return fpu_area(cpu) + XS_YMM_HI + 16 * (i & 15);
+}
+/* Vector length in bytes: 32 for VEX.256, else 16. */
+static inline unsigned vec_len(const struct insn *in) { return in->vex_l ? 32 : 16; }
+static inline unsigned vec_src1(const struct insn *in) { return in->vex ? in->vvvv : in->reg; }
+/* `n` (16 or 32) bytes of register i. */
+static inline void vec_get(const struct emu_cpu *cpu, unsigned i, uint8_t *buf, unsigned n)
+{
+    memcpy(buf, xmm_ptr(cpu, i), 16);
+    if (n == 32)
+        memcpy(buf + 16, ymm_hi_ptr(cpu, i), 16);
+}
+/* Write `n` bytes to register i as the instruction's encoding does. */
+static inline void vec_put(struct emu_cpu *cpu, const struct insn *in, unsigned i, const uint8_t *buf, unsigned n)
+{
+    memcpy(xmm_ptr(cpu, i), buf, 16);
+    if (!in->vex)
+        return;
+    if (n == 32)
+        memcpy(ymm_hi_ptr(cpu, i), buf + 16, 16);
+    else
+        memset(ymm_hi_ptr(cpu, i), 0, 16);
+}
+/* The r/m source: 32 bytes of register rm, or `size` bytes of memory
+ * zero-extended to 32.  `aligned` applies to legacy SSE only: VEX memory
+ * operands need no alignment (callers of the aligned VEX moves check). */
+static inline void vec_src(struct emu_cpu *cpu, const struct insn *in, uint8_t buf[32], unsigned size, bool aligned)
+{
+    if (!in->has_mem) {
+        vec_get(cpu, in->rm, buf, 32);
+        return;
+    }
+    memset(buf, 0, 32);
+    sse_read_mem(cpu, in, buf, size, aligned && !in->vex);
 }
 
 /* The source operand of an MMX instruction: MM(rm & 7), or 8 bytes of memory. */

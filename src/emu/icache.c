@@ -53,12 +53,6 @@ void emu_icache_flush(struct emu_icache *ic)
     }
 }
 
-/* What decoding depends on besides the bytes: 64-bit mode and default sizes. */
-static uint8_t mode_key(const struct emu_cpu *cpu)
-{
-    return (uint8_t)((mode64(cpu) << 4) | (cpu->def_opsize << 2) | (cpu->def_addrsize >> 1));
-}
-
 static uint64_t load64(const uint8_t *p)
 {
     uint64_t v;
@@ -87,7 +81,7 @@ const struct insn *emu_decode_at_rip(struct emu_cpu *cpu)
     const uint8_t *hva;
     uint64_t rip = cpu->g->rip;
     unsigned n = emu_fetch(cpu, rip, buf, 15, &gpa, &hva);
-    uint8_t key = mode_key(cpu);
+    uint8_t key = emu_mode_key(cpu);
 
     struct icache_entry *ent = NULL;
     if (cpu->icache) {
@@ -128,7 +122,7 @@ bool emu_decode_memo(struct emu_decode_memo *memo, const struct emu_cpu *cpu, co
     if (avail > 15)
         avail = 15;
     memcpy(buf, bytes, avail);
-    uint8_t key = mode_key(cpu);
+    uint8_t key = emu_mode_key(cpu);
     for (unsigned i = 0; i < EMU_DECODE_MEMO_ENTRIES; i++) {
         const struct emu_decode_memo_entry *ent = &memo->e[i];
         if (ent->len != 0 && ent->len <= avail && ent->mode_key == key &&

@@ -12,12 +12,17 @@
  *           machine executes it: handler is emu_sys), F_NO64 (#UD in 64-bit
  *           mode), F_ONLY64 (row only exists in 64-bit mode), F_F3 (only with
  *           a mandatory F3 prefix, which is then not a REP), F_MEMONLY (the
- *           register form is #UD; for C4/C5/62 outside 64-bit mode it is a
- *           VEX/EVEX prefix, which is #UD too since AVX is not emulated),
+ *           register form is #UD; for 62 outside 64-bit mode it is an
+ *           EVEX prefix, which is #UD too since AVX-512 is not emulated;
+ *           C4/C5 with a register ModRM are VEX prefixes, decode.c),
  *           F_66 / F_F2 (only with that mandatory prefix, as F_F3), F_NP
  *           (an SSE/MMX row without mandatory prefix: any 66/F2/F3 that no
  *           row of the opcode claims makes it #UD), F_REGONLY (the memory
- *           form is #UD)
+ *           form is #UD).  VEX rows (opcode | OPC_VEX; their F_66/F_F3/F_F2
+ *           or none is VEX.pp, which selects exactly): F_L0 / F_L1 (VEX.L
+ *           must be 0 / 1, else #UD; rows with neither take both, or
+ *           ignore L), F_NOV (VEX.vvvv is unused and must be 1111, else
+ *           #UD), F_W0 / F_W1 (VEX.W must be 0 / 1, else #UD)
  *   handler resolved into insn.exec at decode time
  * Opcodes without a row raise #UD.  decode.c builds its lookup from these
  * rows, and engine_internal.h declares every handler from them.
@@ -58,6 +63,11 @@ enum {
     F_F2 = 1u << 7,
     F_NP = 1u << 8,
     F_REGONLY = 1u << 9,
+    F_L0 = 1u << 10,
+    F_L1 = 1u << 11,
+    F_NOV = 1u << 12,
+    F_W0 = 1u << 13,
+    F_W1 = 1u << 14,
 };
 /* Rows selected by a mandatory prefix (and MMX/SSE rows without one). */
 #define F_MANDATORY (F_66 | F_F2 | F_F3 | F_NP)
@@ -153,26 +163,30 @@ enum {
     Y(X, 0x0f66, pcmpgtd) Y(X, 0x0f67, packuswb) Y(X, 0x0f68, punpckhbw)      \
     Y(X, 0x0f69, punpckhwd) Y(X, 0x0f6a, punpckhdq) Y(X, 0x0f6b, packssdw)    \
     Y(X, 0x0f74, pcmpeqb) Y(X, 0x0f75, pcmpeqw) Y(X, 0x0f76, pcmpeqd)         \
-    Y(X, 0x0fd1, psrlw) Y(X, 0x0fd2, psrld) Y(X, 0x0fd3, psrlq)               \
     Y(X, 0x0fd4, paddq) Y(X, 0x0fd5, pmullw) Y(X, 0x0fd8, psubusb)            \
     Y(X, 0x0fd9, psubusw) Y(X, 0x0fda, pminub) Y(X, 0x0fdb, pand)             \
     Y(X, 0x0fdc, paddusb) Y(X, 0x0fdd, paddusw) Y(X, 0x0fde, pmaxub)          \
-    Y(X, 0x0fdf, pandn) Y(X, 0x0fe0, pavgb) Y(X, 0x0fe1, psraw)               \
-    Y(X, 0x0fe2, psrad) Y(X, 0x0fe3, pavgw) Y(X, 0x0fe4, pmulhuw)             \
-    Y(X, 0x0fe5, pmulhw) Y(X, 0x0fe8, psubsb) Y(X, 0x0fe9, psubsw)            \
-    Y(X, 0x0fea, pminsw) Y(X, 0x0feb, por) Y(X, 0x0fec, paddsb)               \
-    Y(X, 0x0fed, paddsw) Y(X, 0x0fee, pmaxsw) Y(X, 0x0fef, pxor)              \
-    Y(X, 0x0ff1, psllw) Y(X, 0x0ff2, pslld) Y(X, 0x0ff3, psllq)               \
-    Y(X, 0x0ff4, pmuludq) Y(X, 0x0ff5, pmaddwd) Y(X, 0x0ff6, psadbw)          \
-    Y(X, 0x0ff8, psubb) Y(X, 0x0ff9, psubw) Y(X, 0x0ffa, psubd)               \
-    Y(X, 0x0ffb, psubq) Y(X, 0x0ffc, paddb) Y(X, 0x0ffd, paddw)               \
-    Y(X, 0x0ffe, paddd)
+    Y(X, 0x0fdf, pandn) Y(X, 0x0fe0, pavgb) Y(X, 0x0fe3, pavgw)               \
+    Y(X, 0x0fe4, pmulhuw) Y(X, 0x0fe5, pmulhw) Y(X, 0x0fe8, psubsb)           \
+    Y(X, 0x0fe9, psubsw) Y(X, 0x0fea, pminsw) Y(X, 0x0feb, por)               \
+    Y(X, 0x0fec, paddsb) Y(X, 0x0fed, paddsw) Y(X, 0x0fee, pmaxsw)            \
+    Y(X, 0x0fef, pxor) Y(X, 0x0ff4, pmuludq) Y(X, 0x0ff5, pmaddwd)            \
+    Y(X, 0x0ff6, psadbw) Y(X, 0x0ff8, psubb) Y(X, 0x0ff9, psubw)              \
+    Y(X, 0x0ffa, psubd) Y(X, 0x0ffb, psubq) Y(X, 0x0ffc, paddb)               \
+    Y(X, 0x0ffd, paddw) Y(X, 0x0ffe, paddd)
+/* Shifts by a register count, MMX and XMM forms like SSE_INT_OPS. */
+#define SSE_SHIFT_OPS(Y, X)                                                   \
+    Y(X, 0x0fd1, psrlw) Y(X, 0x0fd2, psrld) Y(X, 0x0fd3, psrlq)               \
+    Y(X, 0x0fe1, psraw) Y(X, 0x0fe2, psrad) Y(X, 0x0ff1, psllw)               \
+    Y(X, 0x0ff2, pslld) Y(X, 0x0ff3, psllq)
 /* SSSE3 (0F 38 map), MMX and XMM forms like SSE_INT_OPS. */
 #define SSSE3_OPS(Y, X)                                                       \
     Y(X, 0x0f3800, pshufb) Y(X, 0x0f3801, phaddw) Y(X, 0x0f3802, phaddd)      \
     Y(X, 0x0f3803, phaddsw) Y(X, 0x0f3804, pmaddubsw) Y(X, 0x0f3805, phsubw)  \
     Y(X, 0x0f3806, phsubd) Y(X, 0x0f3807, phsubsw) Y(X, 0x0f3808, psignb)     \
-    Y(X, 0x0f3809, psignw) Y(X, 0x0f380a, psignd) Y(X, 0x0f380b, pmulhrsw)    \
+    Y(X, 0x0f3809, psignw) Y(X, 0x0f380a, psignd) Y(X, 0x0f380b, pmulhrsw)
+/* SSSE3 with one source (their VEX forms have no vvvv operand). */
+#define SSSE3_ABS_OPS(Y, X)                                                   \
     Y(X, 0x0f381c, pabsb) Y(X, 0x0f381d, pabsw) Y(X, 0x0f381e, pabsd)
 #define MMX_SSE2_ROWS(X, op, name)                                            \
     NP_ROW(X, op, I_NONE, 0, exec_##name##_mm)                               \
@@ -284,6 +298,7 @@ enum {
     F2_ROW(X, 0x0fe6, I_NONE, 0, exec_cvtpd2dq)                              \
     /* Integer SIMD. */                                                      \
     SSE_INT_OPS(MMX_SSE2_ROWS, X)                                            \
+    SSE_SHIFT_OPS(MMX_SSE2_ROWS, X)                                          \
     P66_ROW(X, 0x0f6c, I_NONE, 0, exec_punpcklqdq_xmm)                       \
     P66_ROW(X, 0x0f6d, I_NONE, 0, exec_punpckhqdq_xmm)                       \
     NP_ROW(X, 0x0f70, I_UB, 0, exec_pshufw)                                  \
@@ -322,6 +337,7 @@ enum {
     F2_ROW(X, 0x0f7d, I_NONE, 0, exec_hsubps)                                \
     /* SSSE3. */                                                             \
     SSSE3_OPS(MMX_SSE2_ROWS, X)                                              \
+    SSSE3_ABS_OPS(MMX_SSE2_ROWS, X)                                          \
     NP_ROW(X, 0x0f3a0f, I_UB, 0, exec_palignr_mm)                            \
     P66_ROW(X, 0x0f3a0f, I_UB, 0, exec_palignr_xmm)                          \
     /* SSE4.1 (and PCMPGTQ). */                                              \
@@ -397,6 +413,302 @@ enum {
     X(0x0fae, 5, MR_YES, I_NONE, S_V, 0, exec_xrstor)                        \
     X(0x0fae, 6, MR_YES, I_NONE, S_V, 0, exec_xsaveopt)                      \
     X(0x0fae, 7, MR_YES, I_NONE, S_V, F_SYS, emu_sys)
+
+/* VEX rows: `op` is the map and opcode byte as for legacy rows. */
+#define VEX_ROW(X, op, ext, imm, flags, h) X(OPC_VEX | (op), ext, MR_YES, imm, S_V, flags, h)
+
+/* BMI1/BMI2: general registers only, VEX.L = 0. */
+#define BMI_TABLE(X)                                                          \
+    VEX_ROW(X, 0x0f38f2, EXT_ANY, I_NONE, F_L0, exec_andn)                    \
+    VEX_ROW(X, 0x0f38f3, 1, I_NONE, F_L0, exec_blsr)                          \
+    VEX_ROW(X, 0x0f38f3, 2, I_NONE, F_L0, exec_blsmsk)                        \
+    VEX_ROW(X, 0x0f38f3, 3, I_NONE, F_L0, exec_blsi)                          \
+    VEX_ROW(X, 0x0f38f5, EXT_ANY, I_NONE, F_L0, exec_bzhi)                    \
+    VEX_ROW(X, 0x0f38f5, EXT_ANY, I_NONE, F_F3 | F_L0, exec_pext)             \
+    VEX_ROW(X, 0x0f38f5, EXT_ANY, I_NONE, F_F2 | F_L0, exec_pdep)             \
+    VEX_ROW(X, 0x0f38f6, EXT_ANY, I_NONE, F_F2 | F_L0, exec_mulx)             \
+    VEX_ROW(X, 0x0f38f7, EXT_ANY, I_NONE, F_L0, exec_bextr)                   \
+    VEX_ROW(X, 0x0f38f7, EXT_ANY, I_NONE, F_66 | F_L0, exec_shlx)             \
+    VEX_ROW(X, 0x0f38f7, EXT_ANY, I_NONE, F_F3 | F_L0, exec_sarx)             \
+    VEX_ROW(X, 0x0f38f7, EXT_ANY, I_NONE, F_F2 | F_L0, exec_shrx)             \
+    VEX_ROW(X, 0x0f3af0, EXT_ANY, I_UB, F_F2 | F_L0 | F_NOV, exec_rorx)
+
+/* VEX forms of the SSE..SSE4.2 rows, whose handlers take both encodings
+ * (fpu.h: vec_src1, vec_put).  V66 etc. name VEX.pp. */
+#define VNP(X, op, imm, flags, h) VEX_ROW(X, op, EXT_ANY, imm, flags, h)
+#define V66(X, op, imm, flags, h) VEX_ROW(X, op, EXT_ANY, imm, F_66 | (flags), h)
+#define VF3(X, op, imm, flags, h) VEX_ROW(X, op, EXT_ANY, imm, F_F3 | (flags), h)
+#define VF2(X, op, imm, flags, h) VEX_ROW(X, op, EXT_ANY, imm, F_F2 | (flags), h)
+/* Packed forms take VEX.L; scalar forms ignore it. */
+#define VEX_FP4(X, op, name)                                                  \
+    VNP(X, op, I_NONE, 0, exec_##name##ps)                                   \
+    V66(X, op, I_NONE, 0, exec_##name##pd)                                   \
+    VF3(X, op, I_NONE, 0, exec_##name##ss)                                   \
+    VF2(X, op, I_NONE, 0, exec_##name##sd)
+#define VEX_INT_ROW(X, op, name) V66(X, op, I_NONE, 0, exec_##name##_xmm)
+#define VEX_UNARY_INT_ROW(X, op, name) V66(X, op, I_NONE, F_NOV, exec_##name##_xmm)
+#define VEX_SHIFT_IMM(X, op, ext, name)                                       \
+    VEX_ROW(X, op, ext, I_UB, F_66 | F_REGONLY, exec_##name##_i_xmm)
+
+#define AVX_TABLE(X)                                                          \
+    /* Moves. */                                                             \
+    VNP(X, 0x0f10, I_NONE, F_NOV, exec_movups_load)                          \
+    V66(X, 0x0f10, I_NONE, F_NOV, exec_movups_load)                          \
+    VF3(X, 0x0f10, I_NONE, 0, exec_movss_load)                               \
+    VF2(X, 0x0f10, I_NONE, 0, exec_movsd_load)                               \
+    VNP(X, 0x0f11, I_NONE, F_NOV, exec_movups_store)                         \
+    V66(X, 0x0f11, I_NONE, F_NOV, exec_movups_store)                         \
+    VF3(X, 0x0f11, I_NONE, 0, exec_movss_store)                              \
+    VF2(X, 0x0f11, I_NONE, 0, exec_movsd_store)                              \
+    VNP(X, 0x0f12, I_NONE, F_L0, exec_movlps_load)                           \
+    V66(X, 0x0f12, I_NONE, F_L0 | F_MEMONLY, exec_movlps_load)               \
+    VF3(X, 0x0f12, I_NONE, F_NOV, exec_movsldup)                             \
+    VF2(X, 0x0f12, I_NONE, F_NOV, exec_movddup)                              \
+    VNP(X, 0x0f13, I_NONE, F_L0 | F_NOV | F_MEMONLY, exec_movlps_store)      \
+    V66(X, 0x0f13, I_NONE, F_L0 | F_NOV | F_MEMONLY, exec_movlps_store)      \
+    VNP(X, 0x0f14, I_NONE, 0, exec_unpcklps)                                 \
+    V66(X, 0x0f14, I_NONE, 0, exec_unpcklpd)                                 \
+    VNP(X, 0x0f15, I_NONE, 0, exec_unpckhps)                                 \
+    V66(X, 0x0f15, I_NONE, 0, exec_unpckhpd)                                 \
+    VNP(X, 0x0f16, I_NONE, F_L0, exec_movhps_load)                           \
+    V66(X, 0x0f16, I_NONE, F_L0 | F_MEMONLY, exec_movhps_load)               \
+    VF3(X, 0x0f16, I_NONE, F_NOV, exec_movshdup)                             \
+    VNP(X, 0x0f17, I_NONE, F_L0 | F_NOV | F_MEMONLY, exec_movhps_store)      \
+    V66(X, 0x0f17, I_NONE, F_L0 | F_NOV | F_MEMONLY, exec_movhps_store)      \
+    VNP(X, 0x0f28, I_NONE, F_NOV, exec_movaps_load)                          \
+    V66(X, 0x0f28, I_NONE, F_NOV, exec_movaps_load)                          \
+    VNP(X, 0x0f29, I_NONE, F_NOV, exec_movaps_store)                         \
+    V66(X, 0x0f29, I_NONE, F_NOV, exec_movaps_store)                         \
+    VNP(X, 0x0f2b, I_NONE, F_NOV | F_MEMONLY, exec_movaps_store)             \
+    V66(X, 0x0f2b, I_NONE, F_NOV | F_MEMONLY, exec_movaps_store)             \
+    V66(X, 0x0f6e, I_NONE, F_L0 | F_NOV, exec_movd_xmm_load)                 \
+    V66(X, 0x0f6f, I_NONE, F_NOV, exec_movaps_load)                          \
+    VF3(X, 0x0f6f, I_NONE, F_NOV, exec_movups_load)                          \
+    V66(X, 0x0f7e, I_NONE, F_L0 | F_NOV, exec_movd_xmm_store)                \
+    VF3(X, 0x0f7e, I_NONE, F_L0 | F_NOV, exec_movq_xmm_load)                 \
+    V66(X, 0x0f7f, I_NONE, F_NOV, exec_movaps_store)                         \
+    VF3(X, 0x0f7f, I_NONE, F_NOV, exec_movups_store)                         \
+    V66(X, 0x0fd6, I_NONE, F_L0 | F_NOV, exec_movq_xmm_store)                \
+    V66(X, 0x0fe7, I_NONE, F_NOV | F_MEMONLY, exec_movaps_store)             \
+    VF2(X, 0x0ff0, I_NONE, F_NOV | F_MEMONLY, exec_movups_load)              \
+    V66(X, 0x0ff7, I_NONE, F_L0 | F_NOV | F_REGONLY, exec_maskmovdqu)        \
+    V66(X, 0x0f382a, I_NONE, F_NOV | F_MEMONLY, exec_movntdqa)               \
+    /* Floating point. */                                                    \
+    VF3(X, 0x0f2a, I_NONE, 0, exec_cvtsi2ss)                                 \
+    VF2(X, 0x0f2a, I_NONE, 0, exec_cvtsi2sd)                                 \
+    VF3(X, 0x0f2c, I_NONE, F_NOV, exec_cvttss2si)                            \
+    VF2(X, 0x0f2c, I_NONE, F_NOV, exec_cvttsd2si)                            \
+    VF3(X, 0x0f2d, I_NONE, F_NOV, exec_cvtss2si)                             \
+    VF2(X, 0x0f2d, I_NONE, F_NOV, exec_cvtsd2si)                             \
+    VNP(X, 0x0f2e, I_NONE, F_NOV, exec_ucomiss)                              \
+    V66(X, 0x0f2e, I_NONE, F_NOV, exec_ucomisd)                              \
+    VNP(X, 0x0f2f, I_NONE, F_NOV, exec_comiss)                               \
+    V66(X, 0x0f2f, I_NONE, F_NOV, exec_comisd)                               \
+    VNP(X, 0x0f50, I_NONE, F_NOV | F_REGONLY, exec_movmskps)                 \
+    V66(X, 0x0f50, I_NONE, F_NOV | F_REGONLY, exec_movmskpd)                 \
+    VNP(X, 0x0f51, I_NONE, F_NOV, exec_sqrtps)                               \
+    V66(X, 0x0f51, I_NONE, F_NOV, exec_sqrtpd)                               \
+    VF3(X, 0x0f51, I_NONE, 0, exec_sqrtss)                                   \
+    VF2(X, 0x0f51, I_NONE, 0, exec_sqrtsd)                                   \
+    VNP(X, 0x0f52, I_NONE, F_NOV, exec_rsqrtps)                              \
+    VF3(X, 0x0f52, I_NONE, 0, exec_rsqrtss)                                  \
+    VNP(X, 0x0f53, I_NONE, F_NOV, exec_rcpps)                                \
+    VF3(X, 0x0f53, I_NONE, 0, exec_rcpss)                                    \
+    VNP(X, 0x0f54, I_NONE, 0, exec_pand_xmm)                                 \
+    V66(X, 0x0f54, I_NONE, 0, exec_pand_xmm)                                 \
+    VNP(X, 0x0f55, I_NONE, 0, exec_pandn_xmm)                                \
+    V66(X, 0x0f55, I_NONE, 0, exec_pandn_xmm)                                \
+    VNP(X, 0x0f56, I_NONE, 0, exec_por_xmm)                                  \
+    V66(X, 0x0f56, I_NONE, 0, exec_por_xmm)                                  \
+    VNP(X, 0x0f57, I_NONE, 0, exec_pxor_xmm)                                 \
+    V66(X, 0x0f57, I_NONE, 0, exec_pxor_xmm)                                 \
+    VEX_FP4(X, 0x0f58, add)                                                  \
+    VEX_FP4(X, 0x0f59, mul)                                                  \
+    VNP(X, 0x0f5a, I_NONE, F_NOV, exec_cvtps2pd)                             \
+    V66(X, 0x0f5a, I_NONE, F_NOV, exec_cvtpd2ps)                             \
+    VF3(X, 0x0f5a, I_NONE, 0, exec_cvtss2sd)                                 \
+    VF2(X, 0x0f5a, I_NONE, 0, exec_cvtsd2ss)                                 \
+    VNP(X, 0x0f5b, I_NONE, F_NOV, exec_cvtdq2ps)                             \
+    V66(X, 0x0f5b, I_NONE, F_NOV, exec_cvtps2dq)                             \
+    VF3(X, 0x0f5b, I_NONE, F_NOV, exec_cvttps2dq)                            \
+    VEX_FP4(X, 0x0f5c, sub)                                                  \
+    VEX_FP4(X, 0x0f5d, min)                                                  \
+    VEX_FP4(X, 0x0f5e, div)                                                  \
+    VEX_FP4(X, 0x0f5f, max)                                                  \
+    VNP(X, 0x0fc2, I_UB, 0, exec_cmpps)                                      \
+    V66(X, 0x0fc2, I_UB, 0, exec_cmppd)                                      \
+    VF3(X, 0x0fc2, I_UB, 0, exec_cmpss)                                      \
+    VF2(X, 0x0fc2, I_UB, 0, exec_cmpsd)                                      \
+    V66(X, 0x0fe6, I_NONE, F_NOV, exec_cvttpd2dq)                            \
+    VF3(X, 0x0fe6, I_NONE, F_NOV, exec_cvtdq2pd)                             \
+    VF2(X, 0x0fe6, I_NONE, F_NOV, exec_cvtpd2dq)                             \
+    V66(X, 0x0fd0, I_NONE, 0, exec_addsubpd)                                 \
+    VF2(X, 0x0fd0, I_NONE, 0, exec_addsubps)                                 \
+    V66(X, 0x0f7c, I_NONE, 0, exec_haddpd)                                   \
+    VF2(X, 0x0f7c, I_NONE, 0, exec_haddps)                                   \
+    V66(X, 0x0f7d, I_NONE, 0, exec_hsubpd)                                   \
+    VF2(X, 0x0f7d, I_NONE, 0, exec_hsubps)                                   \
+    VNP(X, 0x0fc6, I_UB, 0, exec_shufps)                                     \
+    V66(X, 0x0fc6, I_UB, 0, exec_shufpd)                                     \
+    /* Integer (VEX.256: AVX2). */                                           \
+    SSE_INT_OPS(VEX_INT_ROW, X)                                              \
+    SSE_SHIFT_OPS(VEX_INT_ROW, X)                                            \
+    SSSE3_OPS(VEX_INT_ROW, X)                                                \
+    SSSE3_ABS_OPS(VEX_UNARY_INT_ROW, X)                                      \
+    V66(X, 0x0f6c, I_NONE, 0, exec_punpcklqdq_xmm)                           \
+    V66(X, 0x0f6d, I_NONE, 0, exec_punpckhqdq_xmm)                           \
+    V66(X, 0x0f3a0f, I_UB, 0, exec_palignr_xmm)                              \
+    V66(X, 0x0f70, I_UB, F_NOV, exec_pshufd)                                 \
+    VF3(X, 0x0f70, I_UB, F_NOV, exec_pshufhw)                                \
+    VF2(X, 0x0f70, I_UB, F_NOV, exec_pshuflw)                                \
+    VEX_SHIFT_IMM(X, 0x0f71, 2, psrlw)                                       \
+    VEX_SHIFT_IMM(X, 0x0f71, 4, psraw)                                       \
+    VEX_SHIFT_IMM(X, 0x0f71, 6, psllw)                                       \
+    VEX_SHIFT_IMM(X, 0x0f72, 2, psrld)                                       \
+    VEX_SHIFT_IMM(X, 0x0f72, 4, psrad)                                       \
+    VEX_SHIFT_IMM(X, 0x0f72, 6, pslld)                                       \
+    VEX_SHIFT_IMM(X, 0x0f73, 2, psrlq)                                       \
+    VEX_SHIFT_IMM(X, 0x0f73, 6, psllq)                                       \
+    VEX_ROW(X, 0x0f73, 3, I_UB, F_66 | F_REGONLY, exec_psrldq)               \
+    VEX_ROW(X, 0x0f73, 7, I_UB, F_66 | F_REGONLY, exec_pslldq)               \
+    V66(X, 0x0fc4, I_UB, F_L0, exec_pinsrw_xmm)                              \
+    V66(X, 0x0fc5, I_UB, F_L0 | F_NOV | F_REGONLY, exec_pextrw_xmm)          \
+    V66(X, 0x0fd7, I_NONE, F_NOV | F_REGONLY, exec_pmovmskb_xmm)             \
+    /* SSE4.1 and SSE4.2. */                                                 \
+    V66(X, 0x0f3a4c, I_UB, F_W0, exec_pblendvb)                              \
+    V66(X, 0x0f3a4a, I_UB, F_W0, exec_blendvps)                              \
+    V66(X, 0x0f3a4b, I_UB, F_W0, exec_blendvpd)                              \
+    V66(X, 0x0f3817, I_NONE, F_NOV, exec_ptest)                              \
+    V66(X, 0x0f3820, I_NONE, F_NOV, exec_pmovsxbw)                           \
+    V66(X, 0x0f3821, I_NONE, F_NOV, exec_pmovsxbd)                           \
+    V66(X, 0x0f3822, I_NONE, F_NOV, exec_pmovsxbq)                           \
+    V66(X, 0x0f3823, I_NONE, F_NOV, exec_pmovsxwd)                           \
+    V66(X, 0x0f3824, I_NONE, F_NOV, exec_pmovsxwq)                           \
+    V66(X, 0x0f3825, I_NONE, F_NOV, exec_pmovsxdq)                           \
+    V66(X, 0x0f3830, I_NONE, F_NOV, exec_pmovzxbw)                           \
+    V66(X, 0x0f3831, I_NONE, F_NOV, exec_pmovzxbd)                           \
+    V66(X, 0x0f3832, I_NONE, F_NOV, exec_pmovzxbq)                           \
+    V66(X, 0x0f3833, I_NONE, F_NOV, exec_pmovzxwd)                           \
+    V66(X, 0x0f3834, I_NONE, F_NOV, exec_pmovzxwq)                           \
+    V66(X, 0x0f3835, I_NONE, F_NOV, exec_pmovzxdq)                           \
+    V66(X, 0x0f3828, I_NONE, 0, exec_pmuldq)                                 \
+    V66(X, 0x0f3829, I_NONE, 0, exec_pcmpeqq)                                \
+    V66(X, 0x0f382b, I_NONE, 0, exec_packusdw)                               \
+    V66(X, 0x0f3837, I_NONE, 0, exec_pcmpgtq)                                \
+    V66(X, 0x0f3838, I_NONE, 0, exec_pminsb)                                 \
+    V66(X, 0x0f3839, I_NONE, 0, exec_pminsd)                                 \
+    V66(X, 0x0f383a, I_NONE, 0, exec_pminuw)                                 \
+    V66(X, 0x0f383b, I_NONE, 0, exec_pminud)                                 \
+    V66(X, 0x0f383c, I_NONE, 0, exec_pmaxsb)                                 \
+    V66(X, 0x0f383d, I_NONE, 0, exec_pmaxsd)                                 \
+    V66(X, 0x0f383e, I_NONE, 0, exec_pmaxuw)                                 \
+    V66(X, 0x0f383f, I_NONE, 0, exec_pmaxud)                                 \
+    V66(X, 0x0f3840, I_NONE, 0, exec_pmulld)                                 \
+    V66(X, 0x0f3841, I_NONE, F_L0 | F_NOV, exec_phminposuw)                  \
+    V66(X, 0x0f3a08, I_UB, F_NOV, exec_roundps)                              \
+    V66(X, 0x0f3a09, I_UB, F_NOV, exec_roundpd)                              \
+    V66(X, 0x0f3a0a, I_UB, 0, exec_roundss)                                  \
+    V66(X, 0x0f3a0b, I_UB, 0, exec_roundsd)                                  \
+    V66(X, 0x0f3a0c, I_UB, 0, exec_blendps)                                  \
+    V66(X, 0x0f3a0d, I_UB, 0, exec_blendpd)                                  \
+    V66(X, 0x0f3a0e, I_UB, 0, exec_pblendw)                                  \
+    V66(X, 0x0f3a14, I_UB, F_L0 | F_NOV, exec_pextrb)                        \
+    V66(X, 0x0f3a15, I_UB, F_L0 | F_NOV, exec_pextrw_m)                      \
+    V66(X, 0x0f3a16, I_UB, F_L0 | F_NOV, exec_pextrd)                        \
+    V66(X, 0x0f3a17, I_UB, F_L0 | F_NOV, exec_extractps)                     \
+    V66(X, 0x0f3a20, I_UB, F_L0, exec_pinsrb)                                \
+    V66(X, 0x0f3a21, I_UB, F_L0, exec_insertps)                              \
+    V66(X, 0x0f3a22, I_UB, F_L0, exec_pinsrd)                                \
+    V66(X, 0x0f3a42, I_UB, 0, exec_mpsadbw)                                  \
+    V66(X, 0x0f3a40, I_UB, 0, exec_dpps)                                     \
+    V66(X, 0x0f3a41, I_UB, F_L0, exec_dppd)                                  \
+    V66(X, 0x0f3a60, I_UB, F_L0 | F_NOV, exec_pcmpestrm)                     \
+    V66(X, 0x0f3a61, I_UB, F_L0 | F_NOV, exec_pcmpestri)                     \
+    V66(X, 0x0f3a62, I_UB, F_L0 | F_NOV, exec_pcmpistrm)                     \
+    V66(X, 0x0f3a63, I_UB, F_L0 | F_NOV, exec_pcmpistri)                     \
+    /* AES-NI and PCLMULQDQ (VEX.128 with AVX). */                          \
+    V66(X, 0x0f38db, I_NONE, F_L0 | F_NOV, exec_aesimc)                      \
+    V66(X, 0x0f38dc, I_NONE, F_L0, exec_aesenc)                              \
+    V66(X, 0x0f38dd, I_NONE, F_L0, exec_aesenclast)                          \
+    V66(X, 0x0f38de, I_NONE, F_L0, exec_aesdec)                              \
+    V66(X, 0x0f38df, I_NONE, F_L0, exec_aesdeclast)                          \
+    V66(X, 0x0f3adf, I_UB, F_L0 | F_NOV, exec_aeskeygenassist)               \
+    V66(X, 0x0f3a44, I_UB, F_L0, exec_pclmulqdq)                             \
+    /* AVX additions. */                                                     \
+    X(OPC_VEX | 0x0f77, EXT_ANY, MR_NONE, I_NONE, S_V, F_NOV, exec_vzeroupper) \
+    V66(X, 0x0f3818, I_NONE, F_NOV | F_W0, exec_vbroadcastss)                \
+    V66(X, 0x0f3819, I_NONE, F_NOV | F_W0 | F_L1, exec_vbroadcastsd)         \
+    V66(X, 0x0f381a, I_NONE, F_NOV | F_W0 | F_L1 | F_MEMONLY, exec_vbroadcastf128) \
+    V66(X, 0x0f3a18, I_UB, F_W0 | F_L1, exec_vinsertf128)                    \
+    V66(X, 0x0f3a19, I_UB, F_NOV | F_W0 | F_L1, exec_vextractf128)           \
+    V66(X, 0x0f3a06, I_UB, F_W0 | F_L1, exec_vperm2f128)                     \
+    V66(X, 0x0f380c, I_NONE, F_W0, exec_vpermilps)                           \
+    V66(X, 0x0f380d, I_NONE, F_W0, exec_vpermilpd)                           \
+    V66(X, 0x0f3a04, I_UB, F_NOV | F_W0, exec_vpermilps_i)                   \
+    V66(X, 0x0f3a05, I_UB, F_NOV | F_W0, exec_vpermilpd_i)                   \
+    V66(X, 0x0f380e, I_NONE, F_NOV | F_W0, exec_vtestps)                     \
+    V66(X, 0x0f380f, I_NONE, F_NOV | F_W0, exec_vtestpd)                     \
+    V66(X, 0x0f382c, I_NONE, F_W0 | F_MEMONLY, exec_vmaskmovps_load)         \
+    V66(X, 0x0f382d, I_NONE, F_W0 | F_MEMONLY, exec_vmaskmovpd_load)         \
+    V66(X, 0x0f382e, I_NONE, F_W0 | F_MEMONLY, exec_vmaskmovps_store)        \
+    V66(X, 0x0f382f, I_NONE, F_W0 | F_MEMONLY, exec_vmaskmovpd_store)        \
+    /* AVX2 additions. */                                                    \
+    V66(X, 0x0f3858, I_NONE, F_NOV | F_W0, exec_vpbroadcastd)                \
+    V66(X, 0x0f3859, I_NONE, F_NOV | F_W0, exec_vpbroadcastq)                \
+    V66(X, 0x0f385a, I_NONE, F_NOV | F_W0 | F_L1 | F_MEMONLY, exec_vbroadcastf128) \
+    V66(X, 0x0f3878, I_NONE, F_NOV | F_W0, exec_vpbroadcastb)                \
+    V66(X, 0x0f3879, I_NONE, F_NOV | F_W0, exec_vpbroadcastw)                \
+    V66(X, 0x0f3a38, I_UB, F_W0 | F_L1, exec_vinsertf128)                    \
+    V66(X, 0x0f3a39, I_UB, F_NOV | F_W0 | F_L1, exec_vextractf128)           \
+    V66(X, 0x0f3a46, I_UB, F_W0 | F_L1, exec_vperm2f128)                     \
+    V66(X, 0x0f3a02, I_UB, F_W0, exec_vpblendd)                              \
+    V66(X, 0x0f3836, I_NONE, F_W0 | F_L1, exec_vpermd)                       \
+    V66(X, 0x0f3816, I_NONE, F_W0 | F_L1, exec_vpermd)                       \
+    V66(X, 0x0f3a00, I_UB, F_NOV | F_W1 | F_L1, exec_vpermq)                 \
+    V66(X, 0x0f3a01, I_UB, F_NOV | F_W1 | F_L1, exec_vpermq)                 \
+    V66(X, 0x0f3845, I_NONE, 0, exec_vpsrlv)                                 \
+    V66(X, 0x0f3846, I_NONE, F_W0, exec_vpsravd)                             \
+    V66(X, 0x0f3847, I_NONE, 0, exec_vpsllv)                                 \
+    V66(X, 0x0f388c, I_NONE, F_MEMONLY, exec_vpmaskmov_load)                 \
+    V66(X, 0x0f388e, I_NONE, F_MEMONLY, exec_vpmaskmov_store)                \
+    V66(X, 0x0f3890, I_NONE, F_MEMONLY, exec_vgather)                        \
+    V66(X, 0x0f3891, I_NONE, F_MEMONLY, exec_vgather)                        \
+    V66(X, 0x0f3892, I_NONE, F_MEMONLY, exec_vgather)                        \
+    V66(X, 0x0f3893, I_NONE, F_MEMONLY, exec_vgather)                        \
+    /* F16C. */                                                              \
+    V66(X, 0x0f3813, I_NONE, F_NOV | F_W0, exec_vcvtph2ps)                   \
+    V66(X, 0x0f3a1d, I_UB, F_NOV | F_W0, exec_vcvtps2ph)                     \
+    /* FMA: 132, 213, 231 forms; the handler decodes the opcode byte. */    \
+    V66(X, 0x0f3896, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f3897, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f3898, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f3899, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f389a, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f389b, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f389c, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f389d, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f389e, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f389f, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38a6, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38a7, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38a8, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38a9, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38aa, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38ab, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38ac, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38ad, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38ae, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38af, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38b6, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38b7, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38b8, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38b9, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38ba, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38bb, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38bc, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38bd, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38be, I_NONE, 0, exec_fma)                                   \
+    V66(X, 0x0f38bf, I_NONE, 0, exec_fma)
 
 #define OPCODE_TABLE(X)                                                       \
     ALU_ROWS(X, 0x00, add, F_LOCK)                                           \
@@ -629,6 +941,8 @@ enum {
     SYS(X, 0x0f3881, MR_YES, I_NONE, S_V, F_MEMONLY)                          \
     SYS(X, 0x0f3882, MR_YES, I_NONE, S_V, F_MEMONLY)                          \
     X(0x0f38f0, EXT_ANY, MR_YES, I_NONE, S_V, F_MEMONLY, exec_movbe_load)             \
-    X(0x0f38f1, EXT_ANY, MR_YES, I_NONE, S_V, F_MEMONLY, exec_movbe_store)
+    X(0x0f38f1, EXT_ANY, MR_YES, I_NONE, S_V, F_MEMONLY, exec_movbe_store)   \
+    BMI_TABLE(X)                                                             \
+    AVX_TABLE(X)
 
 #endif

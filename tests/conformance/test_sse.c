@@ -206,7 +206,100 @@ T_CASE(x87_state_seen_by_api)
     T_ASSERT_EQ(se, 0x3fff);
 }
 
+enum { XS_YMM_HI = 576, XCR0_AVX = 7 };
+
+static uint8_t *ymm_hi(unsigned i) { return fp + XS_YMM_HI + 16 * i; }
+
+/* AVX enabled as an operating system does: CR4.OSXSAVE and XCR0 = 7. */
+static void enable_avx(struct h_vm *vm)
+{
+    enable_sse(vm);
+    h_set_reg(vm, HV_X86_CR4, h_reg(vm, HV_X86_CR4) | CR4_OSXSAVE);
+    h_set_vmcs(vm, VMCS_CTRL_CR4_SHADOW, h_vmcs(vm, VMCS_CTRL_CR4_SHADOW) | CR4_OSXSAVE);
+    T_ASSERT_EQ(hv_vcpu_write_register(vm->vcpu, HV_X86_XCR0, XCR0_AVX), HV_SUCCESS);
+}
+
+static void put_ps8(unsigned reg, float base)
+{
+    float v[8];
+    for (unsigned i = 0; i < 8; i++)
+        v[i] = base * (float)(i + 1);
+    memcpy(xmm(reg), v, 16);
+    memcpy(ymm_hi(reg), v + 4, 16);
+}
+
+T_CASE(avx_state_and_xsave)
+{
+    enable_avx(vm);
+    fp_read(vm);
+    put_ps8(1, 1.0f);
+    put_ps8(2, 10.0f);
+    memset(ymm_hi(3), 0xaa, 16);
+    memset(ymm_hi(4), 0xbb, 16);
+    uint64_t bv;
+    memcpy(&bv, fp + XS_XSTATE_BV, 8);
+    bv |= 7;
+    memcpy(fp + XS_XSTATE_BV, &bv, 8);
+    fp_write(vm);
+    memset(h_mem(vm, GUEST_TABLE, 1024), 0, 1024);
+    h_run_expect(vm, VMX_REASON_IO);
+    fp_read(vm);
+    float lo[4], hi[4];
+    memcpy(lo, xmm(0), 16);
+    memcpy(hi, ymm_hi(0), 16);
+    T_ASSERT_EQ(lo[0] == 11.0f && lo[3] == 44.0f, 1);   /* vaddps ymm: low half */
+    T_ASSERT_EQ(hi[0] == 55.0f && hi[3] == 88.0f, 1);   /* ... and the upper half */
+    static const uint8_t zero[16];
+    T_ASSERT_EQ(memcmp(ymm_hi(3), zero, 16), 0);        /* VEX.128 zeroes bits 255:128 */
+    T_ASSERT_EQ(ymm_hi(4)[0] == 0xbb && ymm_hi(4)[15] == 0xbb, 1); /* legacy SSE keeps them */
+    const uint8_t *img = h_mem(vm, GUEST_TABLE, 1024);
+    T_ASSERT_EQ(memcmp(img + XS_YMM_HI, fp + XS_YMM_HI, 256), 0); /* XSAVE component 2 */
+    T_ASSERT_EQ(memcmp(img + FX_XMM0, fp + FX_XMM0, 256), 0);
+    memcpy(&bv, img + XS_XSTATE_BV, 8);
+    T_ASSERT_EQ(bv & 7, 7);
+}
+
+static void expect_vex_exc(struct h_vm *vm, unsigned vector)
+{
+    h_set_vmcs(vm, VMCS_CTRL_EXC_BITMAP, 1u << vector);
+    const struct h_exit *e = h_run_expect(vm, VMX_REASON_EXC_NMI);
+    T_ASSERT_EQ(e->intr_info, IRQ_INFO_VALID | IRQ_INFO_HARD_EXC | vector);
+    T_ASSERT_EQ(e->rip, h_sym(vm, "l_vaddps_insn"));
+}
+
+T_CASE(avx_ud_without_osxsave)
+{
+    enable_sse(vm);
+    expect_vex_exc(vm, VEC_UD);
+}
+
+T_CASE(avx_ud_with_xcr0_lacking_avx)
+{
+    enable_avx(vm);
+    T_ASSERT_EQ(hv_vcpu_write_register(vm->vcpu, HV_X86_XCR0, 3), HV_SUCCESS);
+    expect_vex_exc(vm, VEC_UD);
+}
+
+T_CASE(avx_nm_with_cr0_ts)
+{
+    enable_avx(vm);
+    h_set_reg(vm, HV_X86_CR0, h_reg(vm, HV_X86_CR0) | CR0_TS);
+    h_set_vmcs(vm, VMCS_CTRL_CR0_SHADOW, h_vmcs(vm, VMCS_CTRL_CR0_SHADOW) | CR0_TS);
+    expect_vex_exc(vm, VEC_NM);
+}
+
+T_CASE(avx_runs_when_enabled)
+{
+    enable_avx(vm);
+    h_run_expect(vm, VMX_REASON_IO);
+}
+
 static const struct t_case cases[] = {
+    T_ENTRY(avx_state_and_xsave, "sse64", GUEST_LONG64, "l_avx"),
+    T_ENTRY(avx_ud_without_osxsave, "sse64", GUEST_LONG64, "l_vaddps"),
+    T_ENTRY(avx_ud_with_xcr0_lacking_avx, "sse64", GUEST_LONG64, "l_vaddps"),
+    T_ENTRY(avx_nm_with_cr0_ts, "sse64", GUEST_LONG64, "l_vaddps"),
+    T_ENTRY(avx_runs_when_enabled, "sse64", GUEST_LONG64, "l_vaddps"),
     T_ENTRY(sse_xsave_matches_fpstate, "sse64", GUEST_LONG64, "l_xsave"),
     T_ENTRY(x87_state_seen_by_api, "sse64", GUEST_LONG64, "l_x87_state"),
     T_ENTRY(sse_state_at_exit, "sse64", GUEST_LONG64, "l_sse_arith"),

@@ -59,6 +59,16 @@ int host_diff_record(const char *path);
 void run_directed(void);
 /* host_diff_sse.c, directed_sse.c: SSE/SSE2/MMX and the FPU/SIMD state. */
 void run_sse(void);
+/* Operand generators of the SIMD differential tests (host_diff_sse.c):
+ * 16 bytes of the kind's edge values and random bits, and an MXCSR with
+ * random rounding, DAZ/FTZ, masks and flags. */
+enum op_kind { K_F32, K_F64, K_INT, K_STR, K_X87, K_GPR };
+void gen_vec(uint8_t v[16], unsigned kind);
+uint32_t gen_mxcsr(void);
+uint32_t gen_f32(void);
+uint64_t gen_f64(void);
+/* The AVX/AVX2/BMI differential and directed tests (host_diff_avx.c). */
+void run_avx(void);
 void run_sse_directed(void);
 
 #endif

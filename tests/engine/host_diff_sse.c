@@ -26,7 +26,6 @@
 
 #if defined(__x86_64__)
 
-enum op_kind { K_F32, K_F64, K_INT, K_STR, K_X87 };
 
 struct sse_tmpl {
     const char *name;
@@ -104,12 +103,14 @@ static const struct sse_tmpl tmpls[] = {
     T(#nm "_xmm_m", K_INT, false, 0x66, 0x0f, (op) & 0xff, 0x06),                                  \
     T(#nm "_mm", K_INT, false, 0x0f, (op) & 0xff, 0xc1),
     SSE_INT_OPS(INTOP, _)
+    SSE_SHIFT_OPS(INTOP, _)
     /* SSSE3 and SSE3. */
 #define SSSE3OP(unused, op, nm)                                                                    \
     T(#nm "_xmm", K_INT, false, 0x66, 0x0f, 0x38, (op) & 0xff, 0xc1),                              \
     T(#nm "_xmm_m", K_INT, false, 0x66, 0x0f, 0x38, (op) & 0xff, 0x06),                            \
     T(#nm "_mm", K_INT, false, 0x0f, 0x38, (op) & 0xff, 0xc1),
     SSSE3_OPS(SSSE3OP, _)
+    SSSE3_ABS_OPS(SSSE3OP, _)
     T("palignr_xmm_5", K_INT, false, 0x66, 0x0f, 0x3a, 0x0f, 0xc1, 5),
     T("palignr_xmm_m_17", K_INT, false, 0x66, 0x0f, 0x3a, 0x0f, 0x06, 17),
     T("palignr_xmm_40", K_INT, false, 0x66, 0x0f, 0x3a, 0x0f, 0xc1, 40),
@@ -305,7 +306,7 @@ static const uint64_t f64_edge[] = {
     0x380fffffffffffffull, 0x7e40000000000000ull, 0x0008000000000000ull, 0x3fe0000000000000ull,
 };
 
-static uint32_t gen_f32(void)
+uint32_t gen_f32(void)
 {
     switch (rnd() % 4) {
     case 0:
@@ -314,7 +315,7 @@ static uint32_t gen_f32(void)
     default: return (uint32_t)rnd();
     }
 }
-static uint64_t gen_f64(void)
+uint64_t gen_f64(void)
 {
     switch (rnd() % 4) {
     case 0:
@@ -324,7 +325,7 @@ static uint64_t gen_f64(void)
     }
 }
 
-static void gen_vec(uint8_t v[16], unsigned kind)
+void gen_vec(uint8_t v[16], unsigned kind)
 {
     if (kind == K_STR) {
         /* Few distinct characters, so strings match, overlap and end. */
@@ -345,7 +346,7 @@ static void gen_vec(uint8_t v[16], unsigned kind)
     }
 }
 
-static uint32_t gen_mxcsr(void)
+uint32_t gen_mxcsr(void)
 {
     uint32_t m = (uint32_t)(rnd() % 4) << MXCSR_RC_SHIFT;
     if (rnd() % 3 == 0)

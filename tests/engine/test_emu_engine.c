@@ -100,6 +100,7 @@ int main(int argc, char **argv)
 #endif
     run_directed();
     run_sse();
+    run_avx();
     printf("%d passed, %d failed, %d skipped\n", passes, failures, skips);
     h_fini(&H);
     return failures ? 1 : 0;

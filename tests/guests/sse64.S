@@ -59,3 +59,20 @@ l_x87_state:
     fnstsw %ax
     out %eax, $PORT_REPORT
     out %al, $PORT_DONE
+
+/* AVX: YMM0 = YMM1 + YMM2 (VEX.256), a VEX.128 and a legacy SSE write,
+ * then XSAVE of x87|SSE|AVX (EDX:EAX = 7) to GUEST_TABLE. */
+l_avx:
+    vaddps %ymm2, %ymm1, %ymm0
+    vpaddd %xmm2, %xmm1, %xmm3
+    addps %xmm1, %xmm4
+    mov $7, %eax
+    xor %edx, %edx
+    xsave64 GUEST_TABLE
+    out %al, $PORT_DONE
+
+/* One VEX instruction, for the #UD/#NM gating. */
+l_vaddps:
+l_vaddps_insn:
+    vaddps %ymm2, %ymm1, %ymm0
+    out %al, $PORT_DONE

@@ -1,8 +1,8 @@
 /*
  * CPUID as the guest sees it: the host's vendor, family and cache leaves,
- * with the feature bits narrowed to a baseline x86-64 set every backend
- * executes (the emulator runs MMX, SSE to SSE4.2, AES-NI, PCLMULQDQ, FXSAVE,
- * the XSAVE family and x87; the FPU bit is set although its transcendental
+ * with the feature bits narrowed to a set every backend executes (the
+ * emulator runs MMX, SSE to SSE4.2, AES-NI, PCLMULQDQ, FXSAVE, the XSAVE
+ * family with AVX state, AVX, AVX2, FMA, F16C, BMI1, BMI2 and x87; the FPU bit is set although its transcendental
  * instructions, FPREM and the BCD forms raise #UD there, because an x86-64
  * kernel will not boot without it), the local APIC with the framework's
  * interrupt controllers, the hypervisor bit, and a hypervisor leaf naming us.
@@ -20,21 +20,29 @@
      (1u << 23) | (1u << 24) | (1u << 25) | (1u << 26))
 /* FPU (x87). */
 #define LEAF1_EDX_X87 (1u << 0)
-/* CPUID.1:ECX: SSE3 PCLMULQDQ SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES XSAVE
- * (the emulator implements them), hypervisor. */
+/* CPUID.1:ECX: SSE3 PCLMULQDQ SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES
+ * XSAVE AVX F16C (the emulator implements them; FMA and F16C only where the
+ * host has them, which the mask of the host's leaf gives), hypervisor. */
 #define LEAF1_ECX_KEEP                                                                      \
-    ((1u << 0) | (1u << 1) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) | \
-     (1u << 23) | (1u << 25) | (1u << 26))
+    ((1u << 0) | (1u << 1) | (1u << 9) | (1u << 12) | (1u << 13) | (1u << 19) | (1u << 20) | \
+     (1u << 22) | (1u << 23) | (1u << 25) | (1u << 26) | (1u << 28) | (1u << 29))
+/* CPUID.(7,0):EBX: BMI1 AVX2 BMI2. */
+#define LEAF7_EBX_KEEP ((1u << 3) | (1u << 5) | (1u << 8))
 #define LEAF1_ECX_OSXSAVE (1u << 27)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
 /* The local APIC: only with the framework's in-kernel controllers. */
 #define LEAF1_EDX_APIC (1u << 9)
 #define CR4_OSXSAVE (1ull << 18)
-/* XSAVE: the components hvrun's XSETBV accepts (x87, SSE), their area size
- * (legacy region and header), and XSAVEOPT and XSAVEC (CPUID.(0Dh,1):EAX). */
-#define XSAVE_COMPONENTS 3u
-#define XSAVE_AREA_SIZE 576u
+/* XSAVE: the components hvrun's XSETBV accepts (x87, SSE, AVX), the area
+ * size without and with AVX (legacy region and header; AVX state at 576,
+ * 256 bytes), and XSAVEOPT and XSAVEC (CPUID.(0Dh,1):EAX). */
+#define XSAVE_COMPONENTS 7u
+#define XSAVE_LEGACY_SIZE 576u
+#define XSAVE_AVX_OFFSET 576u
+#define XSAVE_AVX_SIZE 256u
+#define XSAVE_AREA_SIZE (XSAVE_AVX_OFFSET + XSAVE_AVX_SIZE)
 #define XSAVE_LEAF1_EAX 3u
+#define XCR0_AVX 4u
 /* CPUID.80000001h: EDX SYSCALL NX RDTSCP LM; ECX LAHF/SAHF in 64-bit mode, LZCNT. */
 #define EXT1_EDX_KEEP ((1u << 11) | (1u << 20) | (1u << 27) | (1u << 29))
 #define EXT1_ECX_KEEP ((1u << 0) | (1u << 5))
@@ -72,16 +80,27 @@ void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, 
         out[3] &= LEAF1_EDX_BASE | LEAF1_EDX_X87 | (m->irqchip ? LEAF1_EDX_APIC : 0);
     } else if (leaf >= 2 && leaf <= 6 && leaf <= host_max[0]) {
         host_cpuid(leaf, subleaf, out);   /* cache and topology descriptions */
+    } else if (leaf == 7 && leaf <= host_max[0]) {
+        if (subleaf == 0) {
+            uint32_t h[4];
+            host_cpuid(7, 0, h);
+            out[1] = h[1] & LEAF7_EBX_KEEP;
+        }
     } else if (leaf == XSAVE_LEAF && leaf <= host_max[0]) {
+        /* EBX: the size for the components XCR0 enables now. */
+        uint32_t enabled = (hvrun_reg_get(v->id, HV_X86_XCR0) & XCR0_AVX) ? XSAVE_AREA_SIZE : XSAVE_LEGACY_SIZE;
         if (subleaf == 0) {
             out[0] = XSAVE_COMPONENTS;
-            out[1] = XSAVE_AREA_SIZE;
+            out[1] = enabled;
             out[2] = XSAVE_AREA_SIZE;
         } else if (subleaf == 1) {
             uint32_t h[4];
             host_cpuid(XSAVE_LEAF, 1, h);
             out[0] = h[0] & XSAVE_LEAF1_EAX;
-            out[1] = XSAVE_AREA_SIZE;
+            out[1] = enabled;
+        } else if (subleaf == 2) {
+            out[0] = XSAVE_AVX_SIZE;
+            out[1] = XSAVE_AVX_OFFSET;
         }
     } else if (leaf == HV_LEAF) {
         out[0] = HV_LEAF;
@@ -96,5 +115,5 @@ void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, 
                leaf != 0x80000007) {
         host_cpuid(leaf, 0, out);         /* brand string, caches, address sizes */
     }
-    /* Everything else (leaf 7's extended features included) reads as zero. */
+    /* Everything else reads as zero. */
 }

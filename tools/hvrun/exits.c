@@ -11,7 +11,7 @@
 enum {
     RFLAGS_IF = 1u << 9, CR0_PE = 1u << 0, CR0_TS = 1u << 3, CR0_NE = 1u << 5,
     CR0_PG = 1u << 31, CR4_PAE = 1u << 5, CR4_VMXE = 1u << 13, EFER_LMA = 1u << 10,
-    EXIT_REASON_ENTRY_FAILURE = 1u << 31, VECTOR_GP = 13, XCR0_X87_SSE = 3,
+    EXIT_REASON_ENTRY_FAILURE = 1u << 31, VECTOR_GP = 13, XCR0_X87_SSE_AVX = 7, XCR0_SSE = 2, XCR0_AVX = 4,
 };
 
 #define REASON_NAME(name) [VMX_REASON_##name] = #name,
@@ -248,7 +248,9 @@ static bool dispatch_exit(struct machine *m, struct vcpu *v, uint32_t reason, ui
         return true;
     case VMX_REASON_XSETBV: {
         uint64_t value = edx_eax(id);
-        if ((uint32_t)hvrun_reg_get(id, HV_X86_RCX) != 0 || !(value & 1) || (value & ~(uint64_t)XCR0_X87_SSE)) {
+        /* x87 always; AVX only with SSE (SDM XSETBV). */
+        if ((uint32_t)hvrun_reg_get(id, HV_X86_RCX) != 0 || !(value & 1) || (value & ~(uint64_t)XCR0_X87_SSE_AVX) ||
+            ((value & XCR0_AVX) && !(value & XCR0_SSE))) {
             hvrun_inject_gp(id);
             return true;
         }
