@@ -32,6 +32,7 @@ enum tmpl_flags {
     T_LOCK = 512,    /* memory forms get a random LOCK prefix */
     T_STR = 1024,    /* string instruction: rSI/rDI in the data, small rCX */
     T_REP = 2048,    /* with T_STR: random F3/F2 prefix */
+    T_NO16 = 4096,   /* 32/64-bit only (66 is part of the opcode or ignored) */
 };
 
 struct tmpl {
@@ -67,6 +68,8 @@ static void encode(const struct tmpl *t, struct encoded *e)
         v = 1;
     if (t->flags & T_W_ONLY)
         v = 2;
+    if ((t->flags & T_NO16) && v == 1)
+        v = 0;
     e->opsize = (t->flags & T_BYTE) ? 1 : v == 1 ? 2 : v == 2 ? 8 : 4;
     bool lock = (t->flags & T_LOCK) && rnd() % 2;
     if (lock)
@@ -592,6 +595,8 @@ static const struct tmpl diff_tmpls[] = {
     { "std", 0, OP1(0xfd), -2, 0, T_BYTE, U_NONE },
     { "movbe_load", 0, OP3(0xf0), -1, 0, T_MEMONLY, U_NONE },
     { "movbe_store", 0, OP3(0xf1), -1, 0, T_MEMONLY, U_NONE },
+    { "adcx", 0x66, OP3(0xf6), -1, 0, T_MEM | T_NO16, U_NONE },
+    { "adox", 0xf3, OP3(0xf6), -1, 0, T_MEM | T_NO16, U_NONE },
     { "movsb", 0, OP1(0xa4), -2, 0, T_BYTE | T_STR | T_REP, U_NONE },
     { "movs", 0, OP1(0xa5), -2, 0, T_STR | T_REP, U_NONE },
     { "cmpsb", 0, OP1(0xa6), -2, 0, T_BYTE | T_STR | T_REP, U_NONE },
