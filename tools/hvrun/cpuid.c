@@ -21,10 +21,10 @@
 /* FPU (x87). */
 #define LEAF1_EDX_X87 (1u << 0)
 /* CPUID.1:ECX: SSE3 PCLMULQDQ SSSE3 CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES XSAVE
- * (the emulator implements them), hypervisor. */
+ * RDRAND (the emulator implements them), hypervisor. */
 #define LEAF1_ECX_KEEP                                                                      \
     ((1u << 0) | (1u << 1) | (1u << 9) | (1u << 13) | (1u << 19) | (1u << 20) | (1u << 22) | \
-     (1u << 23) | (1u << 25) | (1u << 26))
+     (1u << 23) | (1u << 25) | (1u << 26) | (1u << 30))
 #define LEAF1_ECX_OSXSAVE (1u << 27)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
 /* The local APIC: only with the framework's in-kernel controllers. */
@@ -38,6 +38,8 @@
 /* CPUID.80000001h: EDX SYSCALL NX RDTSCP LM; ECX LAHF/SAHF in 64-bit mode, LZCNT. */
 #define EXT1_EDX_KEEP ((1u << 11) | (1u << 20) | (1u << 27) | (1u << 29))
 #define EXT1_ECX_KEEP ((1u << 0) | (1u << 5))
+/* CPUID.(7,0):EBX: RDSEED, ADX. */
+#define LEAF7_EBX_KEEP ((1u << 18) | (1u << 19))
 
 enum {
     MAX_BASIC_LEAF = 0xd, XSAVE_LEAF = 0xd, HV_LEAF = 0x40000000, MAX_EXT_LEAF = 0x80000008,
@@ -72,6 +74,10 @@ void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, 
         out[3] &= LEAF1_EDX_BASE | LEAF1_EDX_X87 | (m->irqchip ? LEAF1_EDX_APIC : 0);
     } else if (leaf >= 2 && leaf <= 6 && leaf <= host_max[0]) {
         host_cpuid(leaf, subleaf, out);   /* cache and topology descriptions */
+    } else if (leaf == 7 && subleaf == 0 && leaf <= host_max[0]) {
+        uint32_t h[4];
+        host_cpuid(7, 0, h);
+        out[1] = h[1] & LEAF7_EBX_KEEP;
     } else if (leaf == XSAVE_LEAF && leaf <= host_max[0]) {
         if (subleaf == 0) {
             out[0] = XSAVE_COMPONENTS;
@@ -96,5 +102,5 @@ void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, 
                leaf != 0x80000007) {
         host_cpuid(leaf, 0, out);         /* brand string, caches, address sizes */
     }
-    /* Everything else (leaf 7's extended features included) reads as zero. */
+    /* Everything else reads as zero. */
 }
