@@ -51,6 +51,29 @@ l_xsave:
     out %eax, $PORT_REPORT
     out %al, $PORT_DONE
 
+/* x87 transcendentals: FSIN of FLDPI and FPATAN(1, 1) stored to
+ * GUEST_TABLE and +16, FSW reported; then FXTRACT of 0 with ZE unmasked
+ * (the FCW at GUEST_TABLE+32) and the FWAIT that delivers it. */
+l_x87_trans:
+    fninit
+    fldpi
+    fsin
+    fstpt GUEST_TABLE
+    fld1
+    fld1
+    fpatan
+    fstpt GUEST_TABLE + 16
+    fnstsw %ax
+    out %eax, $PORT_REPORT
+    fldcw GUEST_TABLE + 32
+    fldz
+    fxtract
+    fnstsw %ax
+    out %eax, $PORT_REPORT
+l_x87_trans_wait:
+    fwait
+    out %al, $PORT_DONE
+
 /* x87 state: FNINIT, FLD1, FLDZ, then FNSTSW AX reported (TOP = 6). */
 l_x87_state:
     fninit

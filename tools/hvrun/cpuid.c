@@ -2,9 +2,7 @@
  * CPUID as the guest sees it: the host's vendor, family and cache leaves,
  * with the feature bits narrowed to a baseline x86-64 set every backend
  * executes (the emulator runs MMX, SSE to SSE4.2, AES-NI, PCLMULQDQ, FXSAVE,
- * the XSAVE family and x87; the FPU bit is set although its transcendental
- * instructions, FPREM and the BCD forms raise #UD there, because an x86-64
- * kernel will not boot without it), the local APIC with the framework's
+ * the XSAVE family and the whole x87), the local APIC with the framework's
  * interrupt controllers, the hypervisor bit, and a hypervisor leaf naming us.
  */
 #include "hvrun.h"
