@@ -33,6 +33,7 @@ enum tmpl_flags {
     T_STR = 1024,    /* string instruction: rSI/rDI in the data, small rCX */
     T_REP = 2048,    /* with T_STR: random F3/F2 prefix */
     T_NO16 = 4096,   /* 32/64-bit only (66 is part of the opcode or ignored) */
+    T_ALIGN16 = 8192, /* the memory operand is 16-byte aligned */
 };
 
 struct tmpl {
@@ -124,7 +125,7 @@ static void encode(const struct tmpl *t, struct encoded *e)
             }
         } else if (e->mem) {
             e->b[n++] = (uint8_t)(0x40 | (reg & 7) << 3 | 3);
-            e->b[n++] = (uint8_t)((rnd() % (DATA_SIZE / 2)) & 0x78);
+            e->b[n++] = (uint8_t)((rnd() % (DATA_SIZE / 2)) & ((t->flags & T_ALIGN16) ? 0x70 : 0x78));
         } else {
             e->b[n++] = (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7));
         }
@@ -614,6 +615,7 @@ static const struct tmpl diff_tmpls[] = {
     { "push_ib", 0, OP1(0x6a), -2, 1, T_NOREX_W, U_NONE },
     { "xlat", 0, OP1(0xd7), -2, 0, T_BYTE | T_MEMONLY, U_NONE },
     { "cmpxchg8b", 0, OP2(0xc7), 1, 0, T_MEMONLY | T_NOREX_W | T_LOCK, U_NONE },
+    { "cmpxchg16b", 0, OP2(0xc7), 1, 0, T_MEMONLY | T_W_ONLY | T_LOCK | T_ALIGN16, U_NONE },
 };
 
 /* The lazy flags of each kind of recorded operation, read by the next
