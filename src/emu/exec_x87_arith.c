@@ -611,15 +611,7 @@ bool x87_arith(struct emu_cpu *cpu, const struct insn *in)
     if (op == 0xd9 && in->modrm >= 0xe9 && in->modrm <= 0xed) {
         /* FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2: 128 bits of the constant,
          * rounded by RC (not PC), as the compared host does. */
-        static const struct { uint64_t hi, lo; int32_t e; } k[5] = {
-            { 0xd49a784bcd1b8afeull, 0x492bf6ff4dafdb4cull, 1 },  /* log2(10) */
-            { 0xb8aa3b295c17f0bbull, 0xbe87fed0691d3e88ull, 0 },  /* log2(e) */
-            { 0xc90fdaa22168c234ull, 0xc4c6628b80dc1cd1ull, 1 },  /* pi */
-            { 0x9a209a84fbcff798ull, 0x8f8959ac0b7c9178ull, -2 }, /* log10(2) */
-            { 0xb17217f7d1cf79abull, 0xc9e3b39803f2f6afull, -1 }, /* ln(2) */
-        };
-        unsigned n = in->modrm - 0xe9;
-        struct unp u = { false, k[n].e, ((u128)k[n].hi << 64) | k[n].lo };
+        struct unp u = x87_constant((enum x87_const)(in->modrm - 0xe9));
         unsigned flags = 0;
         bool up;
         uint64_t q;

@@ -98,15 +98,18 @@ static struct unp xf_div_u64(struct unp a, uint64_t n) { return xf_div(a, xf_u64
 /* Whether a series term no longer changes the sum. */
 static bool negligible(struct unp term, struct unp sum) { return !term.m || term.e < sum.e - 130; }
 
-/* ---- constants to 128 bits: pi/2, ln 2, log2 e */
+/* ---- constants (x87.h's table of FLDPI and friends) */
 
-static const struct unp XF_PIO2 = { false, 0, ((u128)0xc90fdaa22168c234ull << 64) | 0xc4c6628b80dc1cd1ull };
-static const struct unp XF_LN2 = { false, -1, ((u128)0xb17217f7d1cf79abull << 64) | 0xc9e3b39803f2f6afull };
-static const struct unp XF_LOG2E = { false, 0, ((u128)0xb8aa3b295c17f0bbull << 64) | 0xbe87fed0691d3e88ull };
+static struct unp xf_pio2(void)
+{
+    struct unp u = x87_constant(K_PI);
+    u.e--;
+    return u;
+}
 
 /* The trigonometric instructions reduce by the 66-bit pi both Intel (SDM
- * vol. 1 8.3.10) and the compared AMD host use: the top 66 bits of
- * XF_PIO2, rounded (the 67th and 68th bits are 0). */
+ * vol. 1 8.3.10) and the compared AMD host use: pi rounded to 66 bits
+ * (the 67th and 68th bits are 0). */
 static const unsigned PI66_BITS = 66;
 
 /* ---- a small unsigned big integer for the trigonometric reduction */
@@ -180,8 +183,8 @@ static struct unp big_to_xf(const struct big *a)
 /* pi66/2 * 2^384 as a big integer. */
 static void pio2_66(struct big *c)
 {
-    u128 m = XF_PIO2.m >> (128 - PI66_BITS);
-    if ((XF_PIO2.m >> (127 - PI66_BITS)) & 1)
+    u128 pi = x87_constant(K_PI).m, m = pi >> (128 - PI66_BITS);
+    if ((pi >> (127 - PI66_BITS)) & 1)
         m++;
     memset(c, 0, sizeof *c);
     c->w[0] = (uint64_t)m;
@@ -309,7 +312,7 @@ static struct unp log2_xf(struct unp v)
         k++;
     }
     struct unp t = xf_div(xf_sub(m, XF_ONE), xf_add(m, XF_ONE));
-    struct unp l = xf_mul(ln_atanh(t), XF_LOG2E);
+    struct unp l = xf_mul(ln_atanh(t), x87_constant(K_L2E));
     struct unp kk = xf_u64((uint64_t)(k < 0 ? -(int64_t)k : k));
     kk.sign = k < 0;
     if (!k)
@@ -323,7 +326,7 @@ static struct unp log2_1p_xf(struct unp x)
     if (x.e < -2) {                              /* |x| < 1/4: t = x / (2 + x) */
         struct unp two = XF_ONE;
         two.e = 1;
-        return xf_mul(ln_atanh(xf_div(x, xf_add(two, x))), XF_LOG2E);
+        return xf_mul(ln_atanh(xf_div(x, xf_add(two, x))), x87_constant(K_L2E));
     }
     return log2_xf(xf_add(XF_ONE, x));
 }
@@ -504,7 +507,7 @@ static void f2xm1(struct emu_cpu *cpu)
                 if (u.sign)
                     n = -n;
             }
-            struct unp em = expm1_k(xf_mul(f, XF_LN2));
+            struct unp em = expm1_k(xf_mul(f, x87_constant(K_LN2)));
             exact = !f.m;
             em.e += n;
             struct unp pn = XF_ONE;
@@ -598,7 +601,11 @@ static void fyl2x(struct emu_cpu *cpu, bool plus1)
                 exact = !(ux.m << 1);             /* a power of two */
             }
             r = deliver(cpu, xf_mul(x87_unpack(y), l), exact, &flags, &up);
-            flags |= FSW_PE;                      /* also for a power of two, as F2XM1 */
+            /* PE also for a power of two (as F2XM1), and so UE for a tiny
+             * exact product (as the compared host). */
+            flags |= FSW_PE;
+            if (!(r.se & 0x7fff) && r.man)
+                flags |= FSW_UE;
         }
     }
     if (commit(cpu, flags, up)) {
@@ -631,7 +638,7 @@ static void fpatan(struct emu_cpu *cpu)
     } else {
         if (cx == C_DENORMAL || cy == C_DENORMAL)
             flags |= FSW_DE;
-        struct unp pio2 = XF_PIO2, a;
+        struct unp pio2 = xf_pio2(), a;
         bool exact = false;
         if (cy == C_ZERO) {
             /* +-0, or +-pi when x is negative (-0 included) */

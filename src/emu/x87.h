@@ -253,4 +253,20 @@ bool x87_finish(struct emu_cpu *cpu, struct unp u, struct f80 *out, unsigned *fl
 struct f80 x87_nan2(struct f80 a, struct f80 b, bool a_nan, bool b_nan);
 static inline bool is_nan(enum cls c) { return c == C_QNAN || c == C_SNAN; }
 
+/* The constants of FLDL2T..FLDLN2 (in their D9 E9..ED order) to 128 bits,
+ * also the transcendental instructions' pi, log2 e and ln 2. */
+enum x87_const { K_L2T, K_L2E, K_PI, K_LG2, K_LN2 };
+static inline struct unp x87_constant(enum x87_const c)
+{
+    static const struct { uint64_t hi, lo; int32_t e; } k[5] = {
+        { 0xd49a784bcd1b8afeull, 0x492bf6ff4dafdb4cull, 1 },  /* log2(10) */
+        { 0xb8aa3b295c17f0bbull, 0xbe87fed0691d3e88ull, 0 },  /* log2(e) */
+        { 0xc90fdaa22168c234ull, 0xc4c6628b80dc1cd1ull, 1 },  /* pi */
+        { 0x9a209a84fbcff798ull, 0x8f8959ac0b7c9178ull, -2 }, /* log10(2) */
+        { 0xb17217f7d1cf79abull, 0xc9e3b39803f2f6afull, -1 }, /* ln(2) */
+    };
+    struct unp u = { false, k[c].e, ((u128)k[c].hi << 64) | k[c].lo };
+    return u;
+}
+
 #endif

@@ -197,6 +197,13 @@ T_CASE(x87_transcendental_and_mf)
     enum { FSW_ES = 0x80, FSW_ZE = 4, FSW_PE = 0x20, FSW_B = 0x8000 };
     uint16_t cw = 0x037f & ~FSW_ZE;
     memcpy(h_mem(vm, GUEST_TABLE + 32, 2), &cw, 2);
+    /* 1.41421356... * 2^200, whose remainder by FLDPI takes five steps */
+    const uint64_t big_man = 0xb504f333f9de6484ull;
+    const uint16_t big_se = 0x3fff + 200;
+    memcpy(h_mem(vm, GUEST_TABLE + 48, 8), &big_man, 8);
+    memcpy(h_mem(vm, GUEST_TABLE + 56, 2), &big_se, 2);
+    static const uint8_t bcd[10] = { 0x78, 0x56, 0x34, 0x12, 0x90, 0x78, 0x56, 0x34, 0x12, 0x80 };
+    memcpy(h_mem(vm, GUEST_TABLE + 80, 10), bcd, 10);
     h_set_reg(vm, HV_X86_CR0, h_reg(vm, HV_X86_CR0) | (1u << 5));
     h_expect_report(vm, FSW_PE);
     const uint8_t *m = h_mem(vm, GUEST_TABLE, 32);
@@ -210,7 +217,15 @@ T_CASE(x87_transcendental_and_mf)
     memcpy(&se, m + 24, 2);
     T_ASSERT_EQ(man, 0xc90fdaa22168c235ull);
     T_ASSERT_EQ(se, 0x3ffe);
-    h_expect_report(vm, FSW_B | (7u << 11) | FSW_ES | FSW_ZE | FSW_PE);  /* nothing pushed */
+    /* The complete remainder: quotient bits 7 in C0, C3, C1; TOP = 6. */
+    h_expect_report(vm, 0x4000 | 0x100 | 0x200 | (6u << 11) | FSW_PE);
+    h_expect_report(vm, 5);
+    memcpy(&man, h_mem(vm, GUEST_TABLE + 64, 8), 8);
+    memcpy(&se, h_mem(vm, GUEST_TABLE + 72, 2), 2);
+    T_ASSERT_EQ(man, 0x900f996ccc5ec67dull);              /* exact: 2^200 * sqrt(2) mod pi64 */
+    T_ASSERT_EQ(se, 0x4000);
+    h_expect_report(vm, FSW_B | (7u << 11) | FSW_ES | FSW_ZE);  /* nothing pushed */
+    T_ASSERT_EQ(memcmp(h_mem(vm, GUEST_TABLE + 96, 10), bcd, 10), 0);
     h_set_vmcs(vm, VMCS_CTRL_EXC_BITMAP, 1u << 16);
     const struct h_exit *e = h_run_expect(vm, VMX_REASON_EXC_NMI);
     T_ASSERT_EQ(e->intr_info, IRQ_INFO_VALID | IRQ_INFO_HARD_EXC | 16);
