@@ -1,4 +1,4 @@
-/* ADD/OR/ADC/SBB/AND/SUB/XOR/CMP, TEST, INC/DEC, NOT/NEG, and BCD adjusts. */
+/* ADD/OR/ADC/SBB/AND/SUB/XOR/CMP, TEST, INC/DEC, NOT/NEG, BCD adjusts, ADCX/ADOX. */
 #include "engine_internal.h"
 
 enum alu_op { A_ADD, A_OR, A_ADC, A_SBB, A_AND, A_SUB, A_XOR, A_CMP, A_TEST, A_INC, A_DEC, A_NOT, A_NEG };
@@ -217,3 +217,20 @@ void exec_aad(struct emu_cpu *cpu, const struct insn *in)
     uint64_t p8 = prod & 0xff;
     lf_record(cpu, LF_ADD, 1, r, al, p8);
 }
+
+/* ADCX/ADOX: an add with carry through one flag only (CF resp. OF), so two
+ * carry chains can interleave.  The operand size is 32 or 64 (REX.W): the
+ * 66 of ADCX is its mandatory prefix, and a further 66 changes nothing. */
+static void add_carry_chain(struct emu_cpu *cpu, const struct insn *in, uint32_t flag)
+{
+    unsigned sz = (in->rex & 8) ? 8 : 4;
+    uint64_t a = reg_get(cpu, in, in->reg, sz), b = rm_get(cpu, in, sz);
+    bool cin = flag == EFL_CF ? flag_cf(cpu) : flag_of(cpu);
+    uint64_t r = (a + b + cin) & size_mask(sz);
+    bool cout = sz == 8 ? (r < a || (cin && r == a)) : ((a + b + cin) >> 32) != 0;
+    reg_put(cpu, in, in->reg, sz, r);
+    flags_set(cpu, flag, cout ? flag : 0);
+}
+
+void exec_adcx(struct emu_cpu *cpu, const struct insn *in) { add_carry_chain(cpu, in, EFL_CF); }
+void exec_adox(struct emu_cpu *cpu, const struct insn *in) { add_carry_chain(cpu, in, EFL_OF); }

@@ -318,8 +318,7 @@ void exec_emms(struct emu_cpu *cpu, const struct insn *in)
 }
 
 /* WAIT/FWAIT: #NM with CR0.MP and CR0.TS; a pending unmasked x87 exception
- * (only FXRSTOR/XRSTOR/the client can leave one: no x87 arithmetic runs
- * here) is delivered as #MF with CR0.NE. */
+ * is delivered as #MF with CR0.NE. */
 void exec_fwait(struct emu_cpu *cpu, const struct insn *in)
 {
     (void)in;
@@ -334,8 +333,7 @@ void exec_fwait(struct emu_cpu *cpu, const struct insn *in)
 /* x87 escapes (D8-DF) other than the state instructions: CR0.EM or CR0.TS
  * give #NM first, as on hardware, so a guest that emulates the FPU itself
  * (CR0.EM = 1) or switches it lazily (CR0.TS) sees the right fault; then
- * the instructions of exec_x87.c, and #UD for the rest (arithmetic is
- * not emulated: docs/compat.md). */
+ * the instruction, and #UD for an encoding no x87 instruction has. */
 void exec_x87(struct emu_cpu *cpu, const struct insn *in)
 {
     uint64_t cr0 = cpu->g->cr0;
@@ -346,6 +344,6 @@ void exec_x87(struct emu_cpu *cpu, const struct insn *in)
      * exception is delivered first (#MF with CR0.NE). */
     if ((ld16(fpu_area(cpu) + FX_FSW) & FSW_ES) && (cr0 & CR0_NE_BIT))
         emu_raise(cpu, VEC_MF, false, 0);
-    if (!x87_data(cpu, in) && !x87_arith(cpu, in))
+    if (!x87_data(cpu, in) && !x87_arith(cpu, in) && !x87_exact(cpu, in) && !x87_trans(cpu, in))
         EMU_UD(cpu);
 }

@@ -3,67 +3,10 @@
  * significands: FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR in every form (ST(i), m32,
  * m64, m16/m32 integer), FSQRT, FRNDINT, FSCALE, FST/FSTP m32/m64,
  * FIST/FISTP/FISTTP, FICOM/FICOMP, FLDPI and the other constants, under
- * FCW's precision and rounding control.  Not emulated (#UD): FXTRACT,
- * FPREM/FPREM1, FBLD/FBSTP and the transcendental instructions
- * (docs/compat.md).
+ * FCW's precision and rounding control.  The soft-float core (x87.h) is
+ * shared with exec_x87_exact.c and exec_x87_trans.c.
  */
 #include "x87.h"
-
-typedef unsigned __int128 u128;
-
-enum { FSW_ZE = 1u << 2, FSW_OE = 1u << 3, FSW_UE = 1u << 4, FSW_PE = 1u << 5 };
-
-/* An unpacked finite value: (-1)^sign * m * 2^(e - 127), m normalized
- * (bit 127 set) unless zero. */
-struct unp {
-    bool sign;
-    int32_t e;
-    u128 m;
-};
-
-static unsigned clz128(u128 m)
-{
-    uint64_t hi = (uint64_t)(m >> 64);
-    return hi ? (unsigned)__builtin_clzll(hi) : 64 + (unsigned)__builtin_clzll((uint64_t)m);
-}
-
-static void normalize(struct unp *u)
-{
-    if (!u->m)
-        return;
-    unsigned sh = clz128(u->m);
-    u->m <<= sh;
-    u->e -= (int32_t)sh;
-}
-
-/* A finite 80-bit value (normal, denormal or pseudo-denormal). */
-static struct unp unpack80(struct f80 v)
-{
-    struct unp u = { (v.se >> 15) != 0, 0, (u128)v.man << 64 };
-    int32_t exp = v.se & 0x7fff;
-    u.e = (exp ? exp : 1) - 16383;
-    normalize(&u);
-    return u;
-}
-
-struct fmt {
-    unsigned prec;     /* significand bits */
-    int32_t emin, emax;
-};
-static const struct fmt F_EXT = { 64, -16382, 16383 }, F_DBL = { 53, -1022, 1023 }, F_SGL = { 24, -126, 127 };
-
-/* Rounding control of FCW (0 nearest, 1 down, 2 up, 3 toward zero). */
-static unsigned x87_rc(struct emu_cpu *cpu) { return (fcw(cpu) >> 10) & 3; }
-static struct fmt x87_pc(struct emu_cpu *cpu)
-{
-    struct fmt f = F_EXT;
-    unsigned pc = (fcw(cpu) >> 8) & 3;
-    if (pc == 0)
-        f.prec = 24;
-    else if (pc == 2)
-        f.prec = 53;
-    return f;
-}
 
 /*
  * Round u to `f` under rounding control rc.  Result: *q (integer
@@ -72,7 +15,7 @@ static struct fmt x87_pc(struct emu_cpu *cpu)
  * rounded up.  Returns 0 finite, 1 overflow (caller applies the masked
  * overflow response).
  */
-static int round_to(struct unp u, struct fmt f, unsigned rc, uint64_t *q, int32_t *exp, unsigned *flags, bool *up)
+int x87_round(struct unp u, struct fmt f, unsigned rc, uint64_t *q, int32_t *exp, unsigned *flags, bool *up)
 {
     *up = false;
     if (!u.m) {
@@ -128,9 +71,9 @@ static int round_to(struct unp u, struct fmt f, unsigned rc, uint64_t *q, int32_
 }
 
 /* The masked overflow response: infinity or the largest finite value. */
-static bool overflow_to_inf(bool sign, unsigned rc) { return rc == 0 || (rc == 1 && sign) || (rc == 2 && !sign); }
+bool x87_overflow_inf(bool sign, unsigned rc) { return rc == 0 || (rc == 1 && sign) || (rc == 2 && !sign); }
 
-static struct f80 pack80(bool sign, uint64_t q, int32_t exp, struct fmt f)
+struct f80 x87_pack(bool sign, uint64_t q, int32_t exp, struct fmt f)
 {
     struct f80 v = { 0, (uint16_t)(sign ? 0x8000 : 0) };
     if (!q)
@@ -144,14 +87,14 @@ static struct f80 pack80(bool sign, uint64_t q, int32_t exp, struct fmt f)
 
 /* Round to the destination precision of an arithmetic result (PC) and
  * pack as 80-bit; C1 from rounding up. */
-static bool finish80(struct emu_cpu *cpu, struct unp u, struct f80 *out, unsigned *flags, bool *up)
+bool x87_finish(struct emu_cpu *cpu, struct unp u, struct f80 *out, unsigned *flags, bool *up)
 {
     struct fmt f = x87_pc(cpu);
     unsigned rc = x87_rc(cpu);
     uint64_t q;
     int32_t exp;
-    if (round_to(u, f, rc, &q, &exp, flags, up)) {
-        if (overflow_to_inf(u.sign, rc)) {
+    if (x87_round(u, f, rc, &q, &exp, flags, up)) {
+        if (x87_overflow_inf(u.sign, rc)) {
             out->man = 1ull << 63;
             out->se = (uint16_t)((u.sign ? 0x8000 : 0) | 0x7fff);
             *up = true;
@@ -162,14 +105,14 @@ static bool finish80(struct emu_cpu *cpu, struct unp u, struct f80 *out, unsigne
         }
         return true;
     }
-    *out = pack80(u.sign, q, exp, f);
+    *out = x87_pack(u.sign, q, exp, f);
     return true;
 }
 
 /* NaN result of two operands (SDM vol. 1, table 4-7, x87 column): a QNaN
  * wins over an SNaN; of two NaNs of the same kind the larger significand
  * (the first on a tie); the result is quiet. */
-static struct f80 nan_result(struct f80 a, struct f80 b, bool a_nan, bool b_nan)
+struct f80 x87_nan2(struct f80 a, struct f80 b, bool a_nan, bool b_nan)
 {
     struct f80 r;
     if (a_nan && b_nan) {
@@ -187,7 +130,6 @@ static struct f80 nan_result(struct f80 a, struct f80 b, bool a_nan, bool b_nan)
 
 enum arith { A_ADD, A_MUL, A_SUB, A_SUBR, A_DIV, A_DIVR };
 
-static bool is_nan(enum cls c) { return c == C_QNAN || c == C_SNAN; }
 
 /*
  * a op b with every special case; returns false if an unmasked exception
@@ -211,7 +153,7 @@ static bool arith80(struct emu_cpu *cpu, enum arith op, struct f80 a, struct f80
     } else if (is_nan(ca) || is_nan(cb)) {
         if (ca == C_SNAN || cb == C_SNAN)
             flags |= FSW_IE;
-        *out = nan_result(a, b, is_nan(ca), is_nan(cb));
+        *out = x87_nan2(a, b, is_nan(ca), is_nan(cb));
     } else {
         bool sa = a.se >> 15, sb = (b.se >> 15) ^ (op == A_SUB);
         bool ia = ca == C_INF, ib = cb == C_INF, za = ca == C_ZERO, zb = cb == C_ZERO;
@@ -236,14 +178,14 @@ static bool arith80(struct emu_cpu *cpu, enum arith op, struct f80 a, struct f80
                     *out = ia ? (struct f80){ 1ull << 63, (uint16_t)(0x7fff | (sa ? 0x8000 : 0)) }
                               : (struct f80){ 1ull << 63, (uint16_t)(0x7fff | (sb ? 0x8000 : 0)) };
                 } else {
-                    struct unp ua = unpack80(a), ub = unpack80(b);
+                    struct unp ua = x87_unpack(a), ub = x87_unpack(b);
                     ub.sign = sb;
                     if (za && zb) {
                         bool s = sa == sb ? sa : x87_rc(cpu) == 1;
                         *out = (struct f80){ 0, (uint16_t)(s ? 0x8000 : 0) };
                     } else if (za || zb) {
                         struct unp u = za ? ub : ua;
-                        finish80(cpu, u, out, &flags, &up);
+                        x87_finish(cpu, u, out, &flags, &up);
                     } else {
                         /* Headroom bit: both significands shifted right by one. */
                         ua.m >>= 1;
@@ -271,8 +213,8 @@ static bool arith80(struct emu_cpu *cpu, enum arith op, struct f80 a, struct f80
                         if (!r.m) {
                             *out = (struct f80){ 0, (uint16_t)(x87_rc(cpu) == 1 ? 0x8000 : 0) };
                         } else {
-                            normalize(&r);
-                            finish80(cpu, r, out, &flags, &up);
+                            x87_normalize(&r);
+                            x87_finish(cpu, r, out, &flags, &up);
                         }
                     }
                 }
@@ -282,11 +224,11 @@ static bool arith80(struct emu_cpu *cpu, enum arith op, struct f80 a, struct f80
                 } else if (za || zb) {
                     *out = zero;
                 } else {
-                    struct unp ua = unpack80(a), ub = unpack80(b);
+                    struct unp ua = x87_unpack(a), ub = x87_unpack(b);
                     uint64_t ma = (uint64_t)(ua.m >> 64), mb = (uint64_t)(ub.m >> 64);
                     struct unp r = { rsign, ua.e + ub.e + 1, (u128)ma * mb };
-                    normalize(&r);
-                    finish80(cpu, r, out, &flags, &up);
+                    x87_normalize(&r);
+                    x87_finish(cpu, r, out, &flags, &up);
                 }
             } else {
                 if (ia) {
@@ -298,7 +240,7 @@ static bool arith80(struct emu_cpu *cpu, enum arith op, struct f80 a, struct f80
                     flags = (flags & ~(unsigned)FSW_DE) | FSW_ZE;
                     *out = inf;
                 } else {
-                    struct unp ua = unpack80(a), ub = unpack80(b);
+                    struct unp ua = x87_unpack(a), ub = x87_unpack(b);
                     uint64_t ma = (uint64_t)(ua.m >> 64), mb = (uint64_t)(ub.m >> 64);
                     u128 n = (u128)ma << 64;
                     uint64_t q1 = (uint64_t)(n / mb); /* ma, mb normalized: q1 < 2^65 */
@@ -311,8 +253,8 @@ static bool arith80(struct emu_cpu *cpu, enum arith op, struct f80 a, struct f80
                     q = (((u128)hi_bit << 64 | q1) << 63) | q2;
                     /* q = floor(ma * 2^127 / mb): value (q | sticky) * 2^(ea - eb - 127). */
                     struct unp r = { rsign, ua.e - ub.e, q | (r2 != 0) };
-                    normalize(&r);
-                    finish80(cpu, r, out, &flags, &up);
+                    x87_normalize(&r);
+                    x87_finish(cpu, r, out, &flags, &up);
                 }
             }
         }
@@ -342,7 +284,7 @@ static bool sqrt80(struct emu_cpu *cpu, struct f80 a, struct f80 *out)
     } else {
         if (c == C_DENORMAL)
             flags |= FSW_DE;
-        struct unp u = unpack80(a);
+        struct unp u = x87_unpack(a);
         /* value = man * 2^(e - 63); make the exponent even, then the root
          * of n = man * 2^64 (or 2^63) has 64 bits. */
         uint64_t man = (uint64_t)(u.m >> 64);
@@ -364,8 +306,8 @@ static bool sqrt80(struct emu_cpu *cpu, struct f80 a, struct f80 *out)
         struct unp res = { false, 0, ((u128)r << 64) | ((u128)guard << 63) | sticky };
         /* r has bit 63 set: value = r * 2^((e-64)/2) = m * 2^(E - 127) with m = r << 64. */
         res.e = (e - 64) / 2 + 63;
-        normalize(&res);
-        finish80(cpu, res, out, &flags, &up);
+        x87_normalize(&res);
+        x87_finish(cpu, res, out, &flags, &up);
     }
     bool suppressed = x87_raise(cpu, flags);
     set_c1(cpu, up && !suppressed);
@@ -391,7 +333,7 @@ static bool rndint80(struct emu_cpu *cpu, struct f80 a, struct f80 *out)
     } else {
         if (c == C_DENORMAL)
             flags |= FSW_DE;
-        struct unp u = unpack80(a);
+        struct unp u = x87_unpack(a);
         if (u.e >= 63) {
             *out = a;
         } else {
@@ -411,7 +353,7 @@ static bool rndint80(struct emu_cpu *cpu, struct f80 a, struct f80 *out)
                            : (struct f80){ 0, (uint16_t)(u.sign ? 0x8000 : 0) };
             } else {
                 f.prec = (unsigned)lead + 1;
-                round_to(u, f, rc, &q, &exp, &flags, &up);
+                x87_round(u, f, rc, &q, &exp, &flags, &up);
                 out->man = q << (64 - f.prec);
                 out->se = (uint16_t)((u.sign ? 0x8000 : 0) | (exp + 16383));
             }
@@ -434,7 +376,7 @@ static bool scale80(struct emu_cpu *cpu, struct f80 a, struct f80 b, struct f80 
     } else if (is_nan(ca) || is_nan(cb)) {
         if (ca == C_SNAN || cb == C_SNAN)
             flags |= FSW_IE;
-        *out = nan_result(a, b, is_nan(ca), is_nan(cb));
+        *out = x87_nan2(a, b, is_nan(ca), is_nan(cb));
     } else if ((ca == C_ZERO && cb == C_INF && !sb) || (ca == C_INF && cb == C_INF && sb)) {
         flags |= FSW_IE;
         *out = F80_INDEFINITE;
@@ -450,7 +392,7 @@ static bool scale80(struct emu_cpu *cpu, struct f80 a, struct f80 b, struct f80 
     } else {
         if (ca == C_DENORMAL || cb == C_DENORMAL)
             flags |= FSW_DE;
-        struct unp u = unpack80(a), v = unpack80(b);
+        struct unp u = x87_unpack(a), v = x87_unpack(b);
         int64_t n = 0;
         if (cb != C_ZERO && v.e >= 0) {
             if (v.e >= 30)
@@ -465,8 +407,8 @@ static bool scale80(struct emu_cpu *cpu, struct f80 a, struct f80 b, struct f80 
         unsigned rc = x87_rc(cpu);
         uint64_t q;
         int32_t exp;
-        if (round_to(u, f, rc, &q, &exp, &flags, &up)) {
-            if (overflow_to_inf(u.sign, rc)) {
+        if (x87_round(u, f, rc, &q, &exp, &flags, &up)) {
+            if (x87_overflow_inf(u.sign, rc)) {
                 *out = (struct f80){ 1ull << 63, (uint16_t)((u.sign ? 0x8000 : 0) | 0x7fff) };
                 up = true;
             } else {
@@ -474,7 +416,7 @@ static bool scale80(struct emu_cpu *cpu, struct f80 a, struct f80 b, struct f80 
                 up = false;
             }
         } else {
-            *out = pack80(u.sign, q, exp, f);
+            *out = x87_pack(u.sign, q, exp, f);
         }
     }
     bool suppressed = x87_raise(cpu, flags);
@@ -513,9 +455,9 @@ static bool store_real(struct emu_cpu *cpu, struct f80 a, bool is_empty, unsigne
         /* No denormal-operand flag for a store (as the compared host). */
         uint64_t q;
         int32_t exp;
-        struct unp u = unpack80(a);
-        if (round_to(u, f, x87_rc(cpu), &q, &exp, &flags, &up)) {
-            if (overflow_to_inf(u.sign, x87_rc(cpu))) {
+        struct unp u = x87_unpack(a);
+        if (x87_round(u, f, x87_rc(cpu), &q, &exp, &flags, &up)) {
+            if (x87_overflow_inf(u.sign, x87_rc(cpu))) {
                 *bits = sign | expmax << fbits;
                 up = true;
             } else {
@@ -553,7 +495,7 @@ static bool store_int(struct emu_cpu *cpu, struct f80 a, bool is_empty, unsigned
     } else if (c == C_ZERO) {
         *out = 0;
     } else {
-        struct unp u = unpack80(a);
+        struct unp u = x87_unpack(a);
         unsigned rc = truncate ? 3 : x87_rc(cpu);
         uint64_t mag;
         bool big = false;
@@ -669,21 +611,13 @@ bool x87_arith(struct emu_cpu *cpu, const struct insn *in)
     if (op == 0xd9 && in->modrm >= 0xe9 && in->modrm <= 0xed) {
         /* FLDL2T, FLDL2E, FLDPI, FLDLG2, FLDLN2: 128 bits of the constant,
          * rounded by RC (not PC), as the compared host does. */
-        static const struct { uint64_t hi, lo; int32_t e; } k[5] = {
-            { 0xd49a784bcd1b8afeull, 0x492bf6ff4dafdb4cull, 1 },  /* log2(10) */
-            { 0xb8aa3b295c17f0bbull, 0xbe87fed0691d3e88ull, 0 },  /* log2(e) */
-            { 0xc90fdaa22168c234ull, 0xc4c6628b80dc1cd1ull, 1 },  /* pi */
-            { 0x9a209a84fbcff798ull, 0x8f8959ac0b7c9178ull, -2 }, /* log10(2) */
-            { 0xb17217f7d1cf79abull, 0xc9e3b39803f2f6afull, -1 }, /* ln(2) */
-        };
-        unsigned n = in->modrm - 0xe9;
-        struct unp u = { false, k[n].e, ((u128)k[n].hi << 64) | k[n].lo };
+        struct unp u = x87_constant((enum x87_const)(in->modrm - 0xe9));
         unsigned flags = 0;
         bool up;
         uint64_t q;
         int32_t exp;
         note(cpu, in);
-        round_to(u, F_EXT, x87_rc(cpu), &q, &exp, &flags, &up);
+        x87_round(u, F_EXT, x87_rc(cpu), &q, &exp, &flags, &up);
         struct f80 v = { q, (uint16_t)(exp + 16383) };
         push(cpu, v);
         return true;

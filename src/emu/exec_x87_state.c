@@ -1,8 +1,8 @@
 /*
  * x87 state management without arithmetic: FNINIT, FNCLEX, FLDCW, FNSTCW,
  * FNSTSW, FLDENV, FNSTENV, FRSTOR, FNSAVE, FFREE, FINCSTP, FDECSTP, FNOP.
- * Every other x87 instruction is #UD (after the #NM rules): x87
- * arithmetic is not emulated (docs/compat.md).
+ * The other x87 instructions are in exec_x87*.c (exec_x87 in
+ * exec_fpu_state.c dispatches them after the #NM and #MF checks).
  *
  * The XSAVE area keeps ST(i) in slot i (stack order) and the abridged tag
  * (one bit per physical register); a change of TOP without a load renumbers

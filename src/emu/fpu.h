@@ -161,10 +161,13 @@ static inline void mm_write(struct emu_cpu *cpu, unsigned i, uint64_t v)
 }
 
 /* x87 data and arithmetic, after the #NM and #MF checks: the exact
- * instructions (exec_x87.c) and the rounding ones (exec_x87_arith.c);
- * false if the opcode is not theirs. */
+ * instructions (exec_x87.c), the rounding ones (exec_x87_arith.c),
+ * FXTRACT/FPREM/FPREM1/FBLD/FBSTP (exec_x87_exact.c) and the
+ * transcendental ones (exec_x87_trans.c); false if the opcode is not theirs. */
 bool x87_data(struct emu_cpu *cpu, const struct insn *in);
 bool x87_arith(struct emu_cpu *cpu, const struct insn *in);
+bool x87_exact(struct emu_cpu *cpu, const struct insn *in);
+bool x87_trans(struct emu_cpu *cpu, const struct insn *in);
 
 /* A SIMD floating-point exception: #XM, or #UD without CR4.OSXMMEXCPT. */
 _Noreturn void simd_fp_fault(struct emu_cpu *cpu);

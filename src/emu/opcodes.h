@@ -942,6 +942,8 @@ enum {
     SYS(X, 0x0f3882, MR_YES, I_NONE, S_V, F_MEMONLY)                          \
     X(0x0f38f0, EXT_ANY, MR_YES, I_NONE, S_V, F_MEMONLY, exec_movbe_load)             \
     X(0x0f38f1, EXT_ANY, MR_YES, I_NONE, S_V, F_MEMONLY, exec_movbe_store)   \
+    X(0x0f38f6, EXT_ANY, MR_YES, I_NONE, S_V, F_66, exec_adcx)               \
+    X(0x0f38f6, EXT_ANY, MR_YES, I_NONE, S_V, F_F3, exec_adox)               \
     BMI_TABLE(X)                                                             \
     AVX_TABLE(X)
 

@@ -81,6 +81,19 @@ static void set_arith_flags(struct emu_cpu *cpu, uint64_t set)
     emu_set_rflags(cpu, f | set);
 }
 
+/* RDRAND/RDSEED exiting: the instruction information names the
+ * destination register (bits 6:3) and the operand size (bits 12:11: 0 for
+ * 16, 1 for 32, 2 for 64 bits); the other bits are undefined and read 0. */
+_Noreturn static void rand_exit(struct emu_cpu *cpu, const struct insn *in, uint32_t reason)
+{
+    vmexit_begin(cpu, reason, 0);
+    struct vmcs_exit *x = &cpu->vmcs->exit;
+    x->instr_len = in->len;
+    uint32_t size = in->opsize == 2 ? 0 : in->opsize == 4 ? 1 : 2;
+    x->instr_info = ((uint32_t)(in->rm & 15) << 3) | (size << 11);
+    longjmp(cpu->abort, ABORT_EXIT);
+}
+
 static void sys_0fc7(struct emu_cpu *cpu, const struct insn *in)
 {
     unsigned reg = (in->modrm >> 3) & 7;
@@ -97,10 +110,8 @@ static void sys_0fc7(struct emu_cpu *cpu, const struct insn *in)
         if ((reg != 6 && reg != 7) || in->rep)
             EMU_UD(cpu);
         bool seed = reg == 7;
-        if (seed && (c->cpu2 & CPU_BASED2_RDSEED))
-            emu_exit_insn(cpu, VMX_REASON_RDSEED, 0);
-        if (!seed && (c->cpu2 & CPU_BASED2_RDRAND))
-            emu_exit_insn(cpu, VMX_REASON_RDRAND, 0);
+        if (c->cpu2 & (seed ? CPU_BASED2_RDSEED : CPU_BASED2_RDRAND))
+            rand_exit(cpu, in, seed ? VMX_REASON_RDSEED : VMX_REASON_RDRAND);
         emu_reg_write(cpu, in, in->rm, in->opsize, random_u64(cpu));
         set_arith_flags(cpu, RF_CF);
         return;

@@ -178,4 +178,95 @@ static inline struct f80 mem_real(struct emu_cpu *cpu, const struct insn *in, un
  * mem_flags: the conversion flags of a memory operand. */
 void x87_fcom(struct emu_cpu *cpu, struct f80 b, bool b_empty, bool quiet, unsigned pops, unsigned mem_flags);
 
+/* ---- the soft-float core (exec_x87_arith.c) */
+
+typedef unsigned __int128 u128;
+
+enum { FSW_ZE = 1u << 2, FSW_OE = 1u << 3, FSW_UE = 1u << 4, FSW_PE = 1u << 5 };
+
+/* An unpacked finite value: (-1)^sign * m * 2^(e - 127), m normalized
+ * (bit 127 set) unless zero. */
+struct unp {
+    bool sign;
+    int32_t e;
+    u128 m;
+};
+
+static inline unsigned clz128(u128 m)
+{
+    uint64_t hi = (uint64_t)(m >> 64);
+    return hi ? (unsigned)__builtin_clzll(hi) : 64 + (unsigned)__builtin_clzll((uint64_t)m);
+}
+
+static inline void x87_normalize(struct unp *u)
+{
+    if (!u->m)
+        return;
+    unsigned sh = clz128(u->m);
+    u->m <<= sh;
+    u->e -= (int32_t)sh;
+}
+
+/* A finite 80-bit value (normal, denormal or pseudo-denormal). */
+static inline struct unp x87_unpack(struct f80 v)
+{
+    struct unp u = { (v.se >> 15) != 0, 0, (u128)v.man << 64 };
+    int32_t exp = v.se & 0x7fff;
+    u.e = (exp ? exp : 1) - 16383;
+    x87_normalize(&u);
+    return u;
+}
+
+struct fmt {
+    unsigned prec;     /* significand bits */
+    int32_t emin, emax;
+};
+static const struct fmt F_EXT = { 64, -16382, 16383 }, F_DBL = { 53, -1022, 1023 }, F_SGL = { 24, -126, 127 };
+
+/* Rounding control of FCW (0 nearest, 1 down, 2 up, 3 toward zero). */
+static inline unsigned x87_rc(struct emu_cpu *cpu) { return (fcw(cpu) >> 10) & 3; }
+static inline struct fmt x87_pc(struct emu_cpu *cpu)
+{
+    struct fmt f = F_EXT;
+    unsigned pc = (fcw(cpu) >> 8) & 3;
+    if (pc == 0)
+        f.prec = 24;
+    else if (pc == 2)
+        f.prec = 53;
+    return f;
+}
+
+
+/*
+ * Round u to `f` under rounding control rc: *q (integer significand) and
+ * *exp (value = q * 2^(exp - (prec - 1))); sets PE/UE/OE in *flags and *up
+ * when the magnitude was rounded up.  Returns 1 on overflow (the caller
+ * applies the masked response), else 0.
+ */
+int x87_round(struct unp u, struct fmt f, unsigned rc, uint64_t *q, int32_t *exp, unsigned *flags, bool *up);
+/* The masked overflow response: infinity (true) or the largest finite value. */
+bool x87_overflow_inf(bool sign, unsigned rc);
+struct f80 x87_pack(bool sign, uint64_t q, int32_t exp, struct fmt f);
+/* Round to PC and RC and pack; C1 from rounding up. */
+bool x87_finish(struct emu_cpu *cpu, struct unp u, struct f80 *out, unsigned *flags, bool *up);
+/* The NaN result of two operands (SDM vol. 1 table 4-7), quiet. */
+struct f80 x87_nan2(struct f80 a, struct f80 b, bool a_nan, bool b_nan);
+static inline bool is_nan(enum cls c) { return c == C_QNAN || c == C_SNAN; }
+
+/* The constants of FLDL2T..FLDLN2 (in their D9 E9..ED order) to 128 bits,
+ * also the transcendental instructions' pi, log2 e and ln 2. */
+enum x87_const { K_L2T, K_L2E, K_PI, K_LG2, K_LN2 };
+static inline struct unp x87_constant(enum x87_const c)
+{
+    static const struct { uint64_t hi, lo; int32_t e; } k[5] = {
+        { 0xd49a784bcd1b8afeull, 0x492bf6ff4dafdb4cull, 1 },  /* log2(10) */
+        { 0xb8aa3b295c17f0bbull, 0xbe87fed0691d3e88ull, 0 },  /* log2(e) */
+        { 0xc90fdaa22168c234ull, 0xc4c6628b80dc1cd1ull, 1 },  /* pi */
+        { 0x9a209a84fbcff798ull, 0x8f8959ac0b7c9178ull, -2 }, /* log10(2) */
+        { 0xb17217f7d1cf79abull, 0xc9e3b39803f2f6afull, -1 }, /* ln(2) */
+    };
+    struct unp u = { false, k[c].e, ((u128)k[c].hi << 64) | k[c].lo };
+    return u;
+}
+
 #endif

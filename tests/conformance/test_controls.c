@@ -80,6 +80,55 @@ T_CASE(wbinvd_exiting)
     finish(vm);
 }
 
+/* Without exiting: CF = 1 and the other arithmetic flags cleared, and two
+ * values in a row differ (a chance of 2^-64 resp. 2^-32 to fail). */
+T_CASE(rdrand_rdseed_values)
+{
+    h_set_reg(vm, HV_X86_RFLAGS, 0x2 | 0x8d4);
+    h_expect_report(vm, 0x3);
+    h_expect_report(vm, 1);
+    h_expect_report(vm, 0x3);
+    h_expect_report(vm, 1);
+    h_expect_done(vm);
+}
+
+/* RDRAND/RDSEED exiting: reason 57/61, RIP on the instruction, nothing
+ * written, and the instruction information naming the destination and the
+ * operand size (r9, 64-bit; cx, 16-bit). */
+T_CASE(rdrand_rdseed_exiting)
+{
+    h_set_reg(vm, HV_X86_RFLAGS, 0x2);
+    static const struct ctl_exit c = { VMCS_CTRL_CPU_BASED2, CPU_BASED2_RDRAND, VMX_REASON_RDRAND, "l_rdrand_insn", 4 };
+    controlled_exit(vm, &c);
+    T_ASSERT_EQ(h_vmcs(vm, VMCS_RO_VMX_INSTR_INFO), (9u << 3) | (2u << 11));
+    T_ASSERT_EQ(h_reg(vm, HV_X86_R9), 0);
+    T_ASSERT_EQ(h_reg(vm, HV_X86_RFLAGS) & 1, 1);   /* the STC before it, untouched */
+    h_set_reg(vm, HV_X86_R9, 0x1234);
+    h_skip_instr(vm);
+    h_expect_report(vm, 0x47);                   /* the flags of XOR and STC before it */
+    /* The second RDRAND exits too: the client answers it with a copy. */
+    h_run_expect(vm, VMX_REASON_RDRAND);
+    h_skip_instr(vm);
+    h_expect_report(vm, 0);
+    h_set_reg(vm, HV_X86_RFLAGS, 0x2 | 1);
+    static const struct ctl_exit s = { VMCS_CTRL_CPU_BASED2, CPU_BASED2_RDSEED, VMX_REASON_RDSEED, "l_rdseed_insn", 4 };
+    controlled_exit(vm, &s);
+    T_ASSERT_EQ(h_vmcs(vm, VMCS_RO_VMX_INSTR_INFO), (1u << 3) | (0u << 11));
+    T_ASSERT_EQ(h_reg(vm, HV_X86_RCX) & 0xffff, 0x5555);
+    h_skip_instr(vm);
+    h_expect_report(vm, 0x3);
+    const struct h_exit *e = h_run_expect(vm, VMX_REASON_RDSEED);
+    T_ASSERT_EQ(e->instr_len, 3);
+    T_ASSERT_EQ(h_vmcs(vm, VMCS_RO_VMX_INSTR_INFO), (1u << 3) | (1u << 11));
+    h_skip_instr(vm);
+    e = h_run_expect(vm, VMX_REASON_RDSEED);
+    T_ASSERT_EQ(h_vmcs(vm, VMCS_RO_VMX_INSTR_INFO), (2u << 3) | (1u << 11));
+    h_set_reg(vm, HV_X86_RDX, h_reg(vm, HV_X86_RCX));
+    h_skip_instr(vm);
+    h_expect_report(vm, 0);
+    h_expect_done(vm);
+}
+
 T_CASE(xsetbv_always_exits)
 {
     enum { CR4_OSXSAVE = 1u << 18 };
@@ -182,6 +231,8 @@ static const struct t_case cases[] = {
     T_ENTRY(pause_exiting, "long64", GUEST_LONG64, "l_pause"),
     T_ENTRY(wbinvd_exiting, "long64", GUEST_LONG64, "l_wbinvd"),
     T_ENTRY(xsetbv_always_exits, "long64", GUEST_LONG64, "l_xsetbv"),
+    T_ENTRY(rdrand_rdseed_values, "long64", GUEST_LONG64, "l_rdrand"),
+    T_ENTRY(rdrand_rdseed_exiting, "long64", GUEST_LONG64, "l_rdrand"),
 };
 
 int main(void)

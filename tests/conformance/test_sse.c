@@ -188,6 +188,50 @@ T_CASE(sse_xsave_matches_fpstate)
     T_ASSERT_EQ(bv & 3, 3);
 }
 
+/* FSIN reduces by the hardware's 66-bit pi: sin(FLDPI) = -2^-64, not
+ * the true -5.0165e-20; FPATAN(1, 1) = pi/4 rounded.  An unmasked
+ * zero-divide from FXTRACT stores nothing and is delivered as #MF by the
+ * next waiting instruction (CR0.NE). */
+T_CASE(x87_transcendental_and_mf)
+{
+    enum { FSW_ES = 0x80, FSW_ZE = 4, FSW_PE = 0x20, FSW_B = 0x8000 };
+    uint16_t cw = 0x037f & ~FSW_ZE;
+    memcpy(h_mem(vm, GUEST_TABLE + 32, 2), &cw, 2);
+    /* 1.41421356... * 2^200, whose remainder by FLDPI takes five steps */
+    const uint64_t big_man = 0xb504f333f9de6484ull;
+    const uint16_t big_se = 0x3fff + 200;
+    memcpy(h_mem(vm, GUEST_TABLE + 48, 8), &big_man, 8);
+    memcpy(h_mem(vm, GUEST_TABLE + 56, 2), &big_se, 2);
+    static const uint8_t bcd[10] = { 0x78, 0x56, 0x34, 0x12, 0x90, 0x78, 0x56, 0x34, 0x12, 0x80 };
+    memcpy(h_mem(vm, GUEST_TABLE + 80, 10), bcd, 10);
+    h_set_reg(vm, HV_X86_CR0, h_reg(vm, HV_X86_CR0) | (1u << 5));
+    h_expect_report(vm, FSW_PE);
+    const uint8_t *m = h_mem(vm, GUEST_TABLE, 32);
+    uint64_t man;
+    uint16_t se;
+    memcpy(&man, m, 8);
+    memcpy(&se, m + 8, 2);
+    T_ASSERT_EQ(man, 1ull << 63);
+    T_ASSERT_EQ(se, 0xbfbf);
+    memcpy(&man, m + 16, 8);
+    memcpy(&se, m + 24, 2);
+    T_ASSERT_EQ(man, 0xc90fdaa22168c235ull);
+    T_ASSERT_EQ(se, 0x3ffe);
+    /* The complete remainder: quotient bits 7 in C0, C3, C1; TOP = 6. */
+    h_expect_report(vm, 0x4000 | 0x100 | 0x200 | (6u << 11) | FSW_PE);
+    h_expect_report(vm, 5);
+    memcpy(&man, h_mem(vm, GUEST_TABLE + 64, 8), 8);
+    memcpy(&se, h_mem(vm, GUEST_TABLE + 72, 2), 2);
+    T_ASSERT_EQ(man, 0x900f996ccc5ec67dull);              /* exact: 2^200 * sqrt(2) mod pi64 */
+    T_ASSERT_EQ(se, 0x4000);
+    h_expect_report(vm, FSW_B | (7u << 11) | FSW_ES | FSW_ZE);  /* nothing pushed */
+    T_ASSERT_EQ(memcmp(h_mem(vm, GUEST_TABLE + 96, 10), bcd, 10), 0);
+    h_set_vmcs(vm, VMCS_CTRL_EXC_BITMAP, 1u << 16);
+    const struct h_exit *e = h_run_expect(vm, VMX_REASON_EXC_NMI);
+    T_ASSERT_EQ(e->intr_info, IRQ_INFO_VALID | IRQ_INFO_HARD_EXC | 16);
+    T_ASSERT_EQ(e->rip, h_sym(vm, "l_x87_trans_wait"));
+}
+
 T_CASE(x87_state_seen_by_api)
 {
     h_expect_report(vm, 6u << 11);                       /* TOP = 6 after two pushes */
@@ -302,6 +346,7 @@ static const struct t_case cases[] = {
     T_ENTRY(avx_runs_when_enabled, "sse64", GUEST_LONG64, "l_vaddps"),
     T_ENTRY(sse_xsave_matches_fpstate, "sse64", GUEST_LONG64, "l_xsave"),
     T_ENTRY(x87_state_seen_by_api, "sse64", GUEST_LONG64, "l_x87_state"),
+    T_ENTRY(x87_transcendental_and_mf, "sse64", GUEST_LONG64, "l_x87_trans"),
     T_ENTRY(sse_state_at_exit, "sse64", GUEST_LONG64, "l_sse_arith"),
     T_ENTRY(sse_fxsave_matches_fpstate, "sse64", GUEST_LONG64, "l_fxsave"),
     T_ENTRY(sse_fxrstor_seen_by_api, "sse64", GUEST_LONG64, "l_fxrstor"),

@@ -80,10 +80,10 @@ static void t_sse_gating(void)
     CHECK(RUN(0x9b) == -1, "fwait with TS but not MP");
     G()->cr0 |= CR0_MP_BIT;
     CHECK(RUN(0x9b) == 7, "fwait with MP and TS: #NM");
-    /* x87 escapes: #NM with EM or TS, else #UD (not emulated). */
+    /* x87 escapes: #NM with EM or TS, else #UD for an encoding without an instruction. */
     CHECK(RUN(0xd9, 0xe8) == 7, "fld1 with TS: #NM");
     G()->cr0 &= ~(uint64_t)(CR0_TS_BIT | CR0_MP_BIT);
-    CHECK(RUN(0xd9, 0xfe) == 6, "fsin (transcendental x87 not emulated): #UD");
+    CHECK(RUN(0xd9, 0xe2) == 6, "D9 E2 (no x87 instruction): #UD");
     G()->cr0 |= CR0_EM_BIT;
     CHECK(RUN(0xd9, 0xe8) == 7, "fld1 with EM: #NM");
     struct insn in;

@@ -32,6 +32,8 @@ enum tmpl_flags {
     T_LOCK = 512,    /* memory forms get a random LOCK prefix */
     T_STR = 1024,    /* string instruction: rSI/rDI in the data, small rCX */
     T_REP = 2048,    /* with T_STR: random F3/F2 prefix */
+    T_NO16 = 4096,   /* 32/64-bit only (66 is part of the opcode or ignored) */
+    T_ALIGN16 = 8192, /* the memory operand is 16-byte aligned */
 };
 
 struct tmpl {
@@ -67,6 +69,8 @@ static void encode(const struct tmpl *t, struct encoded *e)
         v = 1;
     if (t->flags & T_W_ONLY)
         v = 2;
+    if ((t->flags & T_NO16) && v == 1)
+        v = 0;
     e->opsize = (t->flags & T_BYTE) ? 1 : v == 1 ? 2 : v == 2 ? 8 : 4;
     bool lock = (t->flags & T_LOCK) && rnd() % 2;
     if (lock)
@@ -121,7 +125,7 @@ static void encode(const struct tmpl *t, struct encoded *e)
             }
         } else if (e->mem) {
             e->b[n++] = (uint8_t)(0x40 | (reg & 7) << 3 | 3);
-            e->b[n++] = (uint8_t)((rnd() % (DATA_SIZE / 2)) & 0x78);
+            e->b[n++] = (uint8_t)((rnd() % (DATA_SIZE / 2)) & ((t->flags & T_ALIGN16) ? 0x70 : 0x78));
         } else {
             e->b[n++] = (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7));
         }
@@ -592,6 +596,8 @@ static const struct tmpl diff_tmpls[] = {
     { "std", 0, OP1(0xfd), -2, 0, T_BYTE, U_NONE },
     { "movbe_load", 0, OP3(0xf0), -1, 0, T_MEMONLY, U_NONE },
     { "movbe_store", 0, OP3(0xf1), -1, 0, T_MEMONLY, U_NONE },
+    { "adcx", 0x66, OP3(0xf6), -1, 0, T_MEM | T_NO16, U_NONE },
+    { "adox", 0xf3, OP3(0xf6), -1, 0, T_MEM | T_NO16, U_NONE },
     { "movsb", 0, OP1(0xa4), -2, 0, T_BYTE | T_STR | T_REP, U_NONE },
     { "movs", 0, OP1(0xa5), -2, 0, T_STR | T_REP, U_NONE },
     { "cmpsb", 0, OP1(0xa6), -2, 0, T_BYTE | T_STR | T_REP, U_NONE },
@@ -609,6 +615,7 @@ static const struct tmpl diff_tmpls[] = {
     { "push_ib", 0, OP1(0x6a), -2, 1, T_NOREX_W, U_NONE },
     { "xlat", 0, OP1(0xd7), -2, 0, T_BYTE | T_MEMONLY, U_NONE },
     { "cmpxchg8b", 0, OP2(0xc7), 1, 0, T_MEMONLY | T_NOREX_W | T_LOCK, U_NONE },
+    { "cmpxchg16b", 0, OP2(0xc7), 1, 0, T_MEMONLY | T_W_ONLY | T_LOCK | T_ALIGN16, U_NONE },
 };
 
 /* The lazy flags of each kind of recorded operation, read by the next

@@ -289,6 +289,37 @@ l_wbinvd_insn:
     wbinvd
     out %al, $PORT_DONE
 
+/* RDRAND r9 twice, RDSEED cx twice: report CF of each (with the other
+ * arithmetic flags) and whether the two values of each differ. */
+l_rdrand:
+    xor %r9d, %r9d
+    stc
+l_rdrand_insn:
+    rdrand %r9
+    pushfq
+    pop %rax
+    out %eax, $PORT_REPORT
+    mov %r9, %r10
+    rdrand %r9
+    xor %eax, %eax
+    cmp %r9, %r10
+    setne %al
+    out %eax, $PORT_REPORT
+    mov $0x5555, %ecx
+l_rdseed_insn:
+    rdseed %cx
+    pushfq
+    pop %rax
+    out %eax, $PORT_REPORT
+    mov %ecx, %r10d
+    rdseed %ecx
+    rdseed %edx
+    xor %eax, %eax
+    cmp %ecx, %edx
+    setne %al
+    out %eax, $PORT_REPORT
+    out %al, $PORT_DONE
+
 l_xsetbv:
 l_xsetbv_insn:
     xsetbv

@@ -51,6 +51,49 @@ l_xsave:
     out %eax, $PORT_REPORT
     out %al, $PORT_DONE
 
+/* x87 transcendentals: FSIN of FLDPI and FPATAN(1, 1) stored to
+ * GUEST_TABLE and +16, FSW reported; an FPREM loop and an FBLD/FBSTP
+ * round trip; then FXTRACT of 0 with ZE unmasked (the FCW at
+ * GUEST_TABLE+32) and the FWAIT that delivers it. */
+l_x87_trans:
+    fninit
+    fldpi
+    fsin
+    fstpt GUEST_TABLE
+    fld1
+    fld1
+    fpatan
+    fstpt GUEST_TABLE + 16
+    fnstsw %ax
+    out %eax, $PORT_REPORT
+    /* FPREM of [GUEST_TABLE+48] by FLDPI until C2 clears: the FSW and
+     * the number of steps reported, the remainder stored at +64. */
+    fldpi
+    fldt GUEST_TABLE + 48
+    xor %ecx, %ecx
+1:  inc %ecx
+    fprem
+    fnstsw %ax
+    test $0x400, %ax
+    jnz 1b
+    fstpt GUEST_TABLE + 64
+    fstp %st(0)
+    out %eax, $PORT_REPORT
+    mov %ecx, %eax
+    out %eax, $PORT_REPORT
+    /* Packed BCD from +80 through the stack to +96. */
+    fbld GUEST_TABLE + 80
+    fbstp GUEST_TABLE + 96
+    fninit
+    fldcw GUEST_TABLE + 32
+    fldz
+    fxtract
+    fnstsw %ax
+    out %eax, $PORT_REPORT
+l_x87_trans_wait:
+    fwait
+    out %al, $PORT_DONE
+
 /* x87 state: FNINIT, FLD1, FLDZ, then FNSTSW AX reported (TOP = 6). */
 l_x87_state:
     fninit

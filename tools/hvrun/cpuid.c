@@ -1,10 +1,9 @@
 /*
  * CPUID as the guest sees it: the host's vendor, family and cache leaves,
  * with the feature bits narrowed to a set every backend executes (the
- * emulator runs MMX, SSE to SSE4.2, AES-NI, PCLMULQDQ, FXSAVE, the XSAVE
- * family with AVX state, AVX, AVX2, FMA, F16C, BMI1, BMI2 and x87; the FPU bit is set although its transcendental
- * instructions, FPREM and the BCD forms raise #UD there, because an x86-64
- * kernel will not boot without it), the local APIC with the framework's
+ * emulator runs MMX, SSE to SSE4.2, AES-NI, PCLMULQDQ, RDRAND, RDSEED, ADX,
+ * FXSAVE, the XSAVE family with AVX state, AVX, AVX2, FMA, F16C, BMI1, BMI2
+ * and the whole x87), the local APIC with the framework's
  * interrupt controllers, the hypervisor bit, and a hypervisor leaf naming us.
  */
 #include "hvrun.h"
@@ -21,13 +20,14 @@
 /* FPU (x87). */
 #define LEAF1_EDX_X87 (1u << 0)
 /* CPUID.1:ECX: SSE3 PCLMULQDQ SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES
- * XSAVE AVX F16C (the emulator implements them; FMA and F16C only where the
- * host has them, which the mask of the host's leaf gives), hypervisor. */
+ * XSAVE AVX F16C RDRAND (the emulator implements them; FMA, F16C and RDRAND
+ * only where the host has them, which the mask of the host's leaf gives),
+ * hypervisor. */
 #define LEAF1_ECX_KEEP                                                                      \
     ((1u << 0) | (1u << 1) | (1u << 9) | (1u << 12) | (1u << 13) | (1u << 19) | (1u << 20) | \
-     (1u << 22) | (1u << 23) | (1u << 25) | (1u << 26) | (1u << 28) | (1u << 29))
-/* CPUID.(7,0):EBX: BMI1 AVX2 BMI2. */
-#define LEAF7_EBX_KEEP ((1u << 3) | (1u << 5) | (1u << 8))
+     (1u << 22) | (1u << 23) | (1u << 25) | (1u << 26) | (1u << 28) | (1u << 29) | (1u << 30))
+/* CPUID.(7,0):EBX: BMI1 AVX2 BMI2 RDSEED ADX. */
+#define LEAF7_EBX_KEEP ((1u << 3) | (1u << 5) | (1u << 8) | (1u << 18) | (1u << 19))
 #define LEAF1_ECX_OSXSAVE (1u << 27)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
 /* The local APIC: only with the framework's in-kernel controllers. */
