@@ -451,6 +451,8 @@ enum {
     VEX_ROW(X, op, ext, I_UB, F_66 | F_REGONLY, exec_##name##_i_xmm)
 
 #define AVX_TABLE(X)                                                          \
+    VEX_ROW(X, 0x0fae, 2, I_NONE, F_L0 | F_NOV | F_MEMONLY, exec_ldmxcsr)     \
+    VEX_ROW(X, 0x0fae, 3, I_NONE, F_L0 | F_NOV | F_MEMONLY, exec_stmxcsr)     \
     /* Moves. */                                                             \
     VNP(X, 0x0f10, I_NONE, F_NOV, exec_movups_load)                          \
     V66(X, 0x0f10, I_NONE, F_NOV, exec_movups_load)                          \

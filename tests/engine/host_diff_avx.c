@@ -242,6 +242,7 @@ static const struct avx_tmpl tmpls[] = {
     TT("vcvtss2si_l", 1, 2, 0x2d, 0, L128, FORM_REG | FORM_MEM, -1, K_F32, 0, 0, 0),
     TT("vcvttsd2si_q", 1, 3, 0x2c, 1, L128, FORM_REG, -1, K_F64, 0, 0, 0),
     TT("vmovmskps", 1, 0, 0x50, 0, L128 | L256, FORM_REG, -1, K_F32, 0, 0, 0),
+    TT("vstmxcsr", 1, 0, 0xae, 0, L128, FORM_MEM, -1, K_F32, 0, 3, 0),
     TT("vmovmskpd", 1, 1, 0x50, 0, L128 | L256, FORM_REG, -1, K_F64, 0, 0, 0),
     P3("vandps", 1, 0, 0x54, K_INT), P3("vandnpd", 1, 1, 0x55, K_INT), P3("vorps", 1, 0, 0x56, K_INT),
     P3("vxorpd", 1, 1, 0x57, K_INT),

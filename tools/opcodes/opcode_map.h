@@ -36,7 +36,8 @@ enum { MNEM_LEN = 48 };
 bool read_reference(const char *path, char (*ref)[MNEM_LEN], size_t nprobes);
 const char *ref_mnemonic(const char *r);
 bool ref_prefix_ignored(const char *r, unsigned pfx);
-const char *ref_extension_not_v3(const char *mnem, unsigned sp, uint8_t op, const char *ext, unsigned l);
+const char *ref_extension_not_v3(const char *mnem, unsigned sp, unsigned pfx, uint8_t op, const char *ext,
+                                 unsigned l);
 bool defined_ud(const char *mnem);
 
 /* table.c: results of one (space, opcode, prefix) at [L][W][reg][mem]. */

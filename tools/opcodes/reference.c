@@ -113,10 +113,22 @@ static const char *const not_v3[][2] = {
     { "femms", "3DNow! (AMD)" }, { "montmul", "PadLock (VIA)" }, { "xsha", "PadLock (VIA)" },
     { "xstore", "PadLock (VIA)" }, { "xcrypt", "PadLock (VIA)" }, { "lkgs", "LKGS" }, { "erets", "FRED" }, { "eretu", "FRED" },
     { "wrmsrns", "WRMSRNS" }, { "rdmsrlist", "MSRLIST" }, { "wrmsrlist", "MSRLIST" }, { "cmpbexadd", "CMPCCXADD" },
+    /* binutils prints AVX-VNNI and AVX-IFMA's VEX forms as "{vex} vp...". */
+    { "{vex}", "AVX-VNNI, AVX-IFMA" }, { "vpermil2", "XOP (AMD)" },
+    /* FMA4's four-operand names; FMA3's carry 132/213/231 after the stem. */
+    { "vfmaddp", "FMA4 (AMD)" }, { "vfmadds", "FMA4 (AMD)" }, { "vfmsubp", "FMA4 (AMD)" },
+    { "vfmsubs", "FMA4 (AMD)" }, { "vfnmaddp", "FMA4 (AMD)" }, { "vfnmadds", "FMA4 (AMD)" },
+    { "vfnmsubp", "FMA4 (AMD)" }, { "vfnmsubs", "FMA4 (AMD)" }, { "vfmaddsubp", "FMA4 (AMD)" },
+    { "vfmsubaddp", "FMA4 (AMD)" },
 };
 
-const char *ref_extension_not_v3(const char *mnem, unsigned sp, uint8_t op, const char *ext, unsigned l)
+const char *ref_extension_not_v3(const char *mnem, unsigned sp, unsigned pfx, uint8_t op, const char *ext,
+                                 unsigned l)
 {
+    /* VZEROUPPER/VZEROALL and VLDMXCSR/VSTMXCSR exist with VEX.pp = none
+     * only; binutils names the other pp values the same. */
+    if (sp == SP_VEX_0F && (op == 0x77 || op == 0xae) && pfx != 0)
+        return "no instruction (VEX.pp must be none)";
     /* The 256-bit forms of the AES and carry-less multiply instructions. */
     if (is_vex(sp) && l == 1 && (strncmp(mnem, "vaes", 4) == 0 || strncmp(mnem, "vpclmul", 7) == 0))
         return "VAES, VPCLMULQDQ";

@@ -71,7 +71,7 @@ static void emit_row(unsigned sp, unsigned op, unsigned pfx, const char *ext, co
             continue;
         }
         any_valid = true;
-        const char *ext_nv3 = ref_extension_not_v3(refs[i], sp, (uint8_t)op, ext, c->l);
+        const char *ext_nv3 = ref_extension_not_v3(refs[i], sp, pfx, (uint8_t)op, ext, c->l);
         if (emu_impl(c) || defined_ud(refs[i])) {
             any_valid_impl = true;
         } else {
