@@ -303,6 +303,29 @@ static void destroy_kvm_vcpu(struct kvm_vcpu *kv, int run_size)
 
 static void kvm_vcpu_destroy(struct hv_vcpu *v);
 
+/* The VM's CPUID; with HV_VM_ACCEL_APIC the initial APIC ID (leaf 1 EBX
+ * 31:24, leaves 0xb and 0x1f EDX) is this vCPU's, as KVM's APIC has it. */
+static int set_cpuid(struct kvm_vm *k, struct hv_vcpu *v, int fd)
+{
+    if (v->vm->irq == NULL)
+        return ioctl(fd, KVM_SET_CPUID2, k->cpuid);
+    size_t size = sizeof *k->cpuid + k->cpuid->nent * sizeof k->cpuid->entries[0];
+    struct kvm_cpuid2 *c = malloc(size);
+    if (c == NULL)
+        return -1;
+    memcpy(c, k->cpuid, size);
+    for (unsigned i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (e->function == 1)
+            e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)v->id << 24);
+        else if (e->function == 0xb || e->function == 0x1f)
+            e->edx = v->id;
+    }
+    int rc = ioctl(fd, KVM_SET_CPUID2, c);
+    free(c);
+    return rc;
+}
+
 static hv_return_t kvm_vcpu_create(struct hv_vcpu *v)
 {
     struct kvm_vm *k = kvm_vm_of(v->vm);
@@ -330,7 +353,7 @@ static hv_return_t kvm_vcpu_create(struct hv_vcpu *v)
             kv->run = mmap(NULL, (size_t)k->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, kv->fd, 0);
     }
     if (kv->fd < 0 || kv->run == MAP_FAILED ||
-        (!reused && ioctl(kv->fd, KVM_SET_CPUID2, k->cpuid) != 0)) {
+        (!reused && set_cpuid(k, v, kv->fd) != 0)) {
         destroy_kvm_vcpu(kv, k->run_size);
         hv_backend_emu.vcpu_destroy(v);
         return HV_NO_RESOURCES;
