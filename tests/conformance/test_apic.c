@@ -333,6 +333,32 @@ T_CASE(apic_tpr_masks)
     T_ASSERT_EQ(h_reg(vm, HV_X86_TPR), 0);
 }
 
+/* TPR written through the API between runs, no MOV CR8 in the guest (so
+ * this runs nested in a software CPU too): a vector whose class is not
+ * above the TPR waits in IRR, a higher one is taken; lowering the TPR
+ * releases them class by class. */
+T_CASE(apic_tpr_masks_api)
+{
+    T_ASSERT(apic_wr(vm, 0xf0, 0x1ff));
+    T_ASSERT(apic_wr(vm, 0x80, 0x50));
+    h_poke(vm, IRQ_ACK, 1, 4);
+    T_HV(hv_vm_lapic_set_intr(vm->vcpu, 0x45, HV_APIC_EDGE_TRIGGER));
+    T_HV(hv_vm_lapic_set_intr(vm->vcpu, 0x55, HV_APIC_EDGE_TRIGGER));
+    T_HV(hv_vm_lapic_set_intr(vm->vcpu, 0x65, HV_APIC_EDGE_TRIGGER));
+    T_ASSERT_EQ(run_to_ack(vm), 0x65);
+    run_for(vm, nested_slow() ? 50000000 : 2000000);     /* nothing else comes */
+    T_ASSERT_EQ(count(vm, 0x45) + count(vm, 0x55), 0);
+    T_ASSERT_EQ(apic_rd(vm, 0x220), (1u << (0x45 % 32)) | (1u << (0x55 % 32)));   /* both in IRR */
+    T_ASSERT(apic_wr(vm, 0x80, 0x40));
+    T_ASSERT_EQ(run_to_ack(vm), 0x55);
+    T_ASSERT_EQ(h_reg(vm, HV_X86_TPR), 0x40);
+    T_ASSERT(apic_wr(vm, 0x80, 0));
+    T_ASSERT_EQ(run_to_ack(vm), 0x45);
+    run_for(vm, nested_slow() ? 50000000 : 2000000);     /* its handler's EOI */
+    T_ASSERT_EQ(count(vm, 0x45) + count(vm, 0x55) + count(vm, 0x65), 3);
+    T_ASSERT_EQ(apic_rd(vm, 0x220), 0);
+}
+
 /* ---- HLT, MSI ---- */
 
 T_CASE(apic_hlt_idle_time)
@@ -802,6 +828,7 @@ static const struct t_case cases[] = {
     T_ENTRY(apic_ipi_logical, "apic", GUEST_LONG64, "a_ipi"),
     T_ENTRY(apic_ipi_nmi_self, "apic", GUEST_LONG64, "a_ipi"),
     T_ENTRY(apic_tpr_masks, "apic", GUEST_LONG64, "a_tpr"),
+    T_ENTRY(apic_tpr_masks_api, "apic", GUEST_LONG64, "a_idle"),
     T_ENTRY(apic_hlt_idle_time, "apic", GUEST_LONG64, "a_idle"),
     T_ENTRY(apic_msi, "apic", GUEST_LONG64, "a_idle"),
     T_ENTRY(ioapic_level_remote_irr_eoi, "apic", GUEST_LONG64, "a_ioapic"),
