@@ -59,6 +59,47 @@ static void tpr_from_vmcs(struct hv_vcpu *v, struct lapic *l)
     }
 }
 
+/* ---- A kernel that holds the registers (kvm) ------------------------------
+ *
+ * The API then works on a copy: the kernel's state in a scratch APIC,
+ * read or changed by the very code the emulator runs, and written back.
+ * Bits of the kernel's SVR the framework's APIC lacks (directed EOI) and
+ * its version register are the kernel's.  Under the chip's lock. */
+
+struct scratch {
+    struct lapic l;
+    uint32_t ver, svr_extra;
+};
+
+static bool in_kernel(const struct lapic *l) { return l->chip->kernel != NULL; }
+
+static bool scratch_load(struct hv_vcpu *v, struct lapic *l, struct scratch *sc)
+{
+    struct hv_apic_state st;
+    if (!l->chip->kernel->get_state(v, &st))
+        return false;
+    memset(sc, 0, sizeof *sc);
+    sc->l.chip = l->chip;
+    sc->l.id = l->id;
+    sc->l.exit.kind = HV_VM_EXITINFO_VMX;
+    sc->ver = st.ver;
+    sc->svr_extra = st.svr & ~0x3ffu;
+    st.ver = APIC_VERSION;
+    st.svr &= 0x3ffu;
+    st.apic_controls &= ~(uint64_t)HV_APIC_CTRL_NO_TIMER;
+    return lapic_put_state(&sc->l, &st, mono_ns());
+}
+
+static bool scratch_store(struct hv_vcpu *v, struct scratch *sc, bool keep_svr_extra)
+{
+    struct hv_apic_state st;
+    lapic_get_state(&sc->l, &st, mono_ns());
+    st.ver = sc->ver;
+    if (keep_svr_extra)
+        st.svr |= sc->svr_extra;
+    return sc->l.chip->kernel->put_state(v, &st);
+}
+
 /* ---- VM-wide: local APIC messages ---------------------------------------- */
 
 hv_return_t hv_vm_lapic_set_intr(hv_vcpuid_t vcpu, uint8_t vector, hv_apic_intr_trigger_t trig)
@@ -73,7 +114,12 @@ hv_return_t hv_vm_lapic_set_intr(hv_vcpuid_t vcpu, uint8_t vector, hv_apic_intr_
         return ret;
     lock(chip);
     struct lapic *l = chip->lapic[vcpu];
-    if (l)
+    /* The kernel's APIC takes a message addressed to the vCPU (and has
+     * no automatic EOI: docs/compat.md). */
+    if (l && chip->kernel)
+        chip->kernel->deliver(chip, chip->kernel->apic_id(chip, vcpu), false, DM_FIXED, vector,
+                              trig == HV_APIC_LEVEL_TRIGGER);
+    else if (l)
         lapic_set_irr(l, vector, trig == HV_APIC_LEVEL_TRIGGER, trig == HV_APIC_EDGE_TRIGGER_AEOI);
     unlock(chip);
     return l ? HV_SUCCESS : HV_BAD_ARGUMENT;
@@ -180,6 +226,8 @@ hv_return_t hv_vm_ioapic_put_state(const hv_ioapic_state_ext_t *state)
         return ret;
     lock(chip);
     bool ok = ioapic_put_state(&chip->ioapic, &state->state);
+    if (ok && chip->kernel)
+        chip->kernel->ioapic_changed(chip);
     unlock(chip);
     return ok ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
@@ -282,11 +330,13 @@ hv_return_t hv_vm_set_apic_bus_freq(uint64_t freq)
         return HV_UNSUPPORTED;
     /* VM-wide, and only before the first vCPU exists (hvf-api.md 3.11). */
     pthread_mutex_lock(&vm->lock);
-    bool busy = vm->vcpu_count != 0;
-    if (!busy)
+    hv_return_t ret = vm->vcpu_count != 0 ? HV_BUSY : HV_SUCCESS;
+    if (ret == HV_SUCCESS && vm->irq->kernel)
+        ret = vm->irq->kernel->set_bus_freq(vm->irq, freq);
+    if (ret == HV_SUCCESS)
         vm->irq->bus_freq = freq;
     pthread_mutex_unlock(&vm->lock);
-    return busy ? HV_BUSY : HV_SUCCESS;
+    return ret;
 }
 
 /* ---- Per vCPU --------------------------------------------------------------- */
@@ -318,9 +368,22 @@ hv_return_t hv_vcpu_apic_read(hv_vcpuid_t vcpu, uint32_t offset, uint32_t *data)
     if (ret != HV_SUCCESS)
         return ret;
     lock(l->chip);
-    tpr_from_vmcs(v, l);
-    bool ok = lapic_read(l, offset, data);
+    bool ok;
+    if (in_kernel(l)) {
+        struct scratch sc;
+        ret = scratch_load(v, l, &sc) ? HV_SUCCESS : HV_ERROR;
+        ok = ret != HV_SUCCESS || lapic_read(&sc.l, offset, data);
+        if (ret == HV_SUCCESS && ok && offset == 0x30)
+            *data = sc.ver;
+        else if (ret == HV_SUCCESS && ok && offset == 0xf0)
+            *data |= sc.svr_extra;
+    } else {
+        tpr_from_vmcs(v, l);
+        ok = lapic_read(l, offset, data);
+    }
     unlock(l->chip);
+    if (ret != HV_SUCCESS)
+        return ret;
     return ok ? HV_SUCCESS : HV_BAD_ARGUMENT;
 }
 
@@ -334,17 +397,30 @@ hv_return_t hv_vcpu_apic_write(hv_vcpuid_t vcpu, uint32_t offset, uint32_t data,
         ret = HV_BAD_ARGUMENT;
     if (ret != HV_SUCCESS)
         return ret;
-    bool side = false;
+    bool side = false, ok;
     lock(l->chip);
-    tpr_from_vmcs(v, l);
-    struct lapic_exit saved = l->exit;
-    l->exit.kind = HV_VM_EXITINFO_VMX;
-    bool ok = lapic_write(l, offset, data, &side);
-    /* What the client must handle is then described by hv_vcpu_exit_info. */
-    if (!ok || !side)
-        l->exit = saved;
-    tpr_to_vmcs(v, l);
+    if (in_kernel(l)) {
+        struct scratch sc;
+        ret = scratch_load(v, l, &sc) ? HV_SUCCESS : HV_ERROR;
+        sc.l.controls = l->controls;
+        ok = ret != HV_SUCCESS || lapic_write(&sc.l, offset, data, &side);
+        if (ret == HV_SUCCESS && ok && !scratch_store(v, &sc, offset != 0xf0))
+            ret = HV_ERROR;
+        if (ret == HV_SUCCESS && ok && side)
+            l->exit = sc.l.exit;
+    } else {
+        tpr_from_vmcs(v, l);
+        struct lapic_exit saved = l->exit;
+        l->exit.kind = HV_VM_EXITINFO_VMX;
+        ok = lapic_write(l, offset, data, &side);
+        /* What the client must handle is then described by hv_vcpu_exit_info. */
+        if (!ok || !side)
+            l->exit = saved;
+        tpr_to_vmcs(v, l);
+    }
     unlock(l->chip);
+    if (ret != HV_SUCCESS)
+        return ret;
     if (!ok)
         return HV_BAD_ARGUMENT;
     *no_side_effect = !side;
@@ -360,6 +436,12 @@ hv_return_t hv_vcpu_apic_get_state(hv_vcpuid_t vcpu, hv_apic_state_ext_t *state)
         ret = HV_BAD_ARGUMENT;
     if (ret != HV_SUCCESS)
         return ret;
+    if (in_kernel(l)) {
+        lock(l->chip);
+        bool ok = l->chip->kernel->get_state(v, &state->state);
+        unlock(l->chip);
+        return ok ? HV_SUCCESS : HV_ERROR;
+    }
     lock(l->chip);
     tpr_from_vmcs(v, l);
     /* An expiry not yet seen by the vCPU is an IRR bit in the saved state. */
@@ -379,6 +461,29 @@ hv_return_t hv_vcpu_apic_put_state(hv_vcpuid_t vcpu, const hv_apic_state_ext_t *
         ret = HV_BAD_ARGUMENT;
     if (ret != HV_SUCCESS)
         return ret;
+    if (in_kernel(l)) {
+        /* The emulator's rules decide what is valid; the kernel's own
+         * version and SVR bits are accepted too.  No NO_TIMER there. */
+        if (state->state.apic_controls & HV_APIC_CTRL_NO_TIMER)
+            return HV_UNSUPPORTED;
+        lock(l->chip);
+        struct scratch sc;
+        struct hv_apic_state check = state->state;
+        ret = scratch_load(v, l, &sc) ? HV_SUCCESS : HV_ERROR;
+        if (ret == HV_SUCCESS) {
+            if (check.ver == sc.ver)
+                check.ver = APIC_VERSION;
+            check.svr &= ~sc.svr_extra;
+            if (!lapic_put_state(&sc.l, &check, mono_ns()))
+                ret = HV_BAD_ARGUMENT;
+            else if (!l->chip->kernel->put_state(v, &state->state))
+                ret = HV_ERROR;
+            else
+                l->controls = state->state.apic_controls;
+        }
+        unlock(l->chip);
+        return ret;
+    }
     lock(l->chip);
     bool ok = lapic_put_state(l, &state->state, mono_ns());
     if (ok)
@@ -545,6 +650,9 @@ hv_return_t hv_vcpu_apic_ctrl(hv_vcpuid_t vcpu, hv_apic_ctrl_t ctrls)
     hv_return_t ret = lapic_of(vcpu, &v, &l);
     if ((ret == HV_SUCCESS || ret == HV_UNSUPPORTED) && (ctrls & ~(hv_apic_ctrl_t)KNOWN_APIC_CTRLS) != 0)
         ret = HV_BAD_ARGUMENT;
+    /* The kernel's timer cannot be handed to the client (docs/compat.md). */
+    if (ret == HV_SUCCESS && (ctrls & HV_APIC_CTRL_NO_TIMER) && in_kernel(l))
+        ret = HV_UNSUPPORTED;
     if (ret != HV_SUCCESS)
         return ret;
     lock(l->chip);
@@ -566,7 +674,17 @@ hv_return_t hv_vcpu_apic_trigger_lvt(hv_vcpuid_t vcpu, hv_apic_lvt_flavor_t flav
     if (ret != HV_SUCCESS)
         return ret;
     lock(l->chip);
-    lapic_trigger_lvt(l, LVT_TIMER);
+    if (in_kernel(l)) {
+        struct scratch sc;
+        ret = scratch_load(v, l, &sc) ? HV_SUCCESS : HV_ERROR;
+        if (ret == HV_SUCCESS) {
+            lapic_trigger_lvt(&sc.l, LVT_TIMER);
+            if (!scratch_store(v, &sc, true))
+                ret = HV_ERROR;
+        }
+    } else {
+        lapic_trigger_lvt(l, LVT_TIMER);
+    }
     unlock(l->chip);
-    return HV_SUCCESS;
+    return ret;
 }

@@ -41,6 +41,8 @@ hv_return_t hv_vcpu_create(hv_vcpuid_t *vcpu, hv_vcpu_options_t flags)
                 vm->backend->vcpu_destroy(v);
                 ret = HV_NO_RESOURCES;
             }
+            if (ret == HV_SUCCESS && vm->irq != NULL && vm->irq->kernel == NULL)
+                v->emu_lapic = v->lapic;
             if (ret == HV_SUCCESS) {
                 vm->vcpus[id] = v;
                 vm->vcpu_count++;

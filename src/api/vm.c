@@ -64,16 +64,19 @@ static struct hv_vm *vm_alloc(void)
     return vm;
 }
 
-/* The in-kernel interrupt controllers exist on the emulator only: with
- * OPENHV_BACKEND=auto such a VM runs there; OPENHV_BACKEND=kvm refuses it
- * (docs/compat.md). */
+/* Where HV_VM_ACCEL_APIC runs: on the chosen backend if it can serve the
+ * controllers (kvm: KVM's split irqchip); otherwise OPENHV_BACKEND=auto
+ * takes the emulator and an explicit backend refuses (docs/compat.md). */
 static bool accel_apic_backend(const struct hv_backend **backend, char *reason, size_t size)
 {
+    const char *why = "no in-kernel interrupt controllers";
+    if ((*backend)->irqchip_usable == NULL || (*backend)->irqchip_usable(&why))
+        return true;
     const char *env = getenv("OPENHV_BACKEND");
     if (env != NULL && *env != '\0' && strcmp(env, "auto") != 0)
         return false;
     *backend = &hv_backend_emu;
-    snprintf(reason, size, "auto: HV_VM_ACCEL_APIC runs on the emulator");
+    snprintf(reason, size, "auto: HV_VM_ACCEL_APIC on the emulator: %s", why);
     return true;
 }
 

@@ -136,6 +136,10 @@ struct hv_vcpu {
 
     struct vcpu_stats stats;          /* kept by the backend's vcpu_run */
     struct lapic *lapic;              /* HV_VM_ACCEL_APIC: its local APIC (src/irq) */
+    /* The same, where the emulator runs it; NULL where the backend's kernel
+     * holds the APIC registers (an emulated stretch on kvm then sees no
+     * APIC: docs/compat.md). */
+    struct lapic *emu_lapic;
     void *backend;                    /* backend-private state */
     void *backend_aux;                /* a second backend's state (kvm: its own; emu keeps `backend`) */
 

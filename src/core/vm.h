@@ -40,6 +40,10 @@ struct hv_backend {
      * only where it runs guest code natively); *why says why.  May be NULL. */
     bool (*auto_ok)(const char **why);
 
+    /* Whether HV_VM_ACCEL_APIC VMs can run here (*why: why not).  NULL:
+     * the backend runs src/irq's controllers itself (the emulator). */
+    bool (*irqchip_usable)(const char **why);
+
     hv_return_t (*vm_create)(struct hv_vm *vm);
     void (*vm_destroy)(struct hv_vm *vm);
     hv_return_t (*vcpu_create)(struct hv_vcpu *v);

@@ -172,7 +172,7 @@ static void halt(struct emu_vcpu *m, struct lapic *l)
 void emu_irq_boundary(struct emu_vcpu *m)
 {
     struct emu_cpu *cpu = &m->cpu;
-    struct lapic *l = cpu->vcpu->lapic;
+    struct lapic *l = cpu->vcpu->emu_lapic;
     if (!l)
         return;
     if (__builtin_expect(l->wake == NULL, 0)) {
@@ -220,7 +220,7 @@ static bool apic_page(const struct lapic *l, uint64_t page)
 
 uint8_t *emu_irq_mmio(struct emu_cpu *cpu, uint64_t gpa, unsigned size, unsigned kind)
 {
-    struct lapic *l = cpu->vcpu->lapic;
+    struct lapic *l = cpu->vcpu->emu_lapic;
     (void)size;
     if (!l || (kind & 3u) == ACC_FETCH)
         return NULL;
@@ -252,7 +252,7 @@ uint8_t *emu_irq_mmio(struct emu_cpu *cpu, uint64_t gpa, unsigned size, unsigned
 void emu_irq_mmio_done(struct emu_cpu *cpu)
 {
     struct emu_vcpu *m = emu_vcpu_of(cpu);
-    struct lapic *l = cpu->vcpu->lapic;
+    struct lapic *l = cpu->vcpu->emu_lapic;
     m->mmio_write = false;
     uint32_t val;
     memcpy(&val, m->mmio_buf, sizeof val);
@@ -279,14 +279,14 @@ void emu_irq_mmio_done(struct emu_cpu *cpu)
 
 uint64_t emu_irq_cr8_read(struct emu_cpu *cpu)
 {
-    struct lapic *l = cpu->vcpu->lapic;
+    struct lapic *l = cpu->vcpu->emu_lapic;
     sync_tpr(cpu, l);
     return (l->tpr >> 4) & 0xf;
 }
 
 void emu_irq_cr8_write(struct emu_cpu *cpu, uint64_t val)
 {
-    struct lapic *l = cpu->vcpu->lapic;
+    struct lapic *l = cpu->vcpu->emu_lapic;
     pthread_mutex_lock(&l->chip->lock);
     lapic_set_tpr(l, (uint32_t)val << 4);
     pthread_mutex_unlock(&l->chip->lock);
@@ -314,7 +314,7 @@ static bool x2apic_msr_ok(uint32_t off, bool write)
 
 bool emu_irq_msr(struct emu_cpu *cpu, uint32_t msr, bool write)
 {
-    struct lapic *l = cpu->vcpu->lapic;
+    struct lapic *l = cpu->vcpu->emu_lapic;
     struct vmcs_guest *g = cpu->g;
     uint64_t in = (g->gpr[GPR_RAX] & 0xffffffff) | (g->gpr[GPR_RDX] << 32);
     uint64_t out = 0;

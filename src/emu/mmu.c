@@ -297,7 +297,7 @@ static __attribute__((noinline)) uint8_t *tlb_fill(struct emu_cpu *cpu, struct t
                                                     unsigned size, unsigned kind)
 {
     uint64_t gpa = mmu_translate(cpu, lin, kind);
-    if (__builtin_expect(cpu->vcpu->lapic != NULL, 0)) {
+    if (__builtin_expect(cpu->vcpu->emu_lapic != NULL, 0)) {
         uint8_t *dev = emu_irq_mmio(cpu, gpa, size, kind);
         if (dev)
             return dev;     /* a device register: never cached */

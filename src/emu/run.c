@@ -371,7 +371,7 @@ static void run_loop(struct emu_vcpu *m)
             vmexit_abort(cpu, VMX_REASON_IRQ, 0, 0);
         }
         boundary_exits(m);
-        if (cpu->vcpu->lapic)
+        if (cpu->vcpu->emu_lapic)
             emu_irq_boundary(m);
         if (cpu->g->activity != 0)
             sleep_until_event(m);

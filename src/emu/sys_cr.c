@@ -174,7 +174,7 @@ void sys_cr(struct emu_cpu *cpu, const struct insn *in)
         case 4: v = cr4_guest_view(cpu); break;
         default:
             /* With the in-kernel APIC, CR8 is its TPR and never exits. */
-            if (cpu->vcpu->lapic) {
+            if (cpu->vcpu->emu_lapic) {
                 v = emu_irq_cr8_read(cpu);
                 break;
             }
@@ -208,11 +208,11 @@ void sys_cr(struct emu_cpu *cpu, const struct insn *in)
         cr_write_cr4(cpu, (val & ~c->cr4_mask) | (g->cr4 & c->cr4_mask));
         break;
     default:
-        if ((c->cpu & CPU_BASED_CR8_LOAD) && !cpu->vcpu->lapic)
+        if ((c->cpu & CPU_BASED_CR8_LOAD) && !cpu->vcpu->emu_lapic)
             emu_exit_insn(cpu, VMX_REASON_MOV_CR, crq(8, CRQ_TO, gpr));
         if (val & ~0xfull)
             emu_raise(cpu, EXC_GP, true, 0);
-        if (cpu->vcpu->lapic)
+        if (cpu->vcpu->emu_lapic)
             emu_irq_cr8_write(cpu, val);
         else
             g->tpr = (g->tpr & ~0xf0ull) | (val << 4);

@@ -50,7 +50,7 @@ static void sys_hlt(struct emu_cpu *cpu)
 {
     require_cpl0(cpu);
     /* With the in-kernel APIC the library sleeps through HLT itself. */
-    if ((cpu->vmcs->ctl.cpu & CPU_BASED_HLT) && !cpu->vcpu->lapic)
+    if ((cpu->vmcs->ctl.cpu & CPU_BASED_HLT) && !cpu->vcpu->emu_lapic)
         emu_exit_insn(cpu, VMX_REASON_HLT, 0);
     /* Without HLT exiting the vCPU enters the HLT activity state once the
      * instruction completes; the run loop then waits for a kick or the

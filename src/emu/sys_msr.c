@@ -36,7 +36,7 @@ void sys_msr(struct emu_cpu *cpu, const struct insn *in)
     if (cpu->mode == MODE_V86 || cpu->cpl != 0)
         emu_raise(cpu, EXC_GP, true, 0);
     uint32_t idx = (uint32_t)g->gpr[GPR_RCX];
-    if (cpu->vcpu->lapic && emu_irq_msr(cpu, idx, write))
+    if (cpu->vcpu->emu_lapic && emu_irq_msr(cpu, idx, write))
         return;
     if (!msr_guest_native(cpu->vcpu, idx, write))
         emu_exit_insn(cpu, write ? VMX_REASON_WRMSR : VMX_REASON_RDMSR, 0);

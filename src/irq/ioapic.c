@@ -116,6 +116,8 @@ void ioapic_mmio_write(struct irq_chip *chip, uint64_t off, uint32_t val)
         /* Edge mode has no remote IRR. */
         if (!(io->rtbl[pin] & RTE_LEVEL))
             io->rtbl[pin] &= ~RTE_REMOTE_IRR;
+        if (chip->kernel)
+            chip->kernel->ioapic_changed(chip);
         level_check(chip, pin);
     }
 }

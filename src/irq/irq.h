@@ -26,6 +26,7 @@
 #define IOAPIC_PINS 32
 #define IOAPIC_GPA 0xfec00000ull
 #define LAPIC_DEFAULT_BASE 0xfee00000ull
+#define APIC_VERSION 0x00060014u          /* version 0x14, 7 LVT entries (CMCI too) */
 #define APIC_BUS_FREQ_DEFAULT 1000000000ull   /* 1 GHz: one tick per ns */
 
 /* IA32_APIC_BASE bits. */
@@ -97,8 +98,33 @@ struct pic {
     struct hv_atpic_state s;
 };
 
+struct hv_vcpu;
+
+/*
+ * A backend whose kernel holds the local APICs (KVM's split irqchip): the
+ * IOAPIC and the 8259 pair stay here, interrupt messages go to the kernel,
+ * and each vCPU's `struct lapic` keeps only what the API reports about its
+ * exits (`exit`, `controls`, the ExtINT latch).  Called with chip->lock
+ * held, except the per-vCPU calls, which take it themselves when needed.
+ */
+struct irq_kernel {
+    /* One interrupt message: destination already resolved (no shorthand). */
+    void (*deliver)(struct irq_chip *chip, uint32_t dest, bool logical, unsigned mode, uint8_t vector,
+                    bool level);
+    void (*pic_changed)(struct irq_chip *chip);     /* the 8259's INTR output may have changed */
+    void (*ioapic_changed)(struct irq_chip *chip);  /* a redirection entry changed */
+    /* The owning thread's vCPU; false: bad offset or value, or the kernel refused. */
+    bool (*get_state)(struct hv_vcpu *v, struct hv_apic_state *s);
+    bool (*put_state)(struct hv_vcpu *v, const struct hv_apic_state *s);
+    /* The vCPU's APIC as the guest reads it (ID, version). */
+    uint32_t (*apic_id)(struct irq_chip *chip, hv_vcpuid_t id);
+    hv_return_t (*set_bus_freq)(struct irq_chip *chip, uint64_t freq);
+};
+
 struct irq_chip {
     pthread_mutex_t lock;
+    const struct irq_kernel *kernel;    /* NULL: every controller is here (the emulator) */
+    void *kernel_ctx;
     uint64_t bus_freq;
     struct lapic *lapic[IRQ_MAX_VCPUS];
     struct ioapic ioapic;

@@ -11,7 +11,6 @@
 
 /* Version register: version 0x14 (integrated APIC), 7 LVT entries (max LVT
  * index 6, CMCI included), no EOI-broadcast suppression (bit 24 clear). */
-#define APIC_VERSION 0x00060014u
 
 #define SVR_ENABLE (1u << 8)
 #define LVT_MASKED (1u << 16)

@@ -76,10 +76,36 @@ static bool dest_match(const struct lapic *l, uint32_t dest, bool logical, bool 
     return (ldr >> 4) == (dest >> 4) && (ldr & dest & 0xf) != 0;   /* cluster */
 }
 
+/* The kernel's APICs take messages, not shorthands: a shorthand becomes the
+ * sender's own ID, the broadcast ID, or one message per other vCPU. */
+static void kernel_deliver(struct irq_chip *chip, struct lapic *self, unsigned shorthand, uint32_t dest,
+                           bool logical, bool x2, unsigned mode, uint8_t vector, bool level)
+{
+    const struct irq_kernel *k = chip->kernel;
+    uint32_t all = x2 ? 0xffffffffu : 0xffu;
+    switch (shorthand) {
+    case 1:
+        if (self)
+            k->deliver(chip, k->apic_id(chip, self->id), false, mode, vector, level);
+        break;
+    case 2: k->deliver(chip, all, false, mode, vector, level); break;
+    case 3:
+        for (unsigned i = 0; i < IRQ_MAX_VCPUS; i++)
+            if (chip->lapic[i] && chip->lapic[i] != self)
+                k->deliver(chip, k->apic_id(chip, (hv_vcpuid_t)i), false, mode, vector, level);
+        break;
+    default: k->deliver(chip, x2 ? dest : dest & 0xff, logical, mode, vector, level); break;
+    }
+}
+
 void irq_deliver(struct irq_chip *chip, struct lapic *self, unsigned shorthand, uint32_t dest,
                  bool logical, unsigned mode, uint8_t vector, bool level, struct lapic_exit *ex)
 {
     bool x2 = self && lapic_x2apic(self);
+    if (chip->kernel) {
+        kernel_deliver(chip, self, shorthand, dest, logical, x2, mode, vector, level);
+        return;
+    }
     struct lapic *targets[IRQ_MAX_VCPUS];
     unsigned n = 0;
     for (unsigned i = 0; i < IRQ_MAX_VCPUS; i++) {
@@ -158,12 +184,23 @@ bool irq_msi(struct irq_chip *chip, uint64_t addr, uint64_t data)
      * nothing (PCI 3.0 6.8.3.5 leaves level MSIs to the platform). */
     if (level && !((data >> 14) & 1))
         return true;
+    /* The kernel's APICs keep the trigger mode: a level MSI sets TMR there
+     * and its EOI is reported (KVM_EXIT_IOAPIC_EOI). */
+    if (chip->kernel) {
+        dest |= (uint32_t)(addr >> 32) & 0xffffff00u;
+        chip->kernel->deliver(chip, dest, logical, mode, (uint8_t)data, level);
+        return true;
+    }
     irq_deliver(chip, NULL, 0, dest, logical, mode, (uint8_t)data, false, NULL);
     return true;
 }
 
 void irq_pic_output_changed(struct irq_chip *chip)
 {
+    if (chip->kernel) {
+        chip->kernel->pic_changed(chip);
+        return;
+    }
     for (unsigned i = 0; i < IRQ_MAX_VCPUS; i++)
         if (chip->lapic[i])
             lapic_update_ready(chip->lapic[i]);

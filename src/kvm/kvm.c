@@ -94,6 +94,16 @@ bool kvm_exact_wanted(void)
     return env != NULL && *env != '\0' && strcmp(env, "0") != 0;
 }
 
+static bool kvm_irqchip_ok(const char **why)
+{
+    int fd = open_kvm(why);
+    if (fd < 0)
+        return false;
+    bool ok = kvm_irqchip_usable(fd, why);
+    close(fd);
+    return ok;
+}
+
 static bool kvm_auto_ok(const char **why)
 {
     struct kvm_host_facts facts;
@@ -177,6 +187,7 @@ static void free_vm(struct kvm_vm *k)
         close(k->sys_fd);
     free(k->cpuid);
     free(k->slots);
+    free(k->fresh_lapic);
     pthread_mutex_destroy(&k->filter_lock);
     pthread_mutex_destroy(&k->gate_lock);
     pthread_cond_destroy(&k->gate_open);
@@ -251,6 +262,15 @@ static hv_return_t kvm_vm_create(struct hv_vm *vm)
         note_exact(vm);
     kvm_probe_quirks(k->sys_fd, &k->quirks);
     vm->backend_state = k;
+    if (vm->irq != NULL) {
+        hv_return_t ret = HV_NO_RESOURCES;
+        k->fresh_lapic = calloc(HV_MAX_VCPUS, sizeof k->fresh_lapic[0]);
+        if (k->fresh_lapic == NULL || (ret = kvm_irq_vm_create(vm)) != HV_SUCCESS) {
+            vm->backend_state = NULL;
+            free_vm(k);
+            return ret;
+        }
+    }
     if (kvm_filter_install(vm) != HV_SUCCESS) {
         vm->backend_state = NULL;
         free_vm(k);
@@ -272,11 +292,38 @@ static void destroy_kvm_vcpu(struct kvm_vcpu *kv, int run_size)
 {
     if (kv->has_timer)
         timer_delete(kv->timer);
+    if (kv->stats_fd >= 0)
+        close(kv->stats_fd);
     if (kv->run != NULL && kv->run != MAP_FAILED)
         munmap(kv->run, (size_t)run_size);
     if (kv->fd >= 0)
         close(kv->fd);
     free(kv);
+}
+
+static void kvm_vcpu_destroy(struct hv_vcpu *v);
+
+/* The VM's CPUID; with HV_VM_ACCEL_APIC the initial APIC ID (leaf 1 EBX
+ * 31:24, leaves 0xb and 0x1f EDX) is this vCPU's, as KVM's APIC has it. */
+static int set_cpuid(struct kvm_vm *k, struct hv_vcpu *v, int fd)
+{
+    if (v->vm->irq == NULL)
+        return ioctl(fd, KVM_SET_CPUID2, k->cpuid);
+    size_t size = sizeof *k->cpuid + k->cpuid->nent * sizeof k->cpuid->entries[0];
+    struct kvm_cpuid2 *c = malloc(size);
+    if (c == NULL)
+        return -1;
+    memcpy(c, k->cpuid, size);
+    for (unsigned i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (e->function == 1)
+            e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)v->id << 24);
+        else if (e->function == 0xb || e->function == 0x1f)
+            e->edx = v->id;
+    }
+    int rc = ioctl(fd, KVM_SET_CPUID2, c);
+    free(c);
+    return rc;
 }
 
 static hv_return_t kvm_vcpu_create(struct hv_vcpu *v)
@@ -291,6 +338,8 @@ static hv_return_t kvm_vcpu_create(struct hv_vcpu *v)
         return HV_NO_RESOURCES;
     }
     memset(kv, 0, sizeof *kv);
+    kv->stats_fd = -1;
+    kv->halt_ns_at = -1;
     bool reused = k->parked[v->id].fd >= 0;
     if (reused) {
         /* Every register is written before its first run (k_valid and
@@ -304,7 +353,7 @@ static hv_return_t kvm_vcpu_create(struct hv_vcpu *v)
             kv->run = mmap(NULL, (size_t)k->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, kv->fd, 0);
     }
     if (kv->fd < 0 || kv->run == MAP_FAILED ||
-        (!reused && ioctl(kv->fd, KVM_SET_CPUID2, k->cpuid) != 0)) {
+        (!reused && set_cpuid(k, v, kv->fd) != 0)) {
         destroy_kvm_vcpu(kv, k->run_size);
         hv_backend_emu.vcpu_destroy(v);
         return HV_NO_RESOURCES;
@@ -326,6 +375,10 @@ static hv_return_t kvm_vcpu_create(struct hv_vcpu *v)
     pthread_mutex_lock(&k->registry_lock);
     k->running[v->id] = kv;
     pthread_mutex_unlock(&k->registry_lock);
+    if (v->vm->irq != NULL && (ret = kvm_irq_vcpu_create(v, reused)) != HV_SUCCESS) {
+        kvm_vcpu_destroy(v);
+        return ret;
+    }
     return HV_SUCCESS;
 }
 
@@ -396,6 +449,7 @@ const struct hv_backend hv_backend_kvm = {
     .name = "kvm",
     .usable = kvm_usable,
     .auto_ok = kvm_auto_ok,
+    .irqchip_usable = kvm_irqchip_ok,
     .vm_create = kvm_vm_create,
     .vm_destroy = kvm_vm_destroy,
     .vcpu_create = kvm_vcpu_create,

@@ -756,7 +756,8 @@ static enum kvm_outcome translate(struct hv_vcpu *v)
     struct kvm_run *run = kv->run;
     switch (run->exit_reason) {
     case KVM_EXIT_IO: return io_exit(v);
-    case KVM_EXIT_MMIO: return mmio_exit(v);
+    case KVM_EXIT_MMIO: return kvm_irq_mmio(v) ? KO_REENTER : mmio_exit(v);
+    case KVM_EXIT_IOAPIC_EOI: return kvm_irq_eoi_exit(v);
     case KVM_EXIT_HLT: return hlt_exit(v);
     case KVM_EXIT_X86_RDMSR:
     case KVM_EXIT_X86_WRMSR: {
@@ -769,6 +770,9 @@ static enum kvm_outcome translate(struct hv_vcpu *v)
         return KO_EXIT;
     }
     case KVM_EXIT_IRQ_WINDOW_OPEN:
+        /* Asked for an ExtINT alone: the next entry injects it. */
+        if (!(v->vmcs.ctl.cpu & CPU_BASED_IRQ_WND))
+            return KO_REENTER;
         kvm_set_exit(v, VMX_REASON_IRQ_WND, 0, 0);
         return KO_EXIT;
     case KVM_EXIT_SET_TPR:

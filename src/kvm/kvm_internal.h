@@ -114,6 +114,9 @@ struct kvm_vm {
         int fd;
         struct kvm_run *run;
     } parked[HV_MAX_VCPUS];
+    /* HV_VM_ACCEL_APIC: each vCPU's APIC as KVM created it, for a parked
+     * vCPU taken again (kvm_irq.c); NULL on other VMs. */
+    struct kvm_lapic_state *fresh_lapic;
 };
 
 struct kvm_vcpu {
@@ -159,6 +162,12 @@ struct kvm_vcpu {
     /* The event KVM re-queued at the last exit, as IDT-vectoring info: the
      * client re-injecting it is a no-op (double-injection hazard). */
     uint32_t requeued_info, requeued_error;
+
+    /* HV_VM_ACCEL_APIC: KVM's halt_wait_ns statistic, idle time's source
+     * (kvm_irq.c); halt_ns_at < 0 where there is none. */
+    int stats_fd;
+    off_t halt_ns_at;
+    uint64_t halt_ns_base;
 
     unsigned mem_holds;        /* kvm_mem_hold depth on this vCPU's thread */
     struct emu_decode_memo decoded;   /* the instructions exits keep stopping at */
@@ -248,6 +257,8 @@ void kvm_gate_leave(struct kvm_vcpu *kv);
 void kvm_gate_close(struct kvm_vm *k);
 void kvm_gate_open(struct kvm_vm *k);
 void kvm_vcpu_kick(struct hv_vcpu *v);
+/* Out of KVM_RUN and back in, without an exit for the client. */
+void kvm_kick_internal(struct kvm_vcpu *kv);
 hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_handled);
 /* kvm_state.c: queue the client's VM-entry event (hardware kinds). */
 void kvm_inject_entry_event(struct hv_vcpu *v);
@@ -274,5 +285,16 @@ uint32_t kvm_shadow_cause(struct hv_vcpu *v);
 /* Whether the instruction at RIP cannot run under KVM because the page walk
  * of its fetch or of its memory operand reads memory without a memslot. */
 bool kvm_first_insn_walk_slotless(struct hv_vcpu *v);
+
+/* kvm_irq.c: HV_VM_ACCEL_APIC on KVM's split irqchip. */
+bool kvm_irqchip_usable(int sys_fd, const char **why);
+hv_return_t kvm_irq_vm_create(struct hv_vm *vm);
+hv_return_t kvm_irq_vcpu_create(struct hv_vcpu *v, bool reused);
+/* Before each KVM_RUN: true when an ExtINT waits for KVM's interrupt window. */
+bool kvm_irq_before_entry(struct hv_vcpu *v);
+enum kvm_outcome kvm_irq_eoi_exit(struct hv_vcpu *v);
+bool kvm_irq_mmio(struct hv_vcpu *v);
+void kvm_irq_idle_open(struct kvm_vcpu *kv);
+uint64_t kvm_irq_halt_ns(const struct kvm_vcpu *kv);
 
 #endif

@@ -94,6 +94,13 @@ hv_return_t kvm_filter_install(struct hv_vm *vm)
                 allow(maps[b][dir], bases[b], list[i]);
         }
     }
+    /* The in-kernel APIC's own MSRs (KVM never filters the x2APIC range). */
+    if (vm->irq != NULL) {
+        for (unsigned dir = 0; dir < 2; dir++) {
+            allow(maps[0][dir], 0, 0x1bu);      /* IA32_APIC_BASE */
+            allow(maps[0][dir], 0, 0x6e0u);     /* IA32_TSC_DEADLINE */
+        }
+    }
     struct kvm_msr_filter f = { .flags = KVM_MSR_FILTER_DEFAULT_DENY };
     unsigned r = 0;
     for (unsigned b = 0; b < 2; b++) {

@@ -66,6 +66,11 @@ static void kick_one(struct kvm_vcpu *kv)
         pthread_kill(kv->thread, kvm_kick_signal());
 }
 
+void kvm_kick_internal(struct kvm_vcpu *kv)
+{
+    kick_one(kv);
+}
+
 void kvm_vcpu_kick(struct hv_vcpu *v)
 {
     /* Whichever engine runs the vCPU: the emulator sleeps on a condition
@@ -227,12 +232,21 @@ static uint64_t run_clock(const struct kvm_vcpu *kv)
 
 static void account_kvm(struct hv_vcpu *v, uint64_t start)
 {
-    const struct kvm_vcpu *kv = kvm_vcpu_of(v);
+    struct kvm_vcpu *kv = kvm_vcpu_of(v);
     uint64_t elapsed = run_clock(kv) - start;
     if (kv->ns_per_tick_q32 != 0)
         elapsed = (uint64_t)(((unsigned __int128)elapsed * kv->ns_per_tick_q32) >> 32);
     v->exec_ns += elapsed;
     v->stats.ns_on_engine[1] += elapsed;
+    if (kv->halt_ns_at >= 0) {
+        /* KVM's clock and ours differ a little: idle time stays inside
+         * execution time. */
+        uint64_t halted = kvm_irq_halt_ns(kv);
+        v->idle_ns += halted - kv->halt_ns_base;
+        kv->halt_ns_base = halted;
+        if (v->idle_ns > v->exec_ns)
+            v->idle_ns = v->exec_ns;
+    }
 }
 
 static hv_return_t finish_exit(struct hv_vcpu *v, uint64_t start)
@@ -343,7 +357,6 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
         kv->k_valid = false;            /* rewriting CR3 makes KVM flush */
     kvm_filter_check(v);
     struct kvm_run *run = kv->run;
-    run->request_interrupt_window = irq_window;
     if (!kvm_state_push(v)) {
         kvm_set_exit(v, VMX_REASON_VMENTRY_GUEST | 0x80000000u, 0, 0);
         kv->k_valid = false;
@@ -378,6 +391,9 @@ hv_return_t kvm_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool report_ha
             break;
         }
         completion_armed = false;
+        /* Under HV_VM_ACCEL_APIC an ExtINT may want KVM's window too. */
+        bool extint_window = kvm_irq_before_entry(v);
+        run->request_interrupt_window = irq_window || extint_window;
         kvm_gate_enter(k, kv);
         int rc = ioctl(kv->fd, KVM_RUN, 0);
         int err = errno;

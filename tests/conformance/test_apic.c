@@ -7,10 +7,18 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../guests/apic.h"
+
+/* KVM nested in QEMU's software CPU (check-kvm-nested): an entry or a
+ * timer interrupt can take milliseconds there. */
+static bool nested_slow(void)
+{
+    return h_on_kvm() && getenv("OPENHV_NESTED_SOFTWARE_CPU") != NULL;
+}
 
 static uint64_t exec_ns(struct h_vm *vm)
 {
@@ -85,7 +93,9 @@ static unsigned run_to_ack(struct h_vm *vm)
 T_CASE(apic_reset_state)
 {
     T_ASSERT_EQ(apic_rd(vm, 0x20), 0);                  /* APIC ID = vCPU id 0 */
-    T_ASSERT_EQ(apic_rd(vm, 0x30), 0x00060014);          /* version 0x14, 7 LVT entries */
+    /* Version 0x14, 7 LVT entries; KVM's APIC has its own LVT count and
+     * directed EOI (docs/compat.md). */
+    T_ASSERT_EQ(apic_rd(vm, 0x30) & (h_on_kvm() ? 0xffu : ~0u), h_on_kvm() ? 0x14u : 0x00060014u);
     T_ASSERT_EQ(apic_rd(vm, 0xf0), 0xff);                /* software-disabled */
     T_ASSERT_EQ(apic_rd(vm, 0xe0), 0xffffffff);          /* flat model */
     for (uint32_t off = 0x320; off <= 0x370; off += 0x10)
@@ -119,11 +129,14 @@ T_CASE(apic_write_rules)
 
 T_CASE(apic_timer_oneshot_mmio)
 {
-    h_set_reg(vm, HV_X86_RBX, 20000000);                 /* 20 ms at the default 1 GHz bus */
+    /* 20 ms at the default 1 GHz bus (nested: 200 ms, longer than the
+     * round trip of the report's exit, so that the guest still halts). */
+    uint32_t initial = nested_slow() ? 200000000 : 20000000;
+    h_set_reg(vm, HV_X86_RBX, initial);
     const struct h_exit *e = h_run_expect(vm, VMX_REASON_IO);
     T_ASSERT_EQ(IOQ_PORT(e->qual), PORT_REPORT);
     uint64_t cur = h_reg(vm, HV_X86_RAX) & 0xffffffff;
-    T_ASSERT(cur > 0 && cur <= 20000000);
+    T_ASSERT(cur > 0 && cur <= initial);
     h_skip_instr(vm);
     h_expect_report(vm, 0);                              /* expired: current count 0 */
     h_expect_done(vm);
@@ -149,7 +162,9 @@ T_CASE(apic_timer_periodic_vs_exec_time)
      * bound allows a quarter: under a sanitizer on a loaded host the
      * timer is polled less often than its period. */
     T_ASSERT(ticks <= t / 500000 + 1);
-    T_ASSERT(ticks >= cpu / 500000 / 4);
+    /* Nested in a software CPU, guest time is not the thread's CPU time's
+     * measure: there every tick still counts, at least one. */
+    T_ASSERT(ticks >= (nested_slow() ? 1 : cpu / 500000 / 4));
     T_ASSERT_EQ(apic_rd(vm, 0x3e0), 0);
     uint32_t ccr = apic_rd(vm, 0x390);
     T_ASSERT(ccr <= 250000);
@@ -159,7 +174,7 @@ T_CASE(apic_timer_periodic_halt_idle)
 {
     h_set_reg(vm, HV_X86_RBX, 1000000);                  /* 1 ms */
     h_set_reg(vm, HV_X86_RCX, 0xb);                      /* divide by 1 */
-    run_for(vm, 40000000);
+    run_for(vm, nested_slow() ? 200000000 : 40000000);
     uint64_t t = exec_ns(vm), ticks = count(vm, 0x41);
     T_ASSERT(ticks <= t / 1000000 + 1);
     /* Each expiry wakes the HLT; a loaded host may merge a few. */
@@ -188,7 +203,12 @@ T_CASE(apic_bus_freq)
     T_ASSERT_EQ(hv_vm_set_apic_bus_freq(15999999), HV_BAD_ARGUMENT);
     T_ASSERT_EQ(hv_vm_set_apic_bus_freq(2000000001), HV_BAD_ARGUMENT);
     T_HV(hv_vcpu_destroy(vm->vcpu));
-    T_HV(hv_vm_set_apic_bus_freq(16000000));             /* 16 MHz: 62.5 ns a tick */
+    hv_return_t r = hv_vm_set_apic_bus_freq(16000000);  /* 16 MHz: 62.5 ns a tick */
+    if (r == HV_UNSUPPORTED && h_on_kvm()) {
+        T_HV(hv_vcpu_create(&vm->vcpu, HV_VCPU_DEFAULT));
+        T_SKIP("this KVM lacks KVM_CAP_X86_APIC_BUS_CYCLES_NS (Linux 6.11+): 1 GHz only (docs/compat.md)");
+    }
+    T_HV(r);
     T_HV(hv_vcpu_create(&vm->vcpu, HV_VCPU_DEFAULT));
     h_setup_mode(vm, GUEST_LONG64, "a_oneshot");
     h_set_reg(vm, HV_X86_RBX, 32000);                    /* 2 ms at 16 MHz */
@@ -201,6 +221,11 @@ T_CASE(apic_bus_freq)
 
 T_CASE(apic_no_timer_exits)
 {
+    if (h_on_kvm()) {
+        /* KVM's timer cannot be handed to the client. */
+        T_ASSERT_EQ(hv_vcpu_apic_ctrl(vm->vcpu, HV_APIC_CTRL_NO_TIMER), HV_UNSUPPORTED);
+        T_SKIP("HV_APIC_CTRL_NO_TIMER is refused on kvm (docs/compat.md)");
+    }
     T_HV(hv_vcpu_apic_ctrl(vm->vcpu, HV_APIC_CTRL_NO_TIMER));
     const struct h_exit *e = h_run_expect(vm, VMX_REASON_APIC_WRITE);
     T_ASSERT_EQ(e->qual, 0x3e0);                        /* the divide register */
@@ -227,7 +252,13 @@ T_CASE(apic_x2apic_self_ipi)
     h_poke(vm, IRQ_EOI_MODE, 1, 4);
     h_expect_report(vm, 0);                              /* x2APIC ID of vCPU 0 */
     h_expect_report(vm, 1);                              /* the self IPI arrived */
-    h_expect_report(vm, 0x00060014);                     /* version by RDMSR */
+    if (h_on_kvm()) {                                    /* version by RDMSR: KVM's (see apic_reset_state) */
+        h_run_expect(vm, VMX_REASON_IO);
+        T_ASSERT_EQ(h_reg(vm, HV_X86_RAX) & 0xff, 0x14);
+        h_skip_instr(vm);
+    } else {
+        h_expect_report(vm, 0x00060014);                 /* version by RDMSR */
+    }
     h_expect_done(vm);
     hv_apic_state_ext_t st = { .version = HV_APIC_STATE_EXT_VER };
     T_HV(hv_vcpu_apic_get_state(vm->vcpu, &st));
@@ -238,10 +269,13 @@ T_CASE(apic_x2apic_self_ipi)
 
 T_CASE(apic_mmio_rmw_and_narrow)
 {
+    /* KVM ignores a store narrower than 32 bits (the SDM leaves it
+     * undefined; docs/compat.md). */
+    uint32_t tpr = h_on_kvm() ? 0 : 0x5a;
     h_expect_report(vm, 0x1ff);
-    h_expect_report(vm, 0x5a);
+    h_expect_report(vm, tpr);
     h_expect_done(vm);
-    T_ASSERT_EQ(h_reg(vm, HV_X86_TPR), 0x5a);
+    T_ASSERT_EQ(h_reg(vm, HV_X86_TPR), tpr);
 }
 
 T_CASE(apic_ipi_self_physical)
@@ -280,6 +314,13 @@ T_CASE(apic_ipi_nmi_self)
 
 T_CASE(apic_tpr_masks)
 {
+    /* The guest lowers CR8 with interrupts pending: under nested SVM that
+     * is a V_TPR write with V_IRQ set, where QEMU's TCG (7.2) raises an
+     * interrupt without its lock and aborts. */
+    if (nested_slow())
+        T_SKIP("CR8 below a pending interrupt under KVM nested in QEMU's software CPU aborts QEMU (docs/compat.md)");
+    if (h_on_kvm())
+        T_ASSERT(apic_wr(vm, 0xf0, 0x1ff));              /* KVM's APIC drops them while disabled */
     T_HV(hv_vm_lapic_set_intr(vm->vcpu, 0x45, HV_APIC_EDGE_TRIGGER));
     T_HV(hv_vm_lapic_set_intr(vm->vcpu, 0x65, HV_APIC_EDGE_TRIGGER));
     h_set_reg(vm, HV_X86_RBX, 5);                        /* CR8 5: class 4 masked */
@@ -290,6 +331,32 @@ T_CASE(apic_tpr_masks)
     T_ASSERT_EQ(h_peek(vm, IRQ_LOG, 1), 0x65);
     T_ASSERT_EQ(h_peek(vm, IRQ_LOG + 1, 1), 0x45);
     T_ASSERT_EQ(h_reg(vm, HV_X86_TPR), 0);
+}
+
+/* TPR written through the API between runs, no MOV CR8 in the guest (so
+ * this runs nested in a software CPU too): a vector whose class is not
+ * above the TPR waits in IRR, a higher one is taken; lowering the TPR
+ * releases them class by class. */
+T_CASE(apic_tpr_masks_api)
+{
+    T_ASSERT(apic_wr(vm, 0xf0, 0x1ff));
+    T_ASSERT(apic_wr(vm, 0x80, 0x50));
+    h_poke(vm, IRQ_ACK, 1, 4);
+    T_HV(hv_vm_lapic_set_intr(vm->vcpu, 0x45, HV_APIC_EDGE_TRIGGER));
+    T_HV(hv_vm_lapic_set_intr(vm->vcpu, 0x55, HV_APIC_EDGE_TRIGGER));
+    T_HV(hv_vm_lapic_set_intr(vm->vcpu, 0x65, HV_APIC_EDGE_TRIGGER));
+    T_ASSERT_EQ(run_to_ack(vm), 0x65);
+    run_for(vm, nested_slow() ? 50000000 : 2000000);     /* nothing else comes */
+    T_ASSERT_EQ(count(vm, 0x45) + count(vm, 0x55), 0);
+    T_ASSERT_EQ(apic_rd(vm, 0x220), (1u << (0x45 % 32)) | (1u << (0x55 % 32)));   /* both in IRR */
+    T_ASSERT(apic_wr(vm, 0x80, 0x40));
+    T_ASSERT_EQ(run_to_ack(vm), 0x55);
+    T_ASSERT_EQ(h_reg(vm, HV_X86_TPR), 0x40);
+    T_ASSERT(apic_wr(vm, 0x80, 0));
+    T_ASSERT_EQ(run_to_ack(vm), 0x45);
+    run_for(vm, nested_slow() ? 50000000 : 2000000);     /* its handler's EOI */
+    T_ASSERT_EQ(count(vm, 0x45) + count(vm, 0x55) + count(vm, 0x65), 3);
+    T_ASSERT_EQ(apic_rd(vm, 0x220), 0);
 }
 
 /* ---- HLT, MSI ---- */
@@ -309,7 +376,8 @@ T_CASE(apic_hlt_idle_time)
     h_poke(vm, IRQ_ACK, 1, 4);
     T_HV(hv_vm_lapic_set_intr(vm->vcpu, 0x44, HV_APIC_EDGE_TRIGGER_AEOI));
     T_ASSERT_EQ(run_to_ack(vm), 0x44);
-    T_ASSERT_EQ(apic_rd(vm, 0x100 + 0x10 * (0x44 / 32)), 0);
+    /* KVM's APIC has no automatic EOI: there the vector is in service. */
+    T_ASSERT_EQ(apic_rd(vm, 0x100 + 0x10 * (0x44 / 32)) != 0, h_on_kvm());
 }
 
 T_CASE(apic_msi)
@@ -347,7 +415,7 @@ T_CASE(ioapic_level_remote_irr_eoi)
     /* Still asserted at the EOI: delivered again. */
     T_ASSERT_EQ(run_to_ack(vm), 0x55);
     T_HV(hv_vm_ioapic_deassert_irq(5));
-    run_for(vm, 2000000);
+    run_for(vm, nested_slow() ? 50000000 : 2000000);
     T_ASSERT_EQ(count(vm, 0x55), 2);
     T_ASSERT_EQ(ioapic_reg(0x10 + 2 * 5) & (1u << 14), 0);
     T_ASSERT_EQ(ioapic_reg(1), 0x001f0011);              /* 32 pins, version 0x11 */
@@ -437,7 +505,11 @@ static void pic_timer_loop(struct h_vm *vm, bool extint)
             T_HV(hv_vm_atpic_get_state(&p, true));
             /* A client injects an ExtINT only once its 8259 is set up. */
             if (extint && p.state.ready) {
-                T_HV(hv_vcpu_inject_extint(vm->vcpu));
+                /* Nested in a software CPU an entry can outlast the tick:
+                 * the last ExtINT may still wait for its window. */
+                hv_return_t r = hv_vcpu_inject_extint(vm->vcpu);
+                if (!(r == HV_BUSY && nested_slow()))
+                    T_HV(r);
                 /* One at a time. */
                 T_ASSERT_EQ(hv_vcpu_inject_extint(vm->vcpu), HV_BUSY);
             }
@@ -448,8 +520,11 @@ static void pic_timer_loop(struct h_vm *vm, bool extint)
         if (forward_pic_io(vm, &e))
             continue;
         T_ASSERT_EQ(IOQ_PORT(e.qual), PORT_REPORT);
-        T_ASSERT_EQ(h_reg(vm, HV_X86_RAX) & 0xffffffff, 5);
-        T_ASSERT(pulses >= 5);
+        /* Five ticks at least; one more may come before the guest compares
+         * (the vCPU's entry can take longer than a tick where KVM is nested
+         * in a software CPU), never more than the pulses. */
+        uint64_t ticks = h_reg(vm, HV_X86_RAX) & 0xffffffff;
+        T_ASSERT(ticks >= 5 && ticks <= pulses);
         h_skip_instr(vm);
         h_expect_done(vm);
         return;
@@ -556,7 +631,7 @@ T_CASE(apic_state_restore_in_new_vm)
 {
     h_set_reg(vm, HV_X86_RBX, 200000);                   /* 200 us */
     h_set_reg(vm, HV_X86_RCX, 0xb);
-    run_for(vm, 30000000);
+    run_for(vm, nested_slow() ? 200000000 : 30000000);
     static const hv_x86_reg_t regs[] = {
         HV_X86_RIP, HV_X86_RFLAGS, HV_X86_RAX, HV_X86_RCX, HV_X86_RDX, HV_X86_RBX, HV_X86_RSP,
         HV_X86_RBP, HV_X86_RSI, HV_X86_RDI, HV_X86_R12,
@@ -598,7 +673,7 @@ T_CASE(apic_state_restore_in_new_vm)
     b.state.irr[0x41 / 32] = a.state.irr[0x41 / 32];
     T_ASSERT(memcmp(&a, &b, sizeof a) == 0);
 
-    run_for(vm, 30000000);
+    run_for(vm, nested_slow() ? 200000000 : 30000000);
     T_ASSERT(count(vm, 0x41) > ticks + 5);
     T_ASSERT(h_reg(vm, HV_X86_R12) > saved[10]);         /* the loop went on */
     /* Whatever was in service at the save was EOI'd by its handler. */
@@ -663,7 +738,10 @@ T_CASE(apic_api_rules)
     T_HV(hv_vcpu_apic_lsc_invalidate(c));
     T_HV(hv_vcpu_inject_extint(c));
     T_ASSERT_EQ(hv_vcpu_inject_extint(c), HV_BUSY);
-    /* Per-vCPU calls belong to the owning thread; set_intr does not. */
+    /* Per-vCPU calls belong to the owning thread; set_intr does not.  KVM's
+     * APIC discards a fixed interrupt while software-disabled. */
+    if (h_on_kvm())
+        T_ASSERT(apic_wr(vm, 0xf0, 0x1ff));
     struct other_thread o = { .vcpu = c };
     pthread_t t;
     T_ASSERT_EQ(pthread_create(&t, NULL, from_other_thread, &o), 0);
@@ -687,7 +765,8 @@ static uint64_t rnd(void)
 
 static bool documented(hv_return_t r)
 {
-    return r == HV_SUCCESS || r == HV_BAD_ARGUMENT || r == HV_BUSY;
+    /* kvm refuses HV_APIC_CTRL_NO_TIMER (docs/compat.md). */
+    return r == HV_SUCCESS || r == HV_BAD_ARGUMENT || r == HV_BUSY || (r == HV_UNSUPPORTED && h_on_kvm());
 }
 
 T_CASE(apic_random_client_calls)
@@ -749,6 +828,7 @@ static const struct t_case cases[] = {
     T_ENTRY(apic_ipi_logical, "apic", GUEST_LONG64, "a_ipi"),
     T_ENTRY(apic_ipi_nmi_self, "apic", GUEST_LONG64, "a_ipi"),
     T_ENTRY(apic_tpr_masks, "apic", GUEST_LONG64, "a_tpr"),
+    T_ENTRY(apic_tpr_masks_api, "apic", GUEST_LONG64, "a_idle"),
     T_ENTRY(apic_hlt_idle_time, "apic", GUEST_LONG64, "a_idle"),
     T_ENTRY(apic_msi, "apic", GUEST_LONG64, "a_idle"),
     T_ENTRY(ioapic_level_remote_irr_eoi, "apic", GUEST_LONG64, "a_ioapic"),

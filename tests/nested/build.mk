@@ -16,7 +16,7 @@
 # Lists are complete only after every build.mk is read: `=` and `$$`.
 
 .SECONDEXPANSION:
-.PHONY: check-kvm check-kvm-nested nested-programs nested-lists
+.PHONY: check-kvm check-kvm-nested check-linux-kvm-nested nested-programs nested-lists
 
 NESTED_BUILD  ?= build-nested
 NESTED_KERNEL ?= $(BUILD)/nested-kernel
@@ -52,6 +52,14 @@ check-kvm-nested:
 	    echo "check-kvm-nested: some programs failed to build; they fail as 'not built'"
 	+@$(MAKE) --no-print-directory BUILD=$(NESTED_BUILD) nested-lists
 	@NESTED_BUILD=$(NESTED_BUILD) NESTED_KERNEL=$(NESTED_KERNEL) bash tests/nested/run-nested.sh
+
+# Debian's kernel under hvrun (statically linked) on the nested guest's KVM,
+# HV_VM_ACCEL_APIC on KVM's split irqchip, to its shell and power-off
+# (tests/nested/linux-on-kvm.sh).  About a minute.
+check-linux-kvm-nested:
+	+@$(MAKE) --no-print-directory BUILD=$(NESTED_BUILD) LDFLAGS=-static $(NESTED_BUILD)/hvrun
+	@OPENHV_NESTED_LINUX=1 OPENHV_NESTED_TEST_TIMEOUT=$${OPENHV_NESTED_TEST_TIMEOUT:-600} \
+	    NESTED_BUILD=$(NESTED_BUILD) NESTED_KERNEL=$(NESTED_KERNEL) bash tests/nested/run-nested.sh
 
 nested-programs: $$(KVM_SUITE_KVM_PROGS) $(GUEST_BINS) $(GUEST_SYMS) $$(KVM_BENCH)
 

@@ -13,6 +13,14 @@
 #   OPENHV_NESTED_CPU     QEMU -cpu (default max,+svm)
 #   OPENHV_NESTED_LOAD    modules the guest loads (default all four; "irqbypass"
 #                         alone shows the path where KVM does not come up)
+#   OPENHV_NESTED_ONLY    run only the programs whose file name is one of these
+#                         words (e.g. "test_apic test_apic_threads"), to iterate
+#   OPENHV_NESTED_CASE    and of those only this case (the harness's T_CASE)
+#   OPENHV_NESTED_LINUX   1: instead of the suite, boot the same kernel with
+#                         tools/linux/init's initramfs under hvrun on the
+#                         guest's KVM to its shell and power it off
+#                         (tests/nested/linux-on-kvm.sh; needs $NESTED_BUILD/hvrun)
+#   OPENHV_NESTED_LINUX_SMP  its vCPUs (default 2: the APs start through KVM)
 # Exit status: 0 the suite passed; 1 it failed, or something we control broke
 # (a kernel that cannot be fetched, a guest that never reports);
 # 77 KVM could not come up in the guest (SKIP: infrastructure, not our code).
@@ -32,6 +40,12 @@ die() { say "$*"; exit 1; }
 skip_all() {
     # One SKIP line per program, then the summary, so the reason is counted.
     local n=0 prog
+    if [ "${OPENHV_NESTED_LINUX:-0}" = 1 ]; then
+        echo "SKIP linux_boot_kvm_nested: $1"
+        echo "SKIP check-kvm-nested: $1"
+        echo "0 passed, 0 failed, 1 skipped"
+        exit $SKIP
+    fi
     for prog in $(cat "$nested_build/kvm-suite-kvm.list" "$nested_build/kvm-suite-auto.list"); do
         echo "SKIP $prog: $1"
         n=$((n + 1))
@@ -50,9 +64,14 @@ busybox=$(command -v busybox || true)
 if ldd "$busybox" >/dev/null 2>&1; then
     die "$busybox is dynamically linked; the initramfs needs busybox-static"
 fi
-for list in kvm-suite-kvm.list kvm-suite-auto.list; do
-    [ -s "$nested_build/$list" ] || die "$nested_build/$list is missing (run through make check-kvm-nested)"
-done
+linux=${OPENHV_NESTED_LINUX:-0}
+if [ "$linux" = 1 ]; then
+    OPENHV_NESTED_ONLY=none     # the Linux boot instead of the suite
+else
+    for list in kvm-suite-kvm.list kvm-suite-auto.list; do
+        [ -s "$nested_build/$list" ] || die "$nested_build/$list is missing (run through make check-kvm-nested)"
+    done
+fi
 
 # --- the kernel: the image package linux-image-amd64 depends on, unpacked
 # with the modules KVM needs (tools/linux/debian-kernel.sh, shared with
@@ -82,21 +101,48 @@ cp "$kernel_cache"/modules/*.ko "$root/modules/"
 cp tests/nested/init "$root/init" && chmod 755 "$root/init"
 cp tests/run-tests.sh "$root/suite/tests/"
 cp tests/nested/run-kvm-suite.sh "$root/suite/tests/nested/"
-cp "$nested_build"/kvm-suite-*.list "$root/suite/"
+for list in kvm-suite-kvm.list kvm-suite-auto.list; do
+    if [ "$linux" = 1 ]; then
+        : > "$root/suite/$list"
+    elif [ -n "${OPENHV_NESTED_ONLY:-}" ]; then
+        for prog in $(cat "$nested_build/$list"); do
+            case " $OPENHV_NESTED_ONLY " in *" $(basename "$prog") "*) echo "$prog" ;; esac
+        done > "$root/suite/$list"
+    else
+        cp "$nested_build/$list" "$root/suite/$list"
+    fi
+done
 cat > "$root/suite/nested.conf" <<EOF
 NESTED_BUILD=$nested_build
 NESTED_LOAD="${OPENHV_NESTED_LOAD:-$modules}"
 NESTED_TEST_TIMEOUT=$test_timeout
+NESTED_ONLY="${OPENHV_NESTED_ONLY:-}"
+NESTED_CASE="${OPENHV_NESTED_CASE:-}"
+NESTED_LINUX="$linux"
+NESTED_LINUX_SMP="${OPENHV_NESTED_LINUX_SMP:-2}"
 EOF
+if [ "$linux" = 1 ]; then
+    [ -x "$nested_build/hvrun" ] || die "$nested_build/hvrun is missing (make check-linux-kvm-nested builds it)"
+    strip -o "$root/suite/hvrun" "$nested_build/hvrun" 2>/dev/null || cp "$nested_build/hvrun" "$root/suite/hvrun"
+    cp tests/nested/linux-on-kvm.sh "$root/suite/tests/nested/"
+    mkdir -p "$root/suite/linux" "$nested_build/linux-root/bin"
+    cp "$kernel_cache/vmlinuz" "$root/suite/linux/vmlinuz"
+    cp "$busybox" "$nested_build/linux-root/bin/busybox"
+    cp tools/linux/init "$nested_build/linux-root/init" && chmod 755 "$nested_build/linux-root/init"
+    (cd "$nested_build/linux-root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 2>/dev/null) |
+        gzip -1 > "$root/suite/linux/initrd.gz"
+fi
 # Programs lose their debug info: the initramfs stays small and boots fast.
-for prog in $(cat "$nested_build"/kvm-suite-*.list | sort -u) "$nested_build/bench/kvm_exit"; do
+for prog in $(cat "$root"/suite/kvm-suite-*.list | sort -u) $([ "$linux" = 1 ] || echo "$nested_build/bench/kvm_exit"); do
     [ -e "$prog" ] || continue          # not built: run-tests.sh reports it
     mkdir -p "$root/suite/$(dirname "$prog")"
     strip -o "$root/suite/$prog" "$prog" 2>/dev/null || cp "$prog" "$root/suite/$prog"
 done
 mkdir -p "$root/suite/$nested_build/guests" "$root/suite/$nested_build/bench"
-cp "$nested_build"/guests/*.bin "$nested_build"/guests/*.sym "$root/suite/$nested_build/guests/"
-cp "$nested_build"/bench/exit_*.bin "$root/suite/$nested_build/bench/"
+if [ "$linux" != 1 ]; then
+    cp "$nested_build"/guests/*.bin "$nested_build"/guests/*.sym "$root/suite/$nested_build/guests/"
+    cp "$nested_build"/bench/exit_*.bin "$root/suite/$nested_build/bench/"
+fi
 
 cpio_cmd=(cpio)
 command -v cpio >/dev/null || cpio_cmd=("$busybox" cpio)

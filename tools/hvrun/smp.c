@@ -8,6 +8,8 @@
 #include "hvrun.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static pthread_cond_t sipi_cond = PTHREAD_COND_INITIALIZER;
 
@@ -64,20 +66,57 @@ bool smp_handle_exit_info(struct machine *m, struct vcpu *v, hv_vm_exitinfo_t in
     }
 }
 
+/* OpenHV's kvm backend runs INIT and SIPI inside KVM and gives no
+ * INIT_AP/STARTUP_AP exits (its docs/compat.md 8.10): there the AP's APIC
+ * is put into the wait-for-SIPI state and its thread runs at once; KVM
+ * holds it until the boot processor's INIT/SIPI starts it. */
+static bool kernel_runs_sipi(struct vcpu *v, hv_return_t *r)
+{
+#ifdef HVRUN_HAVE_OPENHV_H
+    if (strncmp(openhv_backend_name(), "kvm", 3) != 0)
+        return false;
+    hv_apic_state_ext_t st = { .version = HV_APIC_STATE_EXT_VER };
+    *r = hv_vcpu_apic_get_state(v->id, &st);
+    st.state.boot_state = HV_BS_SIPI;
+    if (*r == HV_SUCCESS)
+        *r = hv_vcpu_apic_put_state(v->id, &st);
+    return true;
+#else
+    (void)v;
+    (void)r;
+    return false;
+#endif
+}
+
 hv_return_t smp_wait_for_sipi(struct machine *m, struct vcpu *v)
 {
-    pthread_mutex_lock(&m->lock);
-    while (v->ap_state != AP_STARTED && !atomic_load(&m->stopping))
-        pthread_cond_wait(&sipi_cond, &m->lock);
-    bool started = v->ap_state == AP_STARTED;
-    uint64_t rip = v->ap_rip;
-    pthread_mutex_unlock(&m->lock);
-    if (!started)
-        return HV_ERROR;
+    hv_return_t r = HV_SUCCESS;
+    uint64_t rip = 0;   /* with KVM: any real-mode start; the SIPI sets its own */
+    bool in_kernel = kernel_runs_sipi(v, &r);
+    if (in_kernel && r != HV_SUCCESS)
+        return r;
+    if (!in_kernel) {
+        pthread_mutex_lock(&m->lock);
+        while (v->ap_state != AP_STARTED && !atomic_load(&m->stopping))
+            pthread_cond_wait(&sipi_cond, &m->lock);
+        bool started = v->ap_state == AP_STARTED;
+        rip = v->ap_rip;
+        pthread_mutex_unlock(&m->lock);
+        if (!started)
+            return HV_ERROR;
+    }
+    /* Under KVM the boot processor still runs on hvrun's tables in the
+     * scratch area: the AP's GDT and TSS go to a private 64 KiB (real mode
+     * never reads them, and KVM's INIT resets the vCPU anyway). */
+    void *private_scratch = in_kernel ? calloc(1, 0x10000) : NULL;
+    if (in_kernel && private_scratch == NULL)
+        return HV_NO_RESOURCES;
     struct guest_layout layout = {
-        .entry = 0, .stack = 0, .scratch = LAYOUT_SCRATCH, .scratch_hva = m->mem.ram + LAYOUT_SCRATCH,
+        .entry = 0, .stack = 0, .scratch = LAYOUT_SCRATCH,
+        .scratch_hva = in_kernel ? private_scratch : m->mem.ram + LAYOUT_SCRATCH,
     };
-    hv_return_t r = guest_mode_setup(v->id, GUEST_REAL, &layout);
+    r = guest_mode_setup(v->id, GUEST_REAL, &layout);
+    free(private_scratch);
     const struct { uint32_t field; uint64_t value; } w[] = {
         {VMCS_GUEST_CS, rip >> 4}, {VMCS_GUEST_CS_BASE, rip}, {VMCS_GUEST_RIP, 0},
     };
