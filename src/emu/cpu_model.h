@@ -21,9 +21,12 @@
 #include <stdint.h>
 
 #define CPUID_7_0_EBX_RTM (1u << 11)
+/* RDSEED (0F C7 /7) and ADX (ADCX/ADOX) are implemented. */
+#define CPUID_7_0_EBX_RDSEED (1u << 18)
+#define CPUID_7_0_EBX_ADX (1u << 19)
 
 /* CPUID.(7,0):EBX of the emulated processor. */
-#define EMU_CPUID_7_0_EBX CPUID_7_0_EBX_RTM
+#define EMU_CPUID_7_0_EBX (CPUID_7_0_EBX_RTM | CPUID_7_0_EBX_RDSEED | CPUID_7_0_EBX_ADX)
 
 static inline bool emu_has_rtm(void)
 {
