@@ -21,6 +21,9 @@
 #include <stdint.h>
 
 #define CPUID_7_0_EBX_RTM (1u << 11)
+/* RDSEED (0F C7 /7) and ADX (ADCX/ADOX) are implemented. */
+#define CPUID_7_0_EBX_RDSEED (1u << 18)
+#define CPUID_7_0_EBX_ADX (1u << 19)
 
 /* The VEX-encoded instruction sets (decode.c, exec_avx.c, exec_bmi.c,
  * exec_fma.c), with AVX state in XSAVE component 2: CPUID.1:ECX FMA, AVX,
@@ -36,7 +39,8 @@
 #define EMU_CPUID_7_0_EBX_VEX (CPUID_7_0_EBX_BMI1 | CPUID_7_0_EBX_AVX2 | CPUID_7_0_EBX_BMI2)
 
 /* CPUID.(7,0):EBX of the emulated processor. */
-#define EMU_CPUID_7_0_EBX (CPUID_7_0_EBX_RTM | EMU_CPUID_7_0_EBX_VEX)
+#define EMU_CPUID_7_0_EBX \
+    (CPUID_7_0_EBX_RTM | CPUID_7_0_EBX_RDSEED | CPUID_7_0_EBX_ADX | EMU_CPUID_7_0_EBX_VEX)
 
 static inline bool emu_has_rtm(void)
 {

@@ -95,7 +95,10 @@ static struct unp xf_div(struct unp a, struct unp b)
 
 static struct unp xf_div_u64(struct unp a, uint64_t n) { return xf_div(a, xf_u64(n)); }
 
-/* Whether a series term no longer changes the sum. */
+/* Whether a series term no longer changes the sum.  The first correction
+ * is always added (its sticky bit gives the direction: sin x just below
+ * x for a tiny x); later negligible ones are not, as their sticky bit
+ * could cancel that one. */
 static bool negligible(struct unp term, struct unp sum) { return !term.m || term.e < sum.e - 130; }
 
 /* ---- constants (x87.h's table of FLDPI and friends) */
@@ -238,9 +241,9 @@ static struct unp sin_k(struct unp r)
     struct unp r2 = xf_mul(r, r), term = r, sum = r;
     for (uint64_t n = 1; n < 60; n++) {
         term = xf_neg(xf_div_u64(xf_mul(term, r2), (2 * n) * (2 * n + 1)));
-        sum = xf_add(sum, term);
-        if (negligible(term, sum))
+        if (n > 1 && negligible(term, sum))
             break;
+        sum = xf_add(sum, term);
     }
     return sum;
 }
@@ -250,9 +253,9 @@ static struct unp cos_k(struct unp r)
     struct unp r2 = xf_mul(r, r), term = XF_ONE, sum = XF_ONE;
     for (uint64_t n = 1; n < 60; n++) {
         term = xf_neg(xf_div_u64(xf_mul(term, r2), (2 * n - 1) * (2 * n)));
-        sum = xf_add(sum, term);
-        if (negligible(term, sum))
+        if (n > 1 && negligible(term, sum))
             break;
+        sum = xf_add(sum, term);
     }
     return sum;
 }
@@ -279,9 +282,9 @@ static struct unp expm1_k(struct unp y)
     struct unp term = y, sum = y;
     for (uint64_t n = 2; n < 80; n++) {
         term = xf_div_u64(xf_mul(term, y), n);
-        sum = xf_add(sum, term);
-        if (negligible(term, sum))
+        if (n > 2 && negligible(term, sum))
             break;
+        sum = xf_add(sum, term);
     }
     return sum;
 }
@@ -293,9 +296,9 @@ static struct unp ln_atanh(struct unp t)
     for (uint64_t n = 1; n < 80; n++) {
         p = xf_mul(p, s);
         struct unp term = xf_div_u64(p, 2 * n + 1);
-        sum = xf_add(sum, term);
-        if (negligible(term, sum))
+        if (n > 1 && negligible(term, sum))
             break;
+        sum = xf_add(sum, term);
     }
     sum.e++;
     return sum;
@@ -351,9 +354,9 @@ static struct unp atan_k(struct unp z)
     for (uint64_t n = 1; n < 60; n++) {
         p = xf_neg(xf_mul(p, z2));
         struct unp term = xf_div_u64(p, 2 * n + 1);
-        sum = xf_add(sum, term);
-        if (negligible(term, sum))
+        if (n > 1 && negligible(term, sum))
             break;
+        sum = xf_add(sum, term);
     }
     sum.e += 3;
     return sum;
