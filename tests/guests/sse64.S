@@ -89,6 +89,7 @@ l_x87_trans:
     fldz
     fxtract
     fnstsw %ax
+    and $0xc7ff, %eax                   /* TOP: see the test */
     out %eax, $PORT_REPORT
 l_x87_trans_wait:
     fwait
