@@ -7,7 +7,10 @@
  * AVX2 and BMI2 (the AMD EPYC development hosts do); templates name their
  * operands by one convention: destination register 0 (YMM0 or RAX),
  * VEX.vvvv register 1 (YMM1 or RCX) where the instruction has one, and r/m
- * register 2 (YMM2 or RDX) or [rsi].  Directed cases check the #UD/#NM
+ * register 2 (YMM2 or RDX) or [rsi].  Each template also runs with its
+ * registers aliased (destination = VEX.vvvv, destination = r/m, VEX.vvvv =
+ * r/m) and, where the two-byte C5 prefix can encode it, in that form (case
+ * name suffixes _d1, _d2, _12, _c5).  Directed cases check the #UD/#NM
  * gating, VEX prefix rules and the upper-half rules.
  */
 #include "emu/fpu.h"
@@ -295,7 +298,9 @@ static const struct avx_tmpl tmpls[] = {
     P3("vpmulld", 2, 1, 0x40, K_INT),
     P2("vpmovsxbw", 2, 1, 0x20, K_INT), P2("vpmovsxbq", 2, 1, 0x22, K_INT), P2("vpmovsxwd", 2, 1, 0x23, K_INT),
     P2("vpmovsxdq", 2, 1, 0x25, K_INT), P2("vpmovzxbd", 2, 1, 0x31, K_INT), P2("vpmovzxwq", 2, 1, 0x34, K_INT),
-    P2("vpmovzxdq", 2, 1, 0x35, K_INT),
+    P2("vpmovzxdq", 2, 1, 0x35, K_INT), P2("vpmovzxbq", 2, 1, 0x32, K_INT), P2("vpmovzxwd", 2, 1, 0x33, K_INT),
+    P2("vpmovsxbd", 2, 1, 0x21, K_INT), P2("vpmovzxbw", 2, 1, 0x30, K_INT), P2("vpmovsxwq", 2, 1, 0x24, K_INT),
+    P2("vmovapd", 1, 1, 0x28, K_INT), P2("vmovdqa_store", 1, 1, 0x7f, K_INT),
     TT("vptest", 2, 1, 0x17, 0, L128 | L256, FORM_REG | FORM_MEM, -1, K_INT, 0, 0, 0x8d5),
     TT("vroundps_1", 3, 1, 0x08, 0, L128 | L256, FORM_REG, 1, K_F32, 0, 0, 0),
     TT("vroundpd_4", 3, 1, 0x09, 0, L128 | L256, FORM_REG | FORM_MEM, 4, K_F64, 0, 0, 0),
@@ -324,6 +329,20 @@ static const struct avx_tmpl tmpls[] = {
     TT("vinsertf128", 3, 1, 0x18, 0, L256, FORM_REG | FORM_MEM, 1, K_INT, 1, 0, 0),
     TT("vinserti128", 3, 1, 0x38, 0, L256, FORM_REG, 0, K_INT, 1, 0, 0),
     TT("vextractf128", 3, 1, 0x19, 0, L256, FORM_REG | FORM_MEM, 1, K_INT, 0, 0, 0),
+    TT("vextracti128_1", 3, 1, 0x39, 0, L256, FORM_REG | FORM_MEM, 1, K_INT, 0, 0, 0),
+    TT("vextracti128_0", 3, 1, 0x39, 0, L256, FORM_REG, 0, K_INT, 0, 0, 0),
+    TT("vpbroadcastd", 2, 1, 0x58, 0, L128 | L256, FORM_REG | FORM_MEM, -1, K_INT, 0, 0, 0),
+    TT("vbroadcasti128", 2, 1, 0x5a, 0, L256, FORM_MEM, -1, K_INT, 0, 0, 0),
+    TT("vpextrd", 3, 1, 0x16, 0, L128, FORM_REG | FORM_MEM, 3, K_INT, 0, 0, 0),
+    TT("vmovlpd_store", 1, 1, 0x13, 0, L128, FORM_MEM, -1, K_INT, 0, 0, 0),
+    TT("vcmpsd_1", 1, 3, 0xc2, 0, L128, FORM_REG | FORM_MEM, 1, K_F64, 1, 0, 0),
+    TT("vcmpsd_4", 1, 3, 0xc2, 0, L128, FORM_REG, 4, K_F64, 1, 0, 0),
+    TT("vucomisd", 1, 1, 0x2e, 0, L128, FORM_REG | FORM_MEM, -1, K_F64, 0, 0, 0x8d5),
+    TT("vcvtsi2sd_q", 1, 3, 0x2a, 1, L128, FORM_REG | FORM_MEM, -1, K_F64, 1, 0, 0),
+    TT("vcvtsi2ss_l", 1, 2, 0x2a, 0, L128, FORM_REG | FORM_MEM, -1, K_F32, 1, 0, 0),
+    TT("vcvttsd2si_l", 1, 3, 0x2c, 0, L128, FORM_REG | FORM_MEM, -1, K_F64, 0, 0, 0),
+    TT("vcvtsd2si_q", 1, 3, 0x2d, 1, L128, FORM_REG | FORM_MEM, -1, K_F64, 0, 0, 0),
+    TT("vcvttss2si_q", 1, 2, 0x2c, 1, L128, FORM_REG | FORM_MEM, -1, K_F32, 0, 0, 0),
     TT("vperm2f128", 3, 1, 0x06, 0, L256, FORM_REG | FORM_MEM, 0x31, K_INT, 1, 0, 0),
     TT("vperm2i128_z", 3, 1, 0x46, 0, L256, FORM_REG, 0x82, K_INT, 1, 0, 0),
     P3("vpermilps", 2, 1, 0x0c, K_INT), P3("vpermilpd", 2, 1, 0x0d, K_INT),
@@ -515,18 +534,55 @@ static enum h_stop avx_engine(const uint8_t *insn, unsigned len, const struct av
     return st;
 }
 
-static unsigned encode(const struct avx_tmpl *t, unsigned l, bool mem, uint8_t *b)
+/* Register choices of one run: the template's own (VEX.vvvv register 1,
+ * r/m register 2, distinct from the destination 0), or one of the aliased
+ * ones, which catch handlers that write the destination before they have
+ * read every source. */
+enum alias { AL_NONE, AL_DST_SRC1, AL_DST_SRC2, AL_SRC1_SRC2, AL_VEX2, AL_COUNT };
+static const char *const alias_name[AL_COUNT] = { "", "_d1", "_d2", "_12", "_c5" };
+
+static bool alias_applies(const struct avx_tmpl *t, enum alias a, bool mem)
 {
+    /* Gathers #UD on aliased registers (a directed case checks that). */
+    if (t->kind == K_GATHER)
+        return a == AL_NONE;
+    switch (a) {
+    case AL_NONE:
+        return true;
+    case AL_DST_SRC1:
+        return t->vreg == 1;
+    case AL_DST_SRC2:
+        return !mem;
+    case AL_SRC1_SRC2:
+        return !mem && t->vreg == 1;
+    case AL_VEX2:
+        /* Not an alias: the same registers in the two-byte prefix, which
+         * can say map 0F with W0 only. */
+        return t->map == 1 && !t->w;
+    default:
+        return false;
+    }
+}
+
+static unsigned encode(const struct avx_tmpl *t, unsigned l, bool mem, enum alias a, uint8_t *b)
+{
+    unsigned vreg = a == AL_DST_SRC1 ? 0 : t->vreg;
+    unsigned rm = a == AL_DST_SRC2 ? 0 : a == AL_SRC1_SRC2 ? t->vreg : 2;
     unsigned n = 0;
-    b[n++] = 0xc4;
-    b[n++] = (uint8_t)(0xe0 | t->map);
-    b[n++] = (uint8_t)((t->w << 7) | ((~t->vreg & 15) << 3) | (l << 2) | t->pp);
+    if (a == AL_VEX2) {
+        b[n++] = 0xc5;
+        b[n++] = (uint8_t)(0x80 | ((~vreg & 15) << 3) | (l << 2) | t->pp);
+    } else {
+        b[n++] = 0xc4;
+        b[n++] = (uint8_t)(0xe0 | t->map);
+        b[n++] = (uint8_t)((t->w << 7) | ((~vreg & 15) << 3) | (l << 2) | t->pp);
+    }
     b[n++] = t->op;
     if (t->kind == K_GATHER) {
         b[n++] = (uint8_t)((t->ext << 3) | 4);
         b[n++] = (uint8_t)((t->w ? 3 << 6 : 2 << 6) | (2 << 3) | 6);  /* scale 8 or 4, index 2, base rsi */
     } else {
-        b[n++] = (uint8_t)(mem ? (t->ext << 3) | 6 : 0xc0 | (t->ext << 3) | 2);
+        b[n++] = (uint8_t)(mem ? (t->ext << 3) | 6u : 0xc0u | (t->ext << 3) | rm);
     }
     if (t->imm >= 0)
         b[n++] = (uint8_t)t->imm;
@@ -539,10 +595,10 @@ static void hex32(char *buf, size_t n, const uint8_t *v)
              ld64(v + 8), ld64(v));
 }
 
-static void one_avx(const struct avx_tmpl *t, unsigned l, bool mem, unsigned iters)
+static void one_avx(const struct avx_tmpl *t, unsigned l, bool mem, enum alias al, unsigned iters)
 {
     uint8_t insn[16];
-    unsigned len = encode(t, l, mem, insn);
+    unsigned len = encode(t, l, mem, al, insn);
     uint8_t *memp = h_ptr(&H, DATA_ADDR, 256);
     unsigned kind = t->kind == K_GPR || t->kind == K_GATHER ? K_INT : t->kind;
     for (unsigned it = 0; it < iters; it++) {
@@ -644,11 +700,16 @@ static void run_avx_diff(void)
             for (unsigned f = 0; f < 2; f++) {
                 if (!(t->lmask & (1u << l)) || !(t->forms & (1u << f)))
                     continue;
-                fail_detail[0] = 0;
-                one_avx(t, l, f == 1, iters);
-                char name[80];
-                snprintf(name, sizeof name, "avx_diff_%s_%u%s", t->name, l ? 256 : 128, f ? "_m" : "");
-                report(name);
+                for (unsigned a = 0; a < AL_COUNT; a++) {
+                    if (!alias_applies(t, a, f == 1))
+                        continue;
+                    fail_detail[0] = 0;
+                    one_avx(t, l, f == 1, a, a == AL_NONE ? iters : (iters + 2) / 3);
+                    char name[80];
+                    snprintf(name, sizeof name, "avx_diff_%s_%u%s%s", t->name, l ? 256 : 128, f ? "_m" : "",
+                             alias_name[a]);
+                    report(name);
+                }
             }
     }
     sigaction(SIGFPE, &old, NULL);
