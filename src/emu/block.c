@@ -128,6 +128,9 @@ static void translate(struct emu_cpu *cpu, struct block *b, uint64_t gpa, const 
 {
     /* Links may point at this slot's old contents. */
     cpu->blocks->chain_gen++;
+    /* Its own links are the old contents' (or, in a fresh allocation,
+     * garbage that could pass for current ones). */
+    b->link[0] = b->link[1] = (struct link){ .gen = cpu->blocks->chain_gen - 1 };
     emu_code_filter_add(cpu, gpa);
     unsigned off = 0, n = 0;
     if (room > BLOCK_MAX_BYTES)

@@ -261,7 +261,8 @@ static unsigned decode_vex(struct cursor *c, uint8_t op, bool m64, struct insn *
     uint8_t b1 = (uint8_t)take(c, 1), b2;
     unsigned space;
     if (op == 0xc5) {
-        b2 = b1;
+        /* The two-byte form's bit 7 is R; its W is 0. */
+        b2 = (uint8_t)(b1 & 0x7f);
         b1 = (uint8_t)((b1 & 0x80) | 0x61);  /* R from byte 1; X, B = 1; map 0F */
         space = SPACE_0F;
     } else {

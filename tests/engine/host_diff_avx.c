@@ -7,7 +7,11 @@
  * AVX2 and BMI2 (the AMD EPYC development hosts do); templates name their
  * operands by one convention: destination register 0 (YMM0 or RAX),
  * VEX.vvvv register 1 (YMM1 or RCX) where the instruction has one, and r/m
- * register 2 (YMM2 or RDX) or [rsi].  Directed cases check the #UD/#NM
+ * register 2 (YMM2 or RDX) or [rsi].  Each template also runs with its
+ * registers aliased (destination = VEX.vvvv, destination = r/m, VEX.vvvv =
+ * r/m), where the two-byte C5 prefix can encode it in that form, and with
+ * registers 8-10 in the roles of 0-2 (case name suffixes _d1, _d2, _12,
+ * _c5, _hi).  Directed cases check the #UD/#NM
  * gating, VEX prefix rules and the upper-half rules.
  */
 #include "emu/fpu.h"
@@ -295,7 +299,9 @@ static const struct avx_tmpl tmpls[] = {
     P3("vpmulld", 2, 1, 0x40, K_INT),
     P2("vpmovsxbw", 2, 1, 0x20, K_INT), P2("vpmovsxbq", 2, 1, 0x22, K_INT), P2("vpmovsxwd", 2, 1, 0x23, K_INT),
     P2("vpmovsxdq", 2, 1, 0x25, K_INT), P2("vpmovzxbd", 2, 1, 0x31, K_INT), P2("vpmovzxwq", 2, 1, 0x34, K_INT),
-    P2("vpmovzxdq", 2, 1, 0x35, K_INT),
+    P2("vpmovzxdq", 2, 1, 0x35, K_INT), P2("vpmovzxbq", 2, 1, 0x32, K_INT), P2("vpmovzxwd", 2, 1, 0x33, K_INT),
+    P2("vpmovsxbd", 2, 1, 0x21, K_INT), P2("vpmovzxbw", 2, 1, 0x30, K_INT), P2("vpmovsxwq", 2, 1, 0x24, K_INT),
+    P2("vmovapd", 1, 1, 0x28, K_INT), P2("vmovdqa_store", 1, 1, 0x7f, K_INT),
     TT("vptest", 2, 1, 0x17, 0, L128 | L256, FORM_REG | FORM_MEM, -1, K_INT, 0, 0, 0x8d5),
     TT("vroundps_1", 3, 1, 0x08, 0, L128 | L256, FORM_REG, 1, K_F32, 0, 0, 0),
     TT("vroundpd_4", 3, 1, 0x09, 0, L128 | L256, FORM_REG | FORM_MEM, 4, K_F64, 0, 0, 0),
@@ -324,6 +330,20 @@ static const struct avx_tmpl tmpls[] = {
     TT("vinsertf128", 3, 1, 0x18, 0, L256, FORM_REG | FORM_MEM, 1, K_INT, 1, 0, 0),
     TT("vinserti128", 3, 1, 0x38, 0, L256, FORM_REG, 0, K_INT, 1, 0, 0),
     TT("vextractf128", 3, 1, 0x19, 0, L256, FORM_REG | FORM_MEM, 1, K_INT, 0, 0, 0),
+    TT("vextracti128_1", 3, 1, 0x39, 0, L256, FORM_REG | FORM_MEM, 1, K_INT, 0, 0, 0),
+    TT("vextracti128_0", 3, 1, 0x39, 0, L256, FORM_REG, 0, K_INT, 0, 0, 0),
+    TT("vpbroadcastd", 2, 1, 0x58, 0, L128 | L256, FORM_REG | FORM_MEM, -1, K_INT, 0, 0, 0),
+    TT("vbroadcasti128", 2, 1, 0x5a, 0, L256, FORM_MEM, -1, K_INT, 0, 0, 0),
+    TT("vpextrd", 3, 1, 0x16, 0, L128, FORM_REG | FORM_MEM, 3, K_INT, 0, 0, 0),
+    TT("vmovlpd_store", 1, 1, 0x13, 0, L128, FORM_MEM, -1, K_INT, 0, 0, 0),
+    TT("vcmpsd_1", 1, 3, 0xc2, 0, L128, FORM_REG | FORM_MEM, 1, K_F64, 1, 0, 0),
+    TT("vcmpsd_4", 1, 3, 0xc2, 0, L128, FORM_REG, 4, K_F64, 1, 0, 0),
+    TT("vucomisd", 1, 1, 0x2e, 0, L128, FORM_REG | FORM_MEM, -1, K_F64, 0, 0, 0x8d5),
+    TT("vcvtsi2sd_q", 1, 3, 0x2a, 1, L128, FORM_REG | FORM_MEM, -1, K_F64, 1, 0, 0),
+    TT("vcvtsi2ss_l", 1, 2, 0x2a, 0, L128, FORM_REG | FORM_MEM, -1, K_F32, 1, 0, 0),
+    TT("vcvttsd2si_l", 1, 3, 0x2c, 0, L128, FORM_REG | FORM_MEM, -1, K_F64, 0, 0, 0),
+    TT("vcvtsd2si_q", 1, 3, 0x2d, 1, L128, FORM_REG | FORM_MEM, -1, K_F64, 0, 0, 0),
+    TT("vcvttss2si_q", 1, 2, 0x2c, 1, L128, FORM_REG | FORM_MEM, -1, K_F32, 0, 0, 0),
     TT("vperm2f128", 3, 1, 0x06, 0, L256, FORM_REG | FORM_MEM, 0x31, K_INT, 1, 0, 0),
     TT("vperm2i128_z", 3, 1, 0x46, 0, L256, FORM_REG, 0x82, K_INT, 1, 0, 0),
     P3("vpermilps", 2, 1, 0x0c, K_INT), P3("vpermilpd", 2, 1, 0x0d, K_INT),
@@ -417,6 +437,8 @@ static const struct avx_tmpl tmpls[] = {
     BMI("mulx_same", 2, 3, 0xf6, 1, 0, 0, -1, 0x8d5),
     BMI("shlx_l", 2, 1, 0xf7, 0, 0, 1, -1, 0x8d5), BMI("sarx_q", 2, 2, 0xf7, 1, 0, 1, -1, 0x8d5),
     BMI("shrx_l", 2, 3, 0xf7, 0, 0, 1, -1, 0x8d5), BMI("sarx_l", 2, 2, 0xf7, 0, 0, 1, -1, 0x8d5),
+    BMI("shrx_q", 2, 3, 0xf7, 1, 0, 1, -1, 0x8d5), BMI("shlx_q", 2, 1, 0xf7, 1, 0, 1, -1, 0x8d5),
+    BMI("blsr_q", 2, 0, 0xf3, 1, 1, 1, -1, 0x8c1), BMI("blsmsk_l", 2, 0, 0xf3, 0, 2, 1, -1, 0x8c1),
     BMI("rorx_l", 3, 3, 0xf0, 0, 0, 0, 13, 0x8d5), BMI("rorx_q", 3, 3, 0xf0, 1, 0, 0, 45, 0x8d5),
 };
 
@@ -456,6 +478,34 @@ static const uint8_t stub_tail[] = {
     0xc5, 0xf8, 0x77,                         /* vzeroupper */
     0xc3,                                     /* ret */
 };
+/* The same with YMM8-10 and R8-R10 in the roles of YMM0-2 and RAX, RCX,
+ * RDX (the AL_HIGH runs). */
+static const uint8_t stub_head_high[] = {
+    0x0f, 0xae, 0x5f, 0x78,                   /* stmxcsr [rdi+120] */
+    0xc5, 0x7e, 0x6f, 0x07,                   /* vmovdqu ymm8, [rdi] */
+    0xc5, 0x7e, 0x6f, 0x4f, 0x20,             /* vmovdqu ymm9, [rdi+32] */
+    0xc5, 0x7e, 0x6f, 0x57, 0x40,             /* vmovdqu ymm10, [rdi+64] */
+    0x4c, 0x8b, 0x47, 0x68,                   /* mov r8, [rdi+104] */
+    0x48, 0x8b, 0xb7, 0x80, 0, 0, 0,          /* mov rsi, [rdi+128] */
+    0x4c, 0x8b, 0x97, 0x88, 0, 0, 0,          /* mov r10, [rdi+136] */
+    0x4c, 0x8b, 0x8f, 0x90, 0, 0, 0,          /* mov r9, [rdi+144] */
+    0xff, 0x77, 0x70, 0x9d,                   /* push qword [rdi+112]; popfq */
+    0x0f, 0xae, 0x57, 0x60,                   /* ldmxcsr [rdi+96] */
+};
+static const uint8_t stub_tail_high[] = {
+    0x0f, 0xae, 0x5f, 0x60,                   /* stmxcsr [rdi+96] */
+    0x0f, 0xae, 0x57, 0x78,                   /* ldmxcsr [rdi+120] */
+    0xc5, 0x7e, 0x7f, 0x07,                   /* vmovdqu [rdi], ymm8 */
+    0xc5, 0x7e, 0x7f, 0x4f, 0x20,             /* vmovdqu [rdi+32], ymm9 */
+    0xc5, 0x7e, 0x7f, 0x57, 0x40,             /* vmovdqu [rdi+64], ymm10 */
+    0x4c, 0x89, 0x47, 0x68,                   /* mov [rdi+104], r8 */
+    0x4c, 0x89, 0x97, 0x88, 0, 0, 0,          /* mov [rdi+136], r10 */
+    0x4c, 0x89, 0x8f, 0x90, 0, 0, 0,          /* mov [rdi+144], r9 */
+    0x9c, 0x58,                               /* pushfq; pop rax */
+    0x48, 0x89, 0x47, 0x70,                   /* mov [rdi+112], rax */
+    0xc5, 0xf8, 0x77,                         /* vzeroupper */
+    0xc3,                                     /* ret */
+};
 #define AVX_STUB_ADDR (H_HIGH_BASE + 0x60000)
 
 static sigjmp_buf avx_fpe_jmp;
@@ -470,12 +520,15 @@ static void avx_on_sigfpe(int sig, siginfo_t *si, void *uc_)
     siglongjmp(avx_fpe_jmp, 1);
 }
 
-static bool avx_native(const uint8_t *insn, unsigned len, struct avx_state *s)
+static bool avx_native(const uint8_t *insn, unsigned len, bool high, struct avx_state *s)
 {
     uint8_t *p = h_ptr(&H, AVX_STUB_ADDR, 256);
-    memcpy(p, stub_head, sizeof stub_head);
-    memcpy(p + sizeof stub_head, insn, len);
-    memcpy(p + sizeof stub_head + len, stub_tail, sizeof stub_tail);
+    const uint8_t *head = high ? stub_head_high : stub_head, *tail = high ? stub_tail_high : stub_tail;
+    size_t nhead = high ? sizeof stub_head_high : sizeof stub_head;
+    size_t ntail = high ? sizeof stub_tail_high : sizeof stub_tail;
+    memcpy(p, head, nhead);
+    memcpy(p + nhead, insn, len);
+    memcpy(p + nhead + len, tail, ntail);
     __builtin___clear_cache((char *)p, (char *)p + 256);
     void (*fn)(struct avx_state *) = (void (*)(struct avx_state *))(uintptr_t)AVX_STUB_ADDR;
     if (sigsetjmp(avx_fpe_jmp, 1) == 0) {
@@ -485,18 +538,20 @@ static bool avx_native(const uint8_t *insn, unsigned len, struct avx_state *s)
     return false;
 }
 
-static enum h_stop avx_engine(const uint8_t *insn, unsigned len, const struct avx_state *in, struct avx_state *out)
+static enum h_stop avx_engine(const uint8_t *insn, unsigned len, bool high, const struct avx_state *in,
+                              struct avx_state *out)
 {
+    unsigned base = high ? 8 : 0;
     avx_env();
     for (unsigned i = 0; i < 3; i++) {
-        memcpy(ymm_lo(i), in->y[i], 16);
-        memcpy(ymm_hi(i), in->y[i] + 16, 16);
+        memcpy(ymm_lo(base + i), in->y[i], 16);
+        memcpy(ymm_hi(base + i), in->y[i] + 16, 16);
     }
     st32(H.vcpu.fpstate + FX_MXCSR, in->mxcsr);
-    G()->gpr[GPR_RAX] = in->rax;
+    G()->gpr[base + GPR_RAX] = in->rax;
     G()->gpr[GPR_RSI] = in->rsi;
-    G()->gpr[GPR_RDX] = in->rdx;
-    G()->gpr[GPR_RCX] = in->rcx;
+    G()->gpr[base + GPR_RDX] = in->rdx;
+    G()->gpr[base + GPR_RCX] = in->rcx;
     emu_set_rflags(&H.cpu, in->rflags);
     uint8_t code[24];
     memcpy(code, insn, len);
@@ -504,32 +559,80 @@ static enum h_stop avx_engine(const uint8_t *insn, unsigned len, const struct av
     enum h_stop st = run_code(CODE_ADDR, code, len + 1u, 16);
     *out = *in;
     for (unsigned i = 0; i < 3; i++) {
-        memcpy(out->y[i], ymm_lo(i), 16);
-        memcpy(out->y[i] + 16, ymm_hi(i), 16);
+        memcpy(out->y[i], ymm_lo(base + i), 16);
+        memcpy(out->y[i] + 16, ymm_hi(base + i), 16);
     }
     out->mxcsr = ld32(H.vcpu.fpstate + FX_MXCSR);
-    out->rax = G()->gpr[GPR_RAX];
-    out->rdx = G()->gpr[GPR_RDX];
-    out->rcx = G()->gpr[GPR_RCX];
+    out->rax = G()->gpr[base + GPR_RAX];
+    out->rdx = G()->gpr[base + GPR_RDX];
+    out->rcx = G()->gpr[base + GPR_RCX];
     out->rflags = emu_get_rflags(&H.cpu);
     return st;
 }
 
-static unsigned encode(const struct avx_tmpl *t, unsigned l, bool mem, uint8_t *b)
+/* Register choices of one run: the template's own (VEX.vvvv register 1,
+ * r/m register 2, distinct from the destination 0), or one of the aliased
+ * ones, which catch handlers that write the destination before they have
+ * read every source. */
+enum alias { AL_NONE, AL_DST_SRC1, AL_DST_SRC2, AL_SRC1_SRC2, AL_VEX2, AL_HIGH, AL_COUNT };
+static const char *const alias_name[AL_COUNT] = { "", "_d1", "_d2", "_12", "_c5", "_hi" };
+
+static bool alias_applies(const struct avx_tmpl *t, enum alias a, bool mem)
 {
+    /* Gathers #UD on aliased registers (a directed case checks that). */
+    if (t->kind == K_GATHER)
+        return a == AL_NONE;
+    switch (a) {
+    case AL_NONE:
+        return true;
+    case AL_DST_SRC1:
+        return t->vreg == 1;
+    case AL_DST_SRC2:
+        return !mem;
+    case AL_SRC1_SRC2:
+        return !mem && t->vreg == 1;
+    case AL_VEX2:
+        /* Not an alias: the same registers in the two-byte prefix, which
+         * can say map 0F with W0 only. */
+        return t->map == 1 && !t->w;
+    case AL_HIGH:
+        /* Registers 8-10 through VEX.R, VEX.B and vvvv bit 3, except
+         * where an operand is implicit (RDX of MULX, RAX/RDX/RCX of the
+         * string compares). */
+        return t->kind != K_STR && !(t->map == 2 && t->op == 0xf6);
+    default:
+        return false;
+    }
+}
+
+static unsigned encode(const struct avx_tmpl *t, unsigned l, bool mem, enum alias a, uint8_t *b)
+{
+    unsigned vreg = a == AL_DST_SRC1 ? 0 : t->vreg;
+    unsigned rm = a == AL_DST_SRC2 ? 0 : a == AL_SRC1_SRC2 ? t->vreg : 2;
+    /* VEX.R for a destination in ModRM.reg (not an opcode extension), VEX.B
+     * for a register r/m, vvvv bit 3 where vvvv names a register. */
+    bool high = a == AL_HIGH, hr = high && !t->ext, hb = high && !mem;
+    if (high && t->vreg)
+        vreg += 8;
     unsigned n = 0;
-    b[n++] = 0xc4;
-    b[n++] = (uint8_t)(0xe0 | t->map);
-    b[n++] = (uint8_t)((t->w << 7) | ((~t->vreg & 15) << 3) | (l << 2) | t->pp);
+    if (a == AL_VEX2) {
+        b[n++] = 0xc5;
+        b[n++] = (uint8_t)(0x80 | ((~vreg & 15) << 3) | (l << 2) | t->pp);
+    } else {
+        b[n++] = 0xc4;
+        b[n++] = (uint8_t)((0xe0 & ~(hr ? 0x80u : 0) & ~(hb ? 0x20u : 0)) | t->map);
+        b[n++] = (uint8_t)((t->w << 7) | ((~vreg & 15) << 3) | (l << 2) | t->pp);
+    }
     b[n++] = t->op;
     if (t->kind == K_GATHER) {
         b[n++] = (uint8_t)((t->ext << 3) | 4);
         b[n++] = (uint8_t)((t->w ? 3 << 6 : 2 << 6) | (2 << 3) | 6);  /* scale 8 or 4, index 2, base rsi */
     } else {
-        b[n++] = (uint8_t)(mem ? (t->ext << 3) | 6 : 0xc0 | (t->ext << 3) | 2);
+        b[n++] = (uint8_t)(mem ? (t->ext << 3) | 6u : 0xc0u | (t->ext << 3) | rm);
     }
     if (t->imm >= 0)
-        b[n++] = (uint8_t)t->imm;
+        /* VBLENDV's fourth register is in imm8[7:4]. */
+        b[n++] = (uint8_t)(t->imm | (high && t->map == 3 && t->op >= 0x4a && t->op <= 0x4c ? 0x80 : 0));
     return n;
 }
 
@@ -539,10 +642,10 @@ static void hex32(char *buf, size_t n, const uint8_t *v)
              ld64(v + 8), ld64(v));
 }
 
-static void one_avx(const struct avx_tmpl *t, unsigned l, bool mem, unsigned iters)
+static void one_avx(const struct avx_tmpl *t, unsigned l, bool mem, enum alias al, unsigned iters)
 {
     uint8_t insn[16];
-    unsigned len = encode(t, l, mem, insn);
+    unsigned len = encode(t, l, mem, al, insn);
     uint8_t *memp = h_ptr(&H, DATA_ADDR, 256);
     unsigned kind = t->kind == K_GPR || t->kind == K_GATHER ? K_INT : t->kind;
     for (unsigned it = 0; it < iters; it++) {
@@ -576,11 +679,11 @@ static void one_avx(const struct avx_tmpl *t, unsigned l, bool mem, unsigned ite
             memv[i] = (uint8_t)rnd();
         memcpy(memp, memv, 256);
         nat = in;
-        bool ok = avx_native(insn, len, &nat);
+        bool ok = avx_native(insn, len, al == AL_HIGH, &nat);
         uint8_t mem_after[256];
         memcpy(mem_after, memp, 256);
         memcpy(memp, memv, 256);
-        enum h_stop st = avx_engine(insn, len, &in, &emu);
+        enum h_stop st = avx_engine(insn, len, al == AL_HIGH, &in, &emu);
         char a[80], b[80], c[80], d[80], e[80];
         hex32(a, sizeof a, in.y[1]);
         hex32(b, sizeof b, in.y[2]);
@@ -644,11 +747,16 @@ static void run_avx_diff(void)
             for (unsigned f = 0; f < 2; f++) {
                 if (!(t->lmask & (1u << l)) || !(t->forms & (1u << f)))
                     continue;
-                fail_detail[0] = 0;
-                one_avx(t, l, f == 1, iters);
-                char name[80];
-                snprintf(name, sizeof name, "avx_diff_%s_%u%s", t->name, l ? 256 : 128, f ? "_m" : "");
-                report(name);
+                for (unsigned a = 0; a < AL_COUNT; a++) {
+                    if (!alias_applies(t, a, f == 1))
+                        continue;
+                    fail_detail[0] = 0;
+                    one_avx(t, l, f == 1, a, a == AL_NONE ? iters : (iters + 2) / 3);
+                    char name[80];
+                    snprintf(name, sizeof name, "avx_diff_%s_%u%s%s", t->name, l ? 256 : 128, f ? "_m" : "",
+                             alias_name[a]);
+                    report(name);
+                }
             }
     }
     sigaction(SIGFPE, &old, NULL);

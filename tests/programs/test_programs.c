@@ -13,7 +13,7 @@
  * a guest reads is the client's answer (docs/compat.md 7.1).  So a level
  * starts running here as soon as the emulator implements it, with no edit.
  *
- * Cases: <program>-<compiler>-<level>, and <program>-gcc-<v1|v2>-step on
+ * Cases: <program>-<compiler>-<level>, and <program>-gcc-<level>-step on
  * the reference engine (OPENHV_EMU_ENGINE=step).
  */
 #include <Hypervisor/hv.h>
@@ -439,11 +439,14 @@ int main(void)
         unsigned level = level_number(v->level);
         for (int step = 0; step < 2; step++) {
             /* The reference engine is slower (and sanitizer builds slower
-             * still): gcc's v1 and v2 builds keep it honest. */
-            if (step && (level > 2 || strcmp(v->cc, "gcc") != 0))
+             * still): gcc's builds keep it honest; a variant that fails on
+             * one engine only points at the block engine. */
+            if (step && strcmp(v->cc, "gcc") != 0)
                 continue;
             char name[128], why[640];
             snprintf(name, sizeof name, "%s-%s-%s%s", v->name, v->cc, v->level, step ? "-step" : "");
+            if (getenv("T_CASE") && strcmp(getenv("T_CASE"), name) != 0)
+                continue;
             level_missing(level, false, why, sizeof why);
             if (!why[0])
                 level_missing(level, true, why, sizeof why);
