@@ -526,29 +526,49 @@ static void f2xm1(struct emu_cpu *cpu)
         st_set(cpu, 0, r);
 }
 
+/* The prologue of the instructions that replace ST(1) with f(ST(1), ST(0))
+ * and pop.  pop2_stack_fault: an empty operand, handled (true) as the
+ * stack fault it is.  pop2_special: an unsupported or NaN operand decides
+ * the result (true) before the instruction's own arithmetic. */
+static bool pop2_stack_fault(struct emu_cpu *cpu)
+{
+    if (!empty(cpu, 0) && !empty(cpu, 1))
+        return false;
+    if (!stack_fault(cpu, false)) {
+        st_set(cpu, 1, F80_INDEFINITE);
+        pop(cpu);
+    }
+    return true;
+}
+
+static bool pop2_special(struct f80 x, struct f80 y, enum cls cx, enum cls cy, struct f80 *r,
+                         unsigned *flags)
+{
+    if (cx == C_UNSUPPORTED || cy == C_UNSUPPORTED) {
+        *flags = FSW_IE;
+        *r = F80_INDEFINITE;
+        return true;
+    }
+    if (is_nan(cx) || is_nan(cy)) {
+        *flags = (cx == C_SNAN || cy == C_SNAN) ? FSW_IE : 0;
+        *r = x87_nan2(x, y, is_nan(cx), is_nan(cy));
+        return true;
+    }
+    return false;
+}
+
 /* FYL2X (ST(1) * log2 ST(0)) and FYL2XP1 (ST(1) * log2(ST(0) + 1)); the
  * result replaces ST(1) and the stack pops. */
 static void fyl2x(struct emu_cpu *cpu, bool plus1)
 {
-    if (empty(cpu, 0) || empty(cpu, 1)) {
-        if (!stack_fault(cpu, false)) {
-            st_set(cpu, 1, F80_INDEFINITE);
-            pop(cpu);
-        }
+    if (pop2_stack_fault(cpu))
         return;
-    }
     struct f80 x = st_get(cpu, 0), y = st_get(cpu, 1), r;
     enum cls cx = classify(x), cy = classify(y);
     bool sx = x.se >> 15, sy = y.se >> 15;
     unsigned flags = 0;
     bool up = false;
-    if (cx == C_UNSUPPORTED || cy == C_UNSUPPORTED) {
-        flags = FSW_IE;
-        r = F80_INDEFINITE;
-    } else if (is_nan(cx) || is_nan(cy)) {
-        flags = (cx == C_SNAN || cy == C_SNAN) ? FSW_IE : 0;
-        r = x87_nan2(x, y, is_nan(cx), is_nan(cy));
-    } else {
+    if (!pop2_special(x, y, cx, cy, &r, &flags)) {
         if (cx == C_DENORMAL || cy == C_DENORMAL)
             flags |= FSW_DE;
         /* The sign and kind of log2(x) (or log2(x + 1)): -1 below zero,
@@ -620,25 +640,14 @@ static void fyl2x(struct emu_cpu *cpu, bool plus1)
 /* FPATAN: ST(1) = atan2(ST(1), ST(0)), then pop. */
 static void fpatan(struct emu_cpu *cpu)
 {
-    if (empty(cpu, 0) || empty(cpu, 1)) {
-        if (!stack_fault(cpu, false)) {
-            st_set(cpu, 1, F80_INDEFINITE);
-            pop(cpu);
-        }
+    if (pop2_stack_fault(cpu))
         return;
-    }
     struct f80 x = st_get(cpu, 0), y = st_get(cpu, 1), r;
     enum cls cx = classify(x), cy = classify(y);
     bool sx = x.se >> 15, sy = y.se >> 15;
     unsigned flags = 0;
     bool up = false;
-    if (cx == C_UNSUPPORTED || cy == C_UNSUPPORTED) {
-        flags = FSW_IE;
-        r = F80_INDEFINITE;
-    } else if (is_nan(cx) || is_nan(cy)) {
-        flags = (cx == C_SNAN || cy == C_SNAN) ? FSW_IE : 0;
-        r = x87_nan2(x, y, is_nan(cx), is_nan(cy));
-    } else {
+    if (!pop2_special(x, y, cx, cy, &r, &flags)) {
         if (cx == C_DENORMAL || cy == C_DENORMAL)
             flags |= FSW_DE;
         struct unp pio2 = xf_pio2(), a;

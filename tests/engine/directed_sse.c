@@ -25,18 +25,7 @@ void sse_env(void)
 static uint8_t *area(void) { return H.vcpu.fpstate; }
 static uint8_t *xmm(unsigned i) { return area() + FX_XMM0 + 16 * i; }
 
-/* Runs `code` followed by HLT; returns the exception vector, or -1 on HLT. */
-static int run_bytes(const uint8_t *code, unsigned len)
-{
-    uint8_t buf[32];
-    memcpy(buf, code, len);
-    buf[len] = 0xf4;
-    run_code(CODE_ADDR, buf, len + 1, 8);
-    if (halted())
-        return -1;
-    return H.stop == H_STOP_EXC ? (int)H.vector : -2;
-}
-#define RUN(...) run_bytes((const uint8_t[]){ __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }))
+#define RUN(...) RUN_TO_HLT(__VA_ARGS__)
 
 static void t_sse_gating(void)
 {

@@ -37,6 +37,10 @@ static inline struct vmcs_guest *G(void) { return H.cpu.g; }
 enum h_stop run_code(uint64_t lin, const void *code, unsigned len, uint64_t max);
 /* Whether the last run stopped on HLT. */
 bool halted(void);
+/* Runs `code` followed by HLT at CODE_ADDR (at most 8 instructions):
+ * -1 on reaching the HLT, else the exception vector, -2 for another stop. */
+int run_to_hlt(const uint8_t *code, unsigned len);
+#define RUN_TO_HLT(...) run_to_hlt((const uint8_t[]){ __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }))
 
 /* Deterministic pseudo-random numbers; rnd_val favours edge values. */
 uint64_t rnd(void);

@@ -34,18 +34,7 @@ static void avx_env(void)
 static uint8_t *ymm_lo(unsigned i) { return H.vcpu.fpstate + FX_XMM0 + 16 * i; }
 static uint8_t *ymm_hi(unsigned i) { return H.vcpu.fpstate + XS_YMM_HI + 16 * i; }
 
-/* Runs `code` followed by HLT; returns the exception vector, or -1 on HLT. */
-static int run_avx_bytes(const uint8_t *code, unsigned len)
-{
-    uint8_t buf[32];
-    memcpy(buf, code, len);
-    buf[len] = 0xf4;
-    run_code(CODE_ADDR, buf, len + 1, 8);
-    if (halted())
-        return -1;
-    return H.stop == H_STOP_EXC ? (int)H.vector : -2;
-}
-#define RUNV(...) run_avx_bytes((const uint8_t[]){ __VA_ARGS__ }, sizeof((uint8_t[]){ __VA_ARGS__ }))
+#define RUNV(...) RUN_TO_HLT(__VA_ARGS__)
 
 /* ---- directed cases */
 

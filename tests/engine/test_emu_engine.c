@@ -57,6 +57,19 @@ enum h_stop run_code(uint64_t lin, const void *code, unsigned len, uint64_t max)
 
 bool halted(void) { return H.stop == H_STOP_SYS && H.sys_opcode == 0xf4; }
 
+int run_to_hlt(const uint8_t *code, unsigned len)
+{
+    uint8_t buf[32];
+    if (len >= sizeof buf)
+        return -2;
+    memcpy(buf, code, len);
+    buf[len] = 0xf4;
+    run_code(CODE_ADDR, buf, len + 1, 8);
+    if (halted())
+        return -1;
+    return H.stop == H_STOP_EXC ? (int)H.vector : -2;
+}
+
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 
 uint64_t rnd(void)
