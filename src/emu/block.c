@@ -95,7 +95,6 @@ void emu_blocks_flush(struct emu_cpu *cpu)
     }
 }
 
-
 static unsigned slot_of(uint64_t gpa)
 {
     return (unsigned)((gpa ^ (gpa >> 10) ^ (gpa >> 20)) & (BLOCK_SLOTS - 1));

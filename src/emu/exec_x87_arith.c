@@ -496,34 +496,10 @@ static bool store_int(struct emu_cpu *cpu, struct f80 a, bool is_empty, unsigned
         *out = 0;
     } else {
         struct unp u = x87_unpack(a);
-        unsigned rc = truncate ? 3 : x87_rc(cpu);
-        uint64_t mag;
-        bool big = false;
-        if (u.e >= 64) {
-            big = true;
-            mag = 0;
-        } else if (u.e < 0) {
-            bool one = rc == 0 ? (u.e == -1 && (u.m << 1) != 0) : rc == 1 ? u.sign : rc == 2 ? !u.sign : false;
+        bool big, inexact;
+        uint64_t mag = x87_round_magnitude(u, truncate ? 3 : x87_rc(cpu), &big, &inexact, &up);
+        if (inexact)
             flags |= FSW_PE;
-            up = one;
-            mag = one;
-        } else {
-            unsigned drop = 127 - (unsigned)u.e;
-            u128 kept = u.m >> drop, rem = u.m & (((u128)1 << drop) - 1), half = (u128)1 << (drop - 1);
-            bool inc = false;
-            if (rem) {
-                flags |= FSW_PE;
-                inc = rc == 0 ? (rem > half || (rem == half && (kept & 1))) : rc == 1 ? u.sign : rc == 2 ? !u.sign : false;
-            }
-            kept += inc;
-            up = inc;
-            if (kept >> 64) {
-                big = true;
-                mag = 0;
-            } else {
-                mag = (uint64_t)kept;
-            }
-        }
         uint64_t limit = indefinite; /* magnitude allowed: 2^(n-1) - 1, or 2^(n-1) if negative */
         if (big || mag > limit - !u.sign) {
             flags = (flags & ~(unsigned)FSW_PE) | FSW_IE;

@@ -197,26 +197,11 @@ static void fbstp(struct emu_cpu *cpu, const struct insn *in)
         flags = FSW_IE;
     } else {
         uint64_t mag = 0;
-        bool too_big = false;
+        bool too_big = false, inexact = false;
         if (c != C_ZERO) {
-            struct unp u = x87_unpack(a);
-            unsigned rc = x87_rc(cpu);
-            if (u.e >= 63) {
-                too_big = true;
-            } else if (u.e < 0) {
-                bool one = rc == 0 ? (u.e == -1 && (u.m << 1) != 0) : rc == 1 ? u.sign : rc == 2 ? !u.sign : false;
+            mag = x87_round_magnitude(x87_unpack(a), x87_rc(cpu), &too_big, &inexact, &up);
+            if (inexact)
                 flags |= FSW_PE;
-                up = one;
-                mag = one;
-            } else {
-                unsigned drop = 127 - (unsigned)u.e;
-                u128 kept = u.m >> drop, rest = u.m & (((u128)1 << drop) - 1), half = (u128)1 << (drop - 1);
-                if (rest) {
-                    flags |= FSW_PE;
-                    up = rc == 0 ? (rest > half || (rest == half && (kept & 1))) : rc == 1 ? u.sign : rc == 2 ? !u.sign : false;
-                }
-                mag = (uint64_t)(kept + up);
-            }
         }
         if (too_big || mag > LIMIT) {
             flags = FSW_IE;

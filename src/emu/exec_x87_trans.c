@@ -236,11 +236,13 @@ static unsigned reduce(struct unp x, struct unp *r)
 
 /* ---- kernels */
 
-static struct unp sin_k(struct unp r)
+/* The Taylor series of sin (odd = 1: r - r^3/3! + ...) or cos (odd = 0:
+ * 1 - r^2/2! + ...). */
+static struct unp sin_cos_series(struct unp r, uint64_t odd)
 {
-    struct unp r2 = xf_mul(r, r), term = r, sum = r;
+    struct unp r2 = xf_mul(r, r), term = odd ? r : XF_ONE, sum = term;
     for (uint64_t n = 1; n < 60; n++) {
-        term = xf_neg(xf_div_u64(xf_mul(term, r2), (2 * n) * (2 * n + 1)));
+        term = xf_neg(xf_div_u64(xf_mul(term, r2), (2 * n - 1 + odd) * (2 * n + odd)));
         if (n > 1 && negligible(term, sum))
             break;
         sum = xf_add(sum, term);
@@ -248,17 +250,8 @@ static struct unp sin_k(struct unp r)
     return sum;
 }
 
-static struct unp cos_k(struct unp r)
-{
-    struct unp r2 = xf_mul(r, r), term = XF_ONE, sum = XF_ONE;
-    for (uint64_t n = 1; n < 60; n++) {
-        term = xf_neg(xf_div_u64(xf_mul(term, r2), (2 * n - 1) * (2 * n)));
-        if (n > 1 && negligible(term, sum))
-            break;
-        sum = xf_add(sum, term);
-    }
-    return sum;
-}
+static struct unp sin_k(struct unp r) { return sin_cos_series(r, 1); }
+static struct unp cos_k(struct unp r) { return sin_cos_series(r, 0); }
 
 /* sin and cos of a finite |x| < 2^63. */
 static void sincos_xf(struct unp x, struct unp *s, struct unp *c)

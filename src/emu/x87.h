@@ -217,6 +217,33 @@ static inline struct unp x87_unpack(struct f80 v)
     return u;
 }
 
+/* |u| (finite, nonzero) rounded to an integer under rounding control rc,
+ * for the integer and BCD stores: the magnitude, or *big when it needs
+ * more than 64 bits; *inexact when bits were dropped, *up when the
+ * magnitude was rounded up. */
+static inline uint64_t x87_round_magnitude(struct unp u, unsigned rc, bool *big, bool *inexact, bool *up)
+{
+    *big = *inexact = *up = false;
+    if (u.e >= 64) {
+        *big = true;
+        return 0;
+    }
+    if (u.e < 0) {
+        *inexact = true;
+        *up = rc == 0 ? (u.e == -1 && (u.m << 1) != 0) : rc == 1 ? u.sign : rc == 2 ? !u.sign : false;
+        return *up;
+    }
+    unsigned drop = 127 - (unsigned)u.e;
+    u128 kept = u.m >> drop, rest = u.m & (((u128)1 << drop) - 1), half = (u128)1 << (drop - 1);
+    if (rest) {
+        *inexact = true;
+        *up = rc == 0 ? (rest > half || (rest == half && (kept & 1))) : rc == 1 ? u.sign : rc == 2 ? !u.sign : false;
+    }
+    kept += *up;
+    *big = (kept >> 64) != 0;
+    return *big ? 0 : (uint64_t)kept;
+}
+
 struct fmt {
     unsigned prec;     /* significand bits */
     int32_t emin, emax;
