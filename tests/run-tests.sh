@@ -4,7 +4,9 @@
 #   TEST_SCRIPTS       shell scripts, run once (with bash)
 #   CONFORMANCE_PROGS  programs, run with OPENHV_BACKEND=emu, kvm and (where
 #                      /dev/kvm is usable) auto, and once more on emu with
-#                      OPENHV_EMU_ENGINE=step (the reference engine alone)
+#                      OPENHV_EMU_ENGINE=step (the reference engine alone);
+#                      the lockstep test runs once more with
+#                      OPENHV_EMU_ENGINE=block (blocks without the translator)
 #   RUN_TESTS_FILTER   optional: only entries whose file name contains it
 #   TEST_TIMEOUT       seconds per run (default 60)
 # Each run prints "PASS x", "FAIL x: why" or "SKIP x: why" lines.  A run that
@@ -86,6 +88,11 @@ selected() {
 for prog in ${TEST_PROGS:-}; do
     selected "$prog" || continue
     run_one "$prog" "$prog"
+    # The block engine without its translator to host code, against the
+    # reference too.
+    case "$prog" in
+        */test_emu_lockstep) run_one "$prog (block engine, no translator)" env OPENHV_EMU_ENGINE=block "$prog" ;;
+    esac
 done
 for script in ${TEST_SCRIPTS:-}; do
     selected "$script" || continue

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "jit.h"
 
 #define BLOCK_SLOTS 8192u /* power of two */
 #define BLOCK_MAX_INSNS 32u
@@ -49,6 +50,9 @@ struct link {
 
 struct block {
     struct link link[2];      /* after falling through / after a branch */
+    void *code;               /* host code (jit.c), valid in code_epoch; NULL: none */
+    uint32_t code_epoch;      /* 0: not translated yet */
+    uint16_t run_bytes;       /* length of the n instructions */
     uint64_t gpa;             /* first byte */
     uint32_t gen;             /* valid while equal to the cache's gen */
     uint8_t mode_key;
@@ -59,16 +63,25 @@ struct block {
 };
 
 struct emu_blocks {
+    struct emu_jit *jit;      /* NULL: blocks run on the loop below */
     uint32_t gen;
     uint32_t chain_gen;
+    /* What the links depend on, as it was when the last call of
+     * emu_block_run ended (see chain_still_valid). */
+    uint64_t chain_tlb_gen, chain_icount;
+    uint32_t chain_block_gen;
+    uint8_t chain_mode_key, chain_cpl;
+    unsigned chain_calls;
     struct block *slot[BLOCK_SLOTS];  /* allocated on first use */
 };
 
 struct emu_blocks *emu_blocks_create(void)
 {
     struct emu_blocks *bc = calloc(1, sizeof(*bc));
-    if (bc)
+    if (bc) {
         bc->gen = 1;
+        bc->jit = emu_jit_create();
+    }
     return bc;
 }
 
@@ -78,6 +91,7 @@ void emu_blocks_destroy(struct emu_blocks *bc)
         return;
     for (unsigned i = 0; i < BLOCK_SLOTS; i++)
         free(bc->slot[i]);
+    emu_jit_destroy(bc->jit);
     free(bc);
 }
 
@@ -159,6 +173,9 @@ static void translate(struct emu_cpu *cpu, struct block *b, uint64_t gpa, const 
     b->gpa = gpa;
     b->mode_key = key;
     b->n = (uint8_t)n;
+    b->run_bytes = (uint16_t)off;
+    b->code = NULL;
+    b->code_epoch = 0;
     b->nbytes = (uint16_t)(checked > off ? checked : off);
     b->gen = cpu->blocks->gen;
 }
@@ -199,6 +216,57 @@ static struct block *lookup(struct emu_cpu *cpu, uint64_t gpa, const uint8_t *p,
     return b;
 }
 
+/* The block's host code, translated on its first run; NULL when the block
+ * runs on the loop (not translatable). */
+static void *block_code(struct emu_blocks *bc, struct block *b)
+{
+    uint32_t epoch = emu_jit_epoch(bc->jit);
+    if (b->code_epoch == epoch)
+        return b->code;
+    bool full;
+    void *code = emu_jit_translate(bc->jit, b->insn, b->n, &full);
+    if (!code && full) {
+        /* Out of room: drop every block's code and start over. */
+        emu_jit_reset(bc->jit);
+        epoch = emu_jit_epoch(bc->jit);
+        code = emu_jit_translate(bc->jit, b->insn, b->n, &full);
+    }
+    b->code = code;
+    b->code_epoch = epoch;
+    return code;
+}
+
+/* Calls of emu_block_run a link may outlive: code written by another vCPU
+ * or the host is seen at the next unchained entry, so at most this many
+ * poll intervals later. */
+#define CHAIN_CALLS 16u
+
+/* Whether the links made by the previous call may still be followed: a
+ * link stands for "RIP x runs block b", which holds while the TLB (paging,
+ * the memory map), the mode and CPL, the block cache and the guest's code
+ * are unchanged.  Nothing may have run on the step path since (a system
+ * instruction, a serialising one among them, or a store to a code page
+ * that only block_stop remembers), and cross-modified code must be seen
+ * within CHAIN_CALLS calls. */
+static bool chain_still_valid(struct emu_cpu *cpu, struct emu_blocks *bc)
+{
+    bool same = bc->chain_tlb_gen == cpu->tlb->gen && bc->chain_icount == cpu->vcpu->stats.instructions &&
+                bc->chain_block_gen == bc->gen && bc->chain_mode_key == emu_mode_key(cpu) &&
+                bc->chain_cpl == cpu->cpl && !cpu->block_stop && ++bc->chain_calls < CHAIN_CALLS;
+    if (!same)
+        bc->chain_calls = 0;
+    return same;
+}
+
+static void chain_remember(struct emu_cpu *cpu, struct emu_blocks *bc)
+{
+    bc->chain_tlb_gen = cpu->tlb->gen;
+    bc->chain_icount = cpu->vcpu->stats.instructions;
+    bc->chain_block_gen = bc->gen;
+    bc->chain_mode_key = emu_mode_key(cpu);
+    bc->chain_cpl = cpu->cpl;
+}
+
 unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
 {
     struct vmcs_guest *g = cpu->g;
@@ -207,10 +275,11 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
     uint64_t mask = mode64(cpu) ? ~0ull : cpu->def_opsize == 2 ? 0xffffull : 0xffffffffull;
     struct block *prev = NULL;
     unsigned way = 0;
+    /* Nothing a block does can change what this depends on (mode, CR4). */
+    bool jit = bc->jit && emu_jit_usable(cpu);
 
-    /* Links made by an earlier call are stale: the TLB, the mode or guest
-     * memory may have changed since (see the file comment). */
-    bc->chain_gen++;
+    if (!chain_still_valid(cpu, bc))
+        bc->chain_gen++;
     while (*count < limit) {
         uint64_t rip = g->rip;
         struct block *b = NULL;
@@ -234,23 +303,30 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
         /* RF is cleared as the first instruction executes; none in a block
          * sets it. */
         g->rflags &= ~(uint64_t)EFL_RF;
-        const struct insn *in = b->insn, *end = in + b->n;
-        uint64_t next;
-        for (;;) {
-            next = (rip + in->len) & mask;
-            cpu->insn = in;
-            cpu->insn_rip = rip;
-            cpu->next_rip = next;
-            in->exec(cpu, in);
-            g->rip = cpu->next_rip;
-            cpu->vcpu->stats.instructions++;
-            total++;
-            if (++in == end || cpu->next_rip != next || cpu->block_stop || cpu->block_leave)
-                break;
-            rip = next;
+        void *code = jit ? block_code(bc, b) : NULL;
+        if (code) {
+            emu_jit_run(bc->jit, cpu, code);
+            total += b->n;
+            way = g->rip != ((rip + b->run_bytes) & mask);
+        } else {
+            const struct insn *in = b->insn, *end = in + b->n;
+            uint64_t next;
+            for (;;) {
+                next = (rip + in->len) & mask;
+                cpu->insn = in;
+                cpu->insn_rip = rip;
+                cpu->next_rip = next;
+                in->exec(cpu, in);
+                g->rip = cpu->next_rip;
+                cpu->vcpu->stats.instructions++;
+                total++;
+                if (++in == end || cpu->next_rip != next || cpu->block_stop || cpu->block_leave)
+                    break;
+                rip = next;
+            }
+            cpu->insn = NULL;
+            way = cpu->next_rip != next;
         }
-        cpu->insn = NULL;
-        way = cpu->next_rip != next;
         prev = b;
         if (cpu->block_stop) {
             /* This vCPU wrote to a page holding blocks: no link may be
@@ -264,5 +340,6 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             break;
     }
     cpu->block_leave = false;
+    chain_remember(cpu, bc);
     return total;
 }

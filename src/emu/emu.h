@@ -86,7 +86,12 @@ struct emu_tlb;               /* mmu.c */
 struct emu_icache;            /* icache.c */
 struct emu_blocks;            /* block.c */
 
-#define EMU_CODE_FILTER_BITS 4096u
+/* One bit per page of the first 4 GiB of guest-physical memory (pages
+ * above alias): a false positive ends the running block, cuts every chain
+ * link and sends the store through the slow path, so with a smaller filter
+ * a guest whose code is spread over many pages (a kernel) would take that
+ * path on most of its stores. */
+#define EMU_CODE_FILTER_BITS (1u << 20)
 
 struct emu_cpu {
     struct hv_vcpu *vcpu;
@@ -122,7 +127,7 @@ struct emu_cpu {
     struct emu_tlb *fast_tlb;
 
     /* Guest-physical pages holding blocks, as a bit per page number modulo
-     * EMU_CODE_FILTER_BITS (false positives only cost a block lookup).  A
+     * EMU_CODE_FILTER_BITS.  A
      * store by this vCPU to such a page sets block_stop: the running block
      * ends after the storing instruction, and no chain link is followed
      * before the blocks were compared with memory again. */

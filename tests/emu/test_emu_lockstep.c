@@ -216,8 +216,20 @@ static bool run_program(bool step_engine, enum guest_mode mode, uint64_t regs_se
                         struct trace *t)
 {
     memcpy(ram, ram_init, RAM_SIZE);
+    /* The engine under test is the default one, or the one OPENHV_EMU_ENGINE
+     * named when the test started (make check also runs the block engine
+     * without its translator this way). */
+    static char under_test[32];
+    static bool read_env;
+    if (!read_env) {
+        const char *e = getenv("OPENHV_EMU_ENGINE");
+        snprintf(under_test, sizeof under_test, "%s", e ? e : "");
+        read_env = true;
+    }
     if (step_engine)
         setenv("OPENHV_EMU_ENGINE", "step", 1);
+    else if (under_test[0])
+        setenv("OPENHV_EMU_ENGINE", under_test, 1);
     hv_vcpuid_t v;
     hv_return_t r = hv_vcpu_create(&v, HV_VCPU_DEFAULT);
     unsetenv("OPENHV_EMU_ENGINE");

@@ -1,0 +1,1093 @@
+/*
+ * The translator: 64-bit-mode blocks to x86-64 host code.
+ *
+ * A translated block does what the block engine's loop (block.c) does
+ * with the same decoded instructions, without the loop's per-instruction
+ * bookkeeping and indirect calls:
+ *
+ * - Guest registers stay in vmcs.guest (rbp points at it), so the guest
+ *   state is exact at every point where anything can look at it.
+ * - The common integer forms (MOV, ALU, TEST, LEA, MOVZX/MOVSX, INC/DEC,
+ *   SETcc, CMOVcc, PUSH/POP, Jcc, JMP, CALL, RET, NOP) are host
+ *   instructions.  Their memory operands take the software TLB's hit path
+ *   inline (the checks of tlb.h, with the page-crossing test folded into
+ *   the tag compare); a miss, a store to a page that holds blocks, or a
+ *   non-canonical branch target jumps to an out-of-line stub that runs the
+ *   whole instruction through its handler, which faults or exits exactly
+ *   as the loop would, nothing of the instruction having been done.
+ * - Every other instruction calls its handler through jit_exec_insn, which
+ *   sets cpu->insn, insn_rip and next_rip and commits RIP as the loop does.
+ * - Arithmetic flags keep the lazy record of flags.h.  The record of an
+ *   instruction is stored only when something may read it before the next
+ *   instruction that replaces it (an instruction that can fault or exit
+ *   counts as a reader: the flags are part of what it leaves behind).  A
+ *   condition is taken from the host's own flags when the instruction that
+ *   set them was translated just before, else recomputed from the record
+ *   (one compare) when the translator knows which operation made it, else
+ *   evaluated by flags_cond.
+ * - RIP is computed from the block's entry RIP (r12), because one block
+ *   (keyed by guest-physical address) may run at several linear addresses.
+ * - The instruction count is added in batches, before anything that can
+ *   fault, so an abort leaves exactly the count of completed instructions.
+ *
+ * Host registers: rbx = the emu_cpu, rbp = vmcs.guest, r12 = RIP at block
+ * entry, r13 = the TLB row of this CPL, r14 = &tlb->gen, r15 = the
+ * instruction counter.  Scratch: rax, rcx, rdx, rsi, rdi, r8, r9.
+ */
+#include "jit.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_internal.h"
+
+#if defined(__x86_64__) && !defined(OPENHV_NO_JIT)
+
+#include <sys/mman.h>
+
+#include "x64_emit.h"
+
+#define JIT_BUFFER_BYTES (32u << 20)
+/* Room one block may need at most: 32 instructions of at most ~200 bytes
+ * of mainline and stub each. */
+#define JIT_BLOCK_ROOM (32u * 1024u)
+#define JIT_MAX_INSNS 64u
+
+enum { R_CPU = H_RBX, R_G = H_RBP, R_RIP = H_R12, R_TLB = H_R13, R_GEN = H_R14, R_CNT = H_R15 };
+
+struct jit_frame {
+    void *tlb_row;
+    const uint64_t *tlb_gen;
+    uint64_t *icount;
+};
+
+struct emu_jit {
+    uint8_t *base, *next, *end;
+    uint8_t *enter, *leave;
+    uint32_t epoch;
+};
+
+#define OFF_CPU(f) ((int32_t)offsetof(struct emu_cpu, f))
+#define OFF_G(f) ((int32_t)offsetof(struct vmcs_guest, f))
+#define TLB_KIND_STRIDE ((int32_t)sizeof(((struct emu_tlb *)0)->e[0]))
+
+_Static_assert(sizeof(struct tlb_entry) == 24, "the inline TLB lookup scales the index by 3 * 8");
+_Static_assert(offsetof(struct vmcs_guest, gpr) == 0, "guest registers are at rbp + 8 * n");
+
+/* ---- helpers the translated code calls ------------------------------- */
+
+/* One instruction through its handler, as the block engine's loop runs it.
+ * Returns nonzero when the block must end after it (a taken branch, a
+ * store to a code page, a request to leave). */
+static uint32_t jit_exec_insn(struct emu_cpu *cpu, const struct insn *in, uint64_t rip)
+{
+    uint64_t next = rip + in->len;
+    cpu->insn = in;
+    cpu->insn_rip = rip;
+    cpu->next_rip = next;
+    cpu->g->rip = rip;
+    in->exec(cpu, in);
+    cpu->g->rip = cpu->next_rip;
+    cpu->insn = NULL;
+    return cpu->next_rip != next || cpu->block_stop || cpu->block_leave;
+}
+
+static uint32_t jit_cond(struct emu_cpu *cpu, uint32_t cc)
+{
+    return flags_cond(cpu, cc);
+}
+
+static uint32_t jit_carry(struct emu_cpu *cpu)
+{
+    return flag_cf(cpu) ? LF_CARRY : 0;
+}
+
+/* ---- what the translator knows about an instruction ------------------- */
+
+enum form {
+    F_HELPER,                 /* the handler does it */
+    F_NOP,
+    F_MOV_RM_R,               /* 88/89: r/m <- reg */
+    F_MOV_R_RM,               /* 8A/8B: reg <- r/m */
+    F_MOV_RM_I,               /* C6/C7 /0 */
+    F_MOV_R_I,                /* B0-BF */
+    F_ALU_RM_R,               /* op r/m, reg */
+    F_ALU_R_RM,               /* op reg, r/m */
+    F_ALU_RM_I,               /* op r/m, imm (80/81/83, F6/F7 /0, 04/05.. via rm = rAX) */
+    F_INCDEC,                 /* FE/FF /0 /1, register */
+    F_SHIFT,                  /* SHL/SHR/SAR of a register by 1 or imm8 (1..width-1) */
+    F_LEA,
+    F_MOVX,                   /* MOVZX, MOVSX, MOVSXD */
+    F_SETCC,
+    F_CMOV,                   /* register source */
+    F_PUSH,                   /* 50-57, 68, 6A */
+    F_POP,                    /* 58-5F */
+    F_JCC,
+    F_JMP,
+    F_CALL,
+    F_RET,
+};
+
+/* ALU operation numbers as in the group-1 ModRM.reg field; 8 is TEST. */
+enum { ALU_ADD = 0, ALU_OR = 1, ALU_ADC = 2, ALU_SBB = 3, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6,
+       ALU_CMP = 7, ALU_TEST = 8 };
+
+struct plan {
+    enum form form;
+    unsigned alu;             /* ALU_* */
+    unsigned cc;              /* condition of Jcc/SETcc/CMOVcc */
+    unsigned size;            /* operand size */
+    unsigned srcsize;         /* MOVX source */
+    bool sx;                  /* MOVX sign-extends */
+    uint64_t imm;
+    bool mem;                 /* has a memory operand (may take the slow path) */
+};
+
+/* A memory operand the inline path can form: no 64-bit moffs, a rip-
+ * relative displacement the host can add. */
+static bool mem_ok(const struct insn *in)
+{
+    if (!in->has_mem)
+        return true;
+    if (!in->has_modrm || in->addrsize == 2)
+        return false;
+    return true;
+}
+
+static struct plan plan_of(const struct insn *in)
+{
+    struct plan p = { .form = F_HELPER, .size = in->opsize, .imm = in->imm, .mem = in->has_mem };
+    uint32_t op = in->opcode;
+    unsigned ext = (in->modrm >> 3) & 7;
+    bool rr = in->has_modrm && !in->has_mem;
+    if (in->lock || in->rep != REP_NONE || in->vex || !mem_ok(in))
+        return p;
+    if (op < 0x40 && (op & 7) <= 5 && (op >> 3) != ALU_ADC && (op >> 3) != ALU_SBB) {
+        p.alu = op >> 3;
+        switch (op & 7) {
+        case 0: case 1: p.form = F_ALU_RM_R; break;
+        case 2: case 3: p.form = F_ALU_R_RM; break;
+        default: p.form = F_ALU_RM_I; p.mem = false; break;   /* AL/eAX, imm */
+        }
+        return p;
+    }
+    switch (op) {
+    case 0x80: case 0x81: case 0x83:
+        if (ext == ALU_ADC || ext == ALU_SBB)
+            return p;
+        p.form = F_ALU_RM_I;
+        p.alu = ext;
+        return p;
+    case 0x84: case 0x85:
+        p.form = F_ALU_RM_R;
+        p.alu = ALU_TEST;
+        return p;
+    case 0xa8: case 0xa9:
+        p.form = F_ALU_RM_I;
+        p.alu = ALU_TEST;
+        p.mem = false;
+        return p;
+    case 0xf6: case 0xf7:
+        if (ext != 0)
+            return p;
+        p.form = F_ALU_RM_I;
+        p.alu = ALU_TEST;
+        return p;
+    case 0x88: case 0x89: p.form = F_MOV_RM_R; return p;
+    case 0x8a: case 0x8b: p.form = F_MOV_R_RM; return p;
+    case 0xc6: case 0xc7:
+        if (ext == 0)
+            p.form = F_MOV_RM_I;
+        return p;
+    case 0x8d:
+        if (in->has_mem)
+            p.form = F_LEA, p.mem = false;
+        return p;
+    case 0xc0: case 0xc1: case 0xd0: case 0xd1: {
+        unsigned cnt = (op >= 0xd0 ? 1u : (unsigned)in->imm) & (in->opsize == 8 ? 0x3fu : 0x1fu);
+        if (rr && ext >= 4 && cnt >= 1 && cnt < in->opsize * 8u) {
+            p.form = F_SHIFT;
+            p.alu = ext == 6 ? 4 : ext;
+            p.imm = cnt;
+        }
+        return p;
+    }
+    case 0xfe: case 0xff:
+        if (rr && ext <= 1)
+            p.form = F_INCDEC, p.alu = ext;
+        return p;
+    case 0x0fb6: case 0x0fb7: case 0x0fbe: case 0x0fbf:
+        p.form = F_MOVX;
+        p.srcsize = (op & 1) ? 2 : 1;
+        p.sx = op >= 0x0fbe;
+        return p;
+    case 0x63:
+        if (in->opsize == 8)
+            p.form = F_MOVX, p.srcsize = 4, p.sx = true;
+        return p;
+    case 0x90:
+        if (!(in->rex & 1))
+            p.form = F_NOP;
+        return p;
+    case 0x0f1f:
+        p.form = F_NOP;
+        p.mem = false;
+        return p;
+    case 0x50: case 0x51: case 0x52: case 0x53: case 0x54: case 0x55: case 0x56: case 0x57:
+    case 0x68: case 0x6a:
+        if (in->opsize == 8)
+            p.form = F_PUSH, p.mem = true;
+        return p;
+    case 0x58: case 0x59: case 0x5a: case 0x5b: case 0x5c: case 0x5d: case 0x5e: case 0x5f:
+        if (in->opsize == 8)
+            p.form = F_POP, p.mem = true;
+        return p;
+    case 0xeb: case 0xe9:
+        if (in->opsize == 8)
+            p.form = F_JMP;
+        return p;
+    case 0xe8:
+        if (in->opsize == 8)
+            p.form = F_CALL, p.mem = true;
+        return p;
+    case 0xc3:
+        if (in->opsize == 8)
+            p.form = F_RET, p.mem = true;
+        return p;
+    default:
+        break;
+    }
+    if (op >= 0xb0 && op <= 0xbf) {
+        p.form = F_MOV_R_I;
+        return p;
+    }
+    if ((op >= 0x70 && op <= 0x7f) || (op >= 0x0f80 && op <= 0x0f8f)) {
+        if (in->opsize == 8)
+            p.form = F_JCC, p.cc = op & 15;
+        return p;
+    }
+    if (op >= 0x0f90 && op <= 0x0f9f) {
+        p.form = F_SETCC;
+        p.cc = op & 15;
+        p.size = 1;
+        return p;
+    }
+    if (op >= 0x0f40 && op <= 0x0f4f && rr) {
+        p.form = F_CMOV;
+        p.cc = op & 15;
+        return p;
+    }
+    return p;
+}
+
+static bool alu_writes_flags(const struct plan *p)
+{
+    return p->form == F_ALU_RM_R || p->form == F_ALU_R_RM || p->form == F_ALU_RM_I || p->form == F_SHIFT;
+}
+
+/* Whether the instruction may read the lazy record (a condition, the old
+ * CF, or anything a fault, an exit or a handler could expose). */
+static bool reads_flags(const struct plan *p)
+{
+    switch (p->form) {
+    case F_HELPER: case F_INCDEC: case F_SETCC: case F_CMOV: case F_JCC:
+        return true;
+    default:
+        return p->mem;
+    }
+}
+
+/* ---- the translation context ------------------------------------------ */
+
+enum setter { S_UNKNOWN, S_ADD, S_SUB, S_LOGIC, S_INC, S_DEC };
+enum hostflags { HF_NONE, HF_ALL, HF_NOCF };
+
+struct tctx {
+    struct x64 a;
+    struct emu_jit *j;
+    const struct insn *insn;
+    unsigned n;
+    uint32_t off[JIT_MAX_INSNS + 1];  /* byte offset of each instruction */
+    bool live[JIT_MAX_INSNS];         /* the record after it may be read */
+    unsigned pend;                    /* instructions not yet counted */
+    enum hostflags hf;
+    enum setter setter;
+    unsigned setter_size;
+    /* Jumps to each instruction's slow-path stub. */
+    uint8_t *slow[JIT_MAX_INSNS][6];
+    unsigned nslow[JIT_MAX_INSNS];
+    unsigned pend_at[JIT_MAX_INSNS];
+    uint8_t *resume[JIT_MAX_INSNS + 1];
+    uint8_t *plus1[JIT_MAX_INSNS * 2];
+    unsigned nplus1;
+    unsigned cur;
+};
+
+static void to_slow(struct tctx *t, uint8_t *patch)
+{
+    unsigned i = t->cur;
+    if (t->nslow[i] < 6)
+        t->slow[i][t->nslow[i]++] = patch;
+    else
+        t->a.full = true;
+}
+
+static void to_plus1(struct tctx *t, uint8_t *patch)
+{
+    if (t->nplus1 < JIT_MAX_INSNS * 2)
+        t->plus1[t->nplus1++] = patch;
+    else
+        t->a.full = true;
+}
+
+static void count_add(struct tctx *t, unsigned k)
+{
+    if (k)
+        x_alu_mi(&t->a, 8, 0, xm(R_CNT, 0), (int32_t)k);
+}
+
+static void leave(struct tctx *t)
+{
+    x_jmp_to(&t->a, t->j->leave);
+}
+
+/* g->rip = entry RIP + delta */
+static void set_rip_rel(struct tctx *t, uint32_t delta)
+{
+    x_lea(&t->a, H_RAX, xm(R_RIP, (int32_t)delta));
+    x_store(&t->a, 8, H_RAX, xm(R_G, OFF_G(rip)));
+}
+
+/* The guest register `reg` of `size` bytes as a memory operand (AH..BH
+ * for byte registers 4-7 without REX). */
+static struct x64_mem gpr_mem(const struct insn *in, unsigned reg, unsigned size)
+{
+    if (size == 1 && !in->rex && reg >= 4 && reg < 8)
+        return xm(R_G, (int32_t)((reg - 4) * 8 + 1));
+    return xm(R_G, (int32_t)(reg * 8));
+}
+
+/* Store host register `h` (zero-extended at `size`) to a guest register:
+ * 32-bit writes clear the upper half, narrower ones merge. */
+static void gpr_store(struct tctx *t, const struct insn *in, unsigned reg, unsigned size, int h)
+{
+    x_store(&t->a, size == 4 ? 8 : size, h, gpr_mem(in, reg, size));
+}
+
+static void helper_call(struct tctx *t, const void *fn)
+{
+    x_call_abs(&t->a, fn);
+}
+
+/* Effective address (offset) of the memory operand into rsi; with
+ * `segbase`, the FS/GS base is added (the linear address). */
+static void emit_ea(struct tctx *t, const struct insn *in, bool segbase)
+{
+    struct x64 *a = &t->a;
+    int32_t disp = (int32_t)in->disp;
+    if (in->rip_relative) {
+        int64_t d = (int64_t)t->off[t->cur] + in->len + in->disp;
+        if (d == (int32_t)d) {
+            x_lea(a, H_RSI, xm(R_RIP, (int32_t)d));
+        } else {
+            x_mov_imm(a, H_RSI, (uint64_t)d);
+            x_rr(a, 8, 0x01, R_RIP, H_RSI);
+        }
+    } else if (in->base >= 0) {
+        x_load(a, 8, H_RSI, xm(R_G, in->base * 8));
+        if (in->index >= 0) {
+            x_load(a, 8, H_RDI, xm(R_G, in->index * 8));
+            x_lea(a, H_RSI, (struct x64_mem){ .base = H_RSI, .index = H_RDI, .scale = in->scale, .disp = disp });
+        } else if (disp) {
+            x_lea(a, H_RSI, xm(H_RSI, disp));
+        }
+    } else if (in->index >= 0) {
+        x_load(a, 8, H_RDI, xm(R_G, in->index * 8));
+        x_lea(a, H_RSI, (struct x64_mem){ .base = -1, .index = H_RDI, .scale = in->scale, .disp = disp });
+    } else {
+        x_mov_imm(a, H_RSI, (uint64_t)(int64_t)disp);
+    }
+    if (in->addrsize == 4)
+        x_mov_rr(a, 4, H_RSI, H_RSI);
+    int s = ea_seg_of(in);
+    if (segbase && s >= SEG_FS) {
+        int32_t base = OFF_G(seg) + (int32_t)((size_t)s * sizeof(struct vmx_segment) + offsetof(struct vmx_segment, base));
+        x_rm(a, 8, 0x03, H_RSI, xm(R_G, base));
+    }
+}
+
+/* The TLB hit path for an access of `kind` and `size` at the linear
+ * address in rsi: the host address into rdx, or a jump to the stub.
+ * Uses rsi, rdi, r8 and rdx only. */
+static void emit_tlb(struct tctx *t, unsigned kind, unsigned size)
+{
+    struct x64 *a = &t->a;
+    int32_t row = (int32_t)kind * TLB_KIND_STRIDE;
+    x_mov_rr(a, 8, H_RDI, H_RSI);
+    x_shift_ri(a, 8, 5, H_RDI, 12);
+    x_alu_ri(a, 4, 4, H_RDI, (int32_t)(TLB_SIZE - 1));
+    x_lea(a, H_RDI, (struct x64_mem){ .base = H_RDI, .index = H_RDI, .scale = 2, .disp = 0 });
+    /* The tag of the access's last byte: a page-crossing access cannot
+     * match the entry of its first byte's page. */
+    x_lea(a, H_R8, xm(H_RSI, (int32_t)size - 1));
+    x_alu_ri(a, 8, 4, H_R8, -4096);
+    x_rm(a, 8, 0x0b, H_R8, xm(R_GEN, 0));
+    x_rm(a, 8, 0x3b, H_R8, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 8, .disp = row });
+    to_slow(t, x_jcc32(a, HCC_NZ));
+    if (kind == ACC_WRITE || kind == ACC_RMW) {
+        /* A store to a page that holds blocks ends the block: the stub's
+         * handler sets block_stop. */
+        x_load(a, 8, H_R8, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 8, .disp = row + 16 });
+        x_shift_ri(a, 8, 5, H_R8, 12);
+        x_alu_ri(a, 4, 4, H_R8, (int32_t)(EMU_CODE_FILTER_BITS - 1));
+        x_mov_rr(a, 8, H_RDX, H_R8);
+        x_shift_ri(a, 8, 5, H_RDX, 6);
+        x_load(a, 8, H_RDX, (struct x64_mem){ .base = R_CPU, .index = H_RDX, .scale = 8, .disp = OFF_CPU(code_filter) });
+        x_rr(a, 8, 0x0fa3, H_R8, H_RDX);     /* bt rdx, r8 */
+        to_slow(t, x_jcc32(a, HCC_B));
+    }
+    x_load(a, 8, H_RDX, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 8, .disp = row + 8 });
+    x_alu_ri(a, 4, 4, H_RSI, 0xfff);
+    x_rr(a, 8, 0x01, H_RSI, H_RDX);
+}
+
+/* rsi = a canonical-checked copy of the branch target in `h`; jumps to the
+ * stub (whose handler raises #GP) when it is not canonical. */
+static void emit_canonical(struct tctx *t, int h)
+{
+    struct x64 *a = &t->a;
+    x_mov_rr(a, 8, H_RDI, h);
+    x_shift_ri(a, 8, 4, H_RDI, 16);
+    x_shift_ri(a, 8, 7, H_RDI, 16);
+    x_rr(a, 8, 0x39, h, H_RDI);
+    to_slow(t, x_jcc32(a, HCC_NZ));
+}
+
+/* ---- flags ------------------------------------------------------------ */
+
+static unsigned host_alu_op(unsigned alu, unsigned size)
+{
+    static const uint8_t ops[9] = { 0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x29, 0x21 };
+    return ops[alu] - (size == 1);
+}
+
+static void record(struct tctx *t, uint32_t lf, unsigned size)
+{
+    x_store_imm(&t->a, 4, xm(R_CPU, OFF_CPU(lf_op)), lf);
+    x_store_imm(&t->a, 1, xm(R_CPU, OFF_CPU(lf_size)), size);
+}
+
+static bool uses_cf(unsigned cc)
+{
+    return (cc >> 1) == 1 || (cc >> 1) == 3;
+}
+
+/* Make the host flags those of the guest for condition `cc`; returns the
+ * host condition to test. */
+static unsigned emit_cond(struct tctx *t, unsigned cc)
+{
+    struct x64 *a = &t->a;
+    unsigned sz = t->setter_size;
+    if (t->hf == HF_ALL || (t->hf == HF_NOCF && !uses_cf(cc)))
+        return cc;
+    switch (t->setter) {
+    case S_SUB:
+    case S_ADD:
+        x_load(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_rm(a, sz, (t->setter == S_SUB ? 0x3b : 0x03) - (sz == 1), H_RAX, xm(R_CPU, OFF_CPU(lf_src2)));
+        return cc;
+    case S_LOGIC:
+        x_load(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
+        x_rr(a, sz, sz == 1 ? 0x84 : 0x85, H_RAX, H_RAX);
+        return cc;
+    case S_INC:
+    case S_DEC:
+        if (uses_cf(cc))
+            break;
+        x_load(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_rr(a, sz, sz == 1 ? 0xfe : 0xff, t->setter == S_DEC, H_RAX);
+        return cc;
+    default:
+        break;
+    }
+    x_mov_rr(a, 8, H_RDI, R_CPU);
+    x_mov_imm(a, H_RSI, cc);
+    helper_call(t, (const void *)jit_cond);
+    x_rr(a, 4, 0x85, H_RAX, H_RAX);
+    t->hf = HF_NONE;
+    return HCC_NZ;
+}
+
+/* ---- instructions ------------------------------------------------------ */
+
+/* op rax(a), rcx(b) at `size`, the record, and the write-back by `store`
+ * (a guest register or [rdx]). */
+static void emit_alu_core(struct tctx *t, const struct plan *p, bool live)
+{
+    struct x64 *a = &t->a;
+    bool logic = p->alu == ALU_AND || p->alu == ALU_OR || p->alu == ALU_XOR || p->alu == ALU_TEST;
+    if (live && !logic) {
+        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_store(a, 8, H_RCX, xm(R_CPU, OFF_CPU(lf_src2)));
+    }
+    x_rr(a, p->size, host_alu_op(p->alu, p->size), H_RCX, H_RAX);
+    if (live) {
+        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
+        record(t, logic ? LF_LOGIC : p->alu == ALU_ADD ? LF_ADD : LF_SUB, p->size);
+    }
+    t->setter = logic ? S_LOGIC : p->alu == ALU_ADD ? S_ADD : S_SUB;
+    t->setter_size = p->size;
+    t->hf = HF_ALL;
+}
+
+static bool alu_writes(unsigned alu)
+{
+    return alu != ALU_CMP && alu != ALU_TEST;
+}
+
+static void emit_alu(struct tctx *t, const struct insn *in, const struct plan *p, bool live)
+{
+    struct x64 *a = &t->a;
+    unsigned sz = p->size;
+    uint64_t m = size_mask(sz);
+    bool imm_form = p->form == F_ALU_RM_I;
+    /* The r/m operand: AL/eAX forms (04/05, A8/A9) name rAX. */
+    bool acc = imm_form && !in->has_modrm;
+    if (in->has_mem) {
+        emit_ea(t, in, true);
+        emit_tlb(t, p->form == F_ALU_R_RM ? ACC_READ : alu_writes(p->alu) ? ACC_RMW : ACC_READ, sz);
+    }
+    struct x64_mem rm = in->has_mem ? xm(H_RDX, 0) : gpr_mem(in, acc ? 0 : in->rm, sz);
+    switch (p->form) {
+    case F_ALU_RM_R:
+        x_load(a, sz, H_RAX, rm);
+        x_load(a, sz, H_RCX, gpr_mem(in, in->reg, sz));
+        break;
+    case F_ALU_R_RM:
+        x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
+        x_load(a, sz, H_RCX, rm);
+        break;
+    default:
+        x_load(a, sz, H_RAX, rm);
+        x_mov_imm(a, H_RCX, sz == 8 ? p->imm : p->imm & m);
+        break;
+    }
+    emit_alu_core(t, p, live);
+    if (alu_writes(p->alu)) {
+        if (p->form == F_ALU_R_RM)
+            gpr_store(t, in, in->reg, sz, H_RAX);
+        else if (in->has_mem)
+            x_store(a, sz, H_RAX, rm);
+        else
+            gpr_store(t, in, acc ? 0 : in->rm, sz, H_RAX);
+    }
+    if (in->has_mem)
+        t->hf = HF_NONE;   /* the stub's path rejoins without them */
+}
+
+static void emit_incdec(struct tctx *t, const struct insn *in, const struct plan *p, bool live)
+{
+    struct x64 *a = &t->a;
+    unsigned sz = p->size;
+    /* The old CF (LF_CARRY or 0) into edx. */
+    if (t->setter == S_LOGIC) {
+        x_mov_imm(a, H_RDX, 0);
+    } else if (t->setter == S_INC || t->setter == S_DEC) {
+        x_load(a, 4, H_RDX, xm(R_CPU, OFF_CPU(lf_op)));
+        x_alu_ri(a, 4, 4, H_RDX, LF_CARRY);
+    } else if (t->setter == S_ADD || t->setter == S_SUB || t->hf == HF_ALL) {
+        emit_cond(t, 2);
+        x_setcc(a, 2, H_RDX);
+        x_rr(a, 4, 0x0fb6, H_RDX, H_RDX);
+        x_shift_ri(a, 4, 4, H_RDX, 8);
+    } else {
+        x_mov_rr(a, 8, H_RDI, R_CPU);
+        helper_call(t, (const void *)jit_carry);
+        x_mov_rr(a, 4, H_RDX, H_RAX);
+    }
+    /* The record's operation, before the host's INC/DEC sets the flags a
+     * condition may use. */
+    x_alu_ri(a, 4, 1, H_RDX, p->alu ? LF_DEC : LF_INC);
+    x_load(a, sz, H_RAX, gpr_mem(in, in->rm, sz));
+    if (live)
+        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
+    x_rr(a, sz, sz == 1 ? 0xfe : 0xff, (int)p->alu, H_RAX);
+    gpr_store(t, in, in->rm, sz, H_RAX);
+    if (live) {
+        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
+        x_store_imm(a, 8, xm(R_CPU, OFF_CPU(lf_src2)), 1);
+        x_store(a, 4, H_RDX, xm(R_CPU, OFF_CPU(lf_op)));
+        x_store_imm(a, 1, xm(R_CPU, OFF_CPU(lf_size)), sz);
+    }
+    t->setter = p->alu ? S_DEC : S_INC;
+    t->setter_size = sz;
+    t->hf = HF_NOCF;
+}
+
+/* Shifts set the flags eagerly (exec_shift.c): SF, ZF, PF and CF as the
+ * host computes them for a count below the width, OF of the first 1-bit
+ * step (SHL: the top two bits differ; SHR: the top bit; SAR: 0), AF 0. */
+static void emit_shift(struct tctx *t, const struct insn *in, const struct plan *p, bool live)
+{
+    struct x64 *a = &t->a;
+    unsigned sz = p->size, w = sz * 8;
+    x_load(a, sz, H_RAX, gpr_mem(in, in->rm, sz));
+    if (live)
+        x_mov_rr(a, 8, H_RCX, H_RAX);
+    x_shift_ri(a, sz, p->alu, H_RAX, (uint8_t)p->imm);
+    gpr_store(t, in, in->rm, sz, H_RAX);
+    if (live) {
+        x_byte(a, 0x9c);                                /* pushfq */
+        x_byte(a, 0x5a);                                /* pop rdx */
+        x_alu_ri(a, 4, 4, H_RDX, EFL_CF | EFL_PF | EFL_ZF | EFL_SF);
+        if (p->alu != 7) {
+            x_mov_rr(a, 8, H_RSI, H_RCX);
+            x_shift_ri(a, 8, 5, H_RSI, (uint8_t)(w - 2));
+            if (p->alu == 4) {                          /* SHL: bit w-1 ^ bit w-2 */
+                x_mov_rr(a, 8, H_RDI, H_RSI);
+                x_shift_ri(a, 8, 5, H_RDI, 1);
+                x_rr(a, 4, 0x31, H_RDI, H_RSI);
+            } else {                                    /* SHR: bit w-1 */
+                x_shift_ri(a, 8, 5, H_RSI, 1);
+            }
+            x_alu_ri(a, 4, 4, H_RSI, 1);
+            x_shift_ri(a, 4, 4, H_RSI, 11);
+            x_rr(a, 4, 0x09, H_RSI, H_RDX);
+        }
+        x_load(a, 8, H_RSI, xm(R_G, OFF_G(rflags)));
+        x_alu_ri(a, 8, 4, H_RSI, (int32_t)~(uint32_t)EFL_ARITH);
+        x_rr(a, 8, 0x09, H_RDX, H_RSI);
+        x_store(a, 8, H_RSI, xm(R_G, OFF_G(rflags)));
+        x_store_imm(a, 4, xm(R_CPU, OFF_CPU(lf_op)), LF_NONE);
+    }
+    t->setter = S_UNKNOWN;
+    t->hf = HF_NONE;
+}
+
+static void emit_mov(struct tctx *t, const struct insn *in, const struct plan *p)
+{
+    struct x64 *a = &t->a;
+    unsigned sz = p->size;
+    switch (p->form) {
+    case F_MOV_RM_R:
+        if (in->has_mem) {
+            emit_ea(t, in, true);
+            emit_tlb(t, ACC_WRITE, sz);
+            x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
+            x_store(a, sz, H_RAX, xm(H_RDX, 0));
+        } else {
+            x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
+            gpr_store(t, in, in->rm, sz, H_RAX);
+        }
+        break;
+    case F_MOV_R_RM:
+        if (in->has_mem) {
+            emit_ea(t, in, true);
+            emit_tlb(t, ACC_READ, sz);
+            x_load(a, sz, H_RAX, xm(H_RDX, 0));
+        } else {
+            x_load(a, sz, H_RAX, gpr_mem(in, in->rm, sz));
+        }
+        gpr_store(t, in, in->reg, sz, H_RAX);
+        break;
+    case F_MOV_RM_I:
+        if (in->has_mem) {
+            emit_ea(t, in, true);
+            emit_tlb(t, ACC_WRITE, sz);
+            x_mov_imm(a, H_RAX, p->imm & size_mask(sz));
+            x_store(a, sz, H_RAX, xm(H_RDX, 0));
+        } else {
+            x_mov_imm(a, H_RAX, p->imm & size_mask(sz));
+            gpr_store(t, in, in->rm, sz, H_RAX);
+        }
+        break;
+    default: /* F_MOV_R_I */ {
+        unsigned reg = opcode_reg(in);
+        x_mov_imm(a, H_RAX, p->imm & size_mask(sz));
+        gpr_store(t, in, reg, sz, H_RAX);
+        break;
+    }
+    }
+    if (in->has_mem)
+        t->hf = HF_NONE;
+}
+
+static void emit_movx(struct tctx *t, const struct insn *in, const struct plan *p)
+{
+    struct x64 *a = &t->a;
+    struct x64_mem src;
+    if (in->has_mem) {
+        emit_ea(t, in, true);
+        emit_tlb(t, ACC_READ, p->srcsize);
+        src = xm(H_RDX, 0);
+        t->hf = HF_NONE;
+    } else {
+        src = gpr_mem(in, in->rm, p->srcsize);
+    }
+    if (p->sx)
+        x_load_sx(a, p->srcsize, H_RAX, src);
+    else
+        x_load(a, p->srcsize, H_RAX, src);
+    if (p->size == 4)
+        x_mov_rr(a, 4, H_RAX, H_RAX);
+    gpr_store(t, in, in->reg, p->size, H_RAX);
+}
+
+static void emit_lea(struct tctx *t, const struct insn *in, const struct plan *p)
+{
+    emit_ea(t, in, false);
+    if (p->size == 4)
+        x_mov_rr(&t->a, 4, H_RSI, H_RSI);
+    gpr_store(t, in, in->reg, p->size, H_RSI);
+}
+
+static void emit_setcc(struct tctx *t, const struct insn *in, const struct plan *p)
+{
+    struct x64 *a = &t->a;
+    unsigned hcc = emit_cond(t, p->cc);
+    x_setcc(a, hcc, H_RAX);
+    if (in->has_mem) {
+        emit_ea(t, in, true);
+        emit_tlb(t, ACC_WRITE, 1);
+        x_store(a, 1, H_RAX, xm(H_RDX, 0));
+        t->hf = HF_NONE;
+    } else {
+        gpr_store(t, in, in->rm, 1, H_RAX);
+    }
+}
+
+static void emit_cmov(struct tctx *t, const struct insn *in, const struct plan *p)
+{
+    struct x64 *a = &t->a;
+    unsigned sz = p->size, hcc = emit_cond(t, p->cc);
+    x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
+    x_load(a, sz, H_RCX, gpr_mem(in, in->rm, sz));
+    x_rr(a, sz == 1 ? 4 : sz, 0x0f40 | hcc, H_RAX, H_RCX);
+    gpr_store(t, in, in->reg, sz, H_RAX);
+}
+
+/* rsi = RSP - 8, r9 = a copy; the write path for the push. */
+static void emit_push(struct tctx *t, const struct insn *in, const struct plan *p)
+{
+    struct x64 *a = &t->a;
+    if (in->opcode == 0x68 || in->opcode == 0x6a)
+        x_mov_imm(a, H_RAX, p->imm);
+    else
+        x_load(a, 8, H_RAX, xm(R_G, (int32_t)opcode_reg(in) * 8));
+    x_load(a, 8, H_RSI, xm(R_G, GPR_RSP * 8));
+    x_lea(a, H_RSI, xm(H_RSI, -8));
+    x_mov_rr(a, 8, H_R9, H_RSI);
+    emit_tlb(t, ACC_WRITE, 8);
+    x_store(a, 8, H_RAX, xm(H_RDX, 0));
+    x_store(a, 8, H_R9, xm(R_G, GPR_RSP * 8));
+    t->hf = HF_NONE;
+}
+
+static void emit_pop(struct tctx *t, const struct insn *in)
+{
+    struct x64 *a = &t->a;
+    x_load(a, 8, H_RSI, xm(R_G, GPR_RSP * 8));
+    x_mov_rr(a, 8, H_R9, H_RSI);
+    emit_tlb(t, ACC_READ, 8);
+    x_load(a, 8, H_RAX, xm(H_RDX, 0));
+    x_lea(a, H_R9, xm(H_R9, 8));
+    x_store(a, 8, H_R9, xm(R_G, GPR_RSP * 8));
+    x_store(a, 8, H_RAX, xm(R_G, (int32_t)opcode_reg(in) * 8));
+    t->hf = HF_NONE;
+}
+
+/* The end of a block at a branch: RIP = rax, count, leave. */
+static void end_at_rax(struct tctx *t)
+{
+    x_store(&t->a, 8, H_RAX, xm(R_G, OFF_G(rip)));
+    count_add(t, t->pend + 1);
+    leave(t);
+}
+
+static void emit_branch(struct tctx *t, const struct insn *in, const struct plan *p)
+{
+    struct x64 *a = &t->a;
+    uint32_t next = t->off[t->cur] + in->len;
+    uint8_t *not_taken = NULL;
+    if (p->form == F_JCC) {
+        unsigned hcc = emit_cond(t, p->cc);
+        not_taken = x_jcc32(a, hcc ^ 1);
+    }
+    if (p->form == F_RET) {
+        x_load(a, 8, H_RSI, xm(R_G, GPR_RSP * 8));
+        x_mov_rr(a, 8, H_R9, H_RSI);
+        emit_tlb(t, ACC_READ, 8);
+        x_load(a, 8, H_RAX, xm(H_RDX, 0));
+        emit_canonical(t, H_RAX);
+        x_lea(a, H_R9, xm(H_R9, 8));
+        x_store(a, 8, H_R9, xm(R_G, GPR_RSP * 8));
+        end_at_rax(t);
+    } else {
+        x_lea(a, H_RAX, xm(R_RIP, (int32_t)next));
+        if (p->form == F_CALL)
+            x_mov_rr(a, 8, H_RCX, H_RAX);
+        x_mov_imm(a, H_RDX, p->imm);
+        x_rr(a, 8, 0x01, H_RDX, H_RAX);
+        emit_canonical(t, H_RAX);
+        if (p->form == F_CALL) {
+            x_mov_rr(a, 8, H_R10, H_RAX);
+            x_load(a, 8, H_RSI, xm(R_G, GPR_RSP * 8));
+            x_lea(a, H_RSI, xm(H_RSI, -8));
+            x_mov_rr(a, 8, H_R9, H_RSI);
+            emit_tlb(t, ACC_WRITE, 8);
+            x_store(a, 8, H_RCX, xm(H_RDX, 0));
+            x_store(a, 8, H_R9, xm(R_G, GPR_RSP * 8));
+            x_mov_rr(a, 8, H_RAX, H_R10);
+        }
+        end_at_rax(t);
+    }
+    if (not_taken) {
+        x_patch(a, not_taken, a->p);
+        x_lea(a, H_RAX, xm(R_RIP, (int32_t)next));
+        end_at_rax(t);
+    }
+}
+
+/* The whole instruction through its handler, in line. */
+static void emit_helper(struct tctx *t, const struct insn *in)
+{
+    struct x64 *a = &t->a;
+    count_add(t, t->pend);
+    t->pend = 0;
+    x_mov_rr(a, 8, H_RDI, R_CPU);
+    x_mov_imm(a, H_RSI, (uint64_t)(uintptr_t)in);
+    x_lea(a, H_RDX, xm(R_RIP, (int32_t)t->off[t->cur]));
+    helper_call(t, (const void *)jit_exec_insn);
+    x_rr(a, 4, 0x85, H_RAX, H_RAX);
+    to_plus1(t, x_jcc32(a, HCC_NZ));
+    t->setter = S_UNKNOWN;
+    t->hf = HF_NONE;
+}
+
+static bool is_branch(enum form f)
+{
+    return f == F_JCC || f == F_JMP || f == F_CALL || f == F_RET;
+}
+
+static void emit_insn(struct tctx *t, const struct insn *in, const struct plan *p)
+{
+    bool live = t->live[t->cur];
+    switch (p->form) {
+    case F_NOP: break;
+    case F_MOV_RM_R: case F_MOV_R_RM: case F_MOV_RM_I: case F_MOV_R_I: emit_mov(t, in, p); break;
+    case F_ALU_RM_R: case F_ALU_R_RM: case F_ALU_RM_I: emit_alu(t, in, p, live); break;
+    case F_INCDEC: emit_incdec(t, in, p, live); break;
+    case F_SHIFT: emit_shift(t, in, p, live); break;
+    case F_LEA: emit_lea(t, in, p); break;
+    case F_MOVX: emit_movx(t, in, p); break;
+    case F_SETCC: emit_setcc(t, in, p); break;
+    case F_CMOV: emit_cmov(t, in, p); break;
+    case F_PUSH: emit_push(t, in, p); break;
+    case F_POP: emit_pop(t, in); break;
+    case F_JCC: case F_JMP: case F_CALL: case F_RET: emit_branch(t, in, p); break;
+    case F_HELPER: emit_helper(t, in); t->pend = 1; return;
+    }
+    t->pend++;
+}
+
+/* A stub: count what came before, run the instruction through its
+ * handler, then resume after it or leave. */
+static void emit_stub(struct tctx *t, unsigned i)
+{
+    struct x64 *a = &t->a;
+    for (unsigned k = 0; k < t->nslow[i]; k++)
+        x_patch(a, t->slow[i][k], a->p);
+    count_add(t, t->pend_at[i]);
+    x_mov_rr(a, 8, H_RDI, R_CPU);
+    x_mov_imm(a, H_RSI, (uint64_t)(uintptr_t)&t->insn[i]);
+    x_lea(a, H_RDX, xm(R_RIP, (int32_t)t->off[i]));
+    helper_call(t, (const void *)jit_exec_insn);
+    x_rr(a, 4, 0x85, H_RAX, H_RAX);
+    to_plus1(t, x_jcc32(a, HCC_NZ));
+    if (t->pend_at[i])
+        x_alu_mi(a, 8, 5, xm(R_CNT, 0), (int32_t)t->pend_at[i]);
+    x_jmp_to(a, t->resume[i + 1]);
+}
+
+static void *translate(struct emu_jit *j, const struct insn *insn, unsigned n)
+{
+    static struct tctx tc_zero;
+    struct tctx *t = malloc(sizeof(*t));
+    if (!t)
+        return NULL;
+    *t = tc_zero;
+    t->a = (struct x64){ .p = j->next, .end = j->next + JIT_BLOCK_ROOM };
+    t->j = j;
+    t->insn = insn;
+    t->n = n;
+    struct plan plans[JIT_MAX_INSNS];
+    uint32_t off = 0;
+    for (unsigned i = 0; i < n; i++) {
+        t->off[i] = off;
+        off += insn[i].len;
+        plans[i] = plan_of(&insn[i]);
+        /* Control transfers end blocks: only the last may be one. */
+        if (is_branch(plans[i].form) && i != n - 1)
+            plans[i].form = F_HELPER;
+    }
+    t->off[n] = off;
+    bool live = true;
+    for (unsigned i = n; i-- > 0;) {
+        t->live[i] = live;
+        live = reads_flags(&plans[i]) || (live && !alu_writes_flags(&plans[i]));
+    }
+    uint8_t *start = t->a.p;
+    x_endbr64(&t->a);
+    for (unsigned i = 0; i < n; i++) {
+        t->cur = i;
+        t->resume[i] = t->a.p;
+        t->pend_at[i] = t->pend;
+        emit_insn(t, &insn[i], &plans[i]);
+    }
+    /* Falling through the end (also where a stub of the last instruction
+     * resumes). */
+    t->resume[n] = t->a.p;
+    set_rip_rel(t, off);
+    count_add(t, t->pend);
+    leave(t);
+    for (unsigned i = 0; i < n; i++)
+        if (t->nslow[i])
+            emit_stub(t, i);
+    uint8_t *plus1 = t->a.p;
+    count_add(t, 1);
+    leave(t);
+    for (unsigned k = 0; k < t->nplus1; k++)
+        x_patch(&t->a, t->plus1[k], plus1);
+    bool full = t->a.full;
+    uint8_t *end = t->a.p;
+    free(t);
+    if (full)
+        return NULL;
+    j->next = (uint8_t *)(((uintptr_t)end + 15) & ~(uintptr_t)15);
+    return start;
+}
+
+/* ---- the code buffer and the entry trampoline ------------------------- */
+
+static void emit_trampoline(struct emu_jit *j)
+{
+    struct x64 a = { .p = j->base, .end = j->end };
+    static const uint8_t enter[] = {
+        0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57,   /* push rbx..r15 */
+        0x48, 0x83, 0xec, 0x08,                                       /* sub rsp, 8 */
+        0x48, 0x89, 0xfb,                                             /* mov rbx, rdi */
+    };
+    j->enter = a.p;
+    x_endbr64(&a);
+    for (size_t k = 0; k < sizeof(enter); k++)
+        x_byte(&a, enter[k]);
+    x_load(&a, 8, R_G, xm(R_CPU, OFF_CPU(g)));
+    x_load(&a, 8, R_RIP, xm(R_G, OFF_G(rip)));
+    x_load(&a, 8, R_TLB, xm(H_RDX, (int32_t)offsetof(struct jit_frame, tlb_row)));
+    x_load(&a, 8, R_GEN, xm(H_RDX, (int32_t)offsetof(struct jit_frame, tlb_gen)));
+    x_load(&a, 8, R_CNT, xm(H_RDX, (int32_t)offsetof(struct jit_frame, icount)));
+    x_byte(&a, 0xff);
+    x_byte(&a, 0xe6);                                                 /* jmp rsi */
+    static const uint8_t leave_code[] = {
+        0x48, 0x83, 0xc4, 0x08,                                       /* add rsp, 8 */
+        0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b,   /* pop r15..rbx */
+        0xc3,
+    };
+    j->leave = a.p;
+    for (size_t k = 0; k < sizeof(leave_code); k++)
+        x_byte(&a, leave_code[k]);
+    j->next = (uint8_t *)(((uintptr_t)a.p + 15) & ~(uintptr_t)15);
+}
+
+struct emu_jit *emu_jit_create(void)
+{
+    const char *engine = getenv("OPENHV_EMU_ENGINE");
+    if (engine && strcmp(engine, "block") == 0)
+        return NULL;
+    struct emu_jit *j = calloc(1, sizeof(*j));
+    if (!j)
+        return NULL;
+    void *mem = mmap(NULL, JIT_BUFFER_BYTES, PROT_READ | PROT_WRITE | PROT_EXEC,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED) {
+        free(j);
+        return NULL;
+    }
+    j->base = mem;
+    j->end = j->base + JIT_BUFFER_BYTES;
+    j->epoch = 1;
+    emit_trampoline(j);
+    return j;
+}
+
+void emu_jit_destroy(struct emu_jit *j)
+{
+    if (!j)
+        return;
+    munmap(j->base, JIT_BUFFER_BYTES);
+    free(j);
+}
+
+uint32_t emu_jit_epoch(const struct emu_jit *j)
+{
+    return j->epoch;
+}
+
+void emu_jit_reset(struct emu_jit *j)
+{
+    emit_trampoline(j);
+    if (++j->epoch == 0)
+        j->epoch = 1;
+}
+
+void *emu_jit_translate(struct emu_jit *j, const struct insn *insn, unsigned n, bool *full)
+{
+    *full = false;
+    if (n == 0 || n > JIT_MAX_INSNS)
+        return NULL;
+    if ((size_t)(j->end - j->next) < JIT_BLOCK_ROOM) {
+        *full = true;
+        return NULL;
+    }
+    return translate(j, insn, n);
+}
+
+bool emu_jit_usable(const struct emu_cpu *cpu)
+{
+    return cpu->mode == MODE_LONG && !(cpu->g->cr4 & (1u << 12));
+}
+
+/* The call into generated code has no type signature for clang's
+ * -fsanitize=function to check. */
+#if defined(__clang__)
+__attribute__((no_sanitize("function")))
+#endif
+void emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, void *code)
+{
+    struct jit_frame f = {
+        .tlb_row = &cpu->tlb->e[0][cpu->cpl == 3][0],
+        .tlb_gen = &cpu->tlb->gen,
+        .icount = &cpu->vcpu->stats.instructions,
+    };
+    void (*enter)(struct emu_cpu *, void *, struct jit_frame *) =
+        (void (*)(struct emu_cpu *, void *, struct jit_frame *))(void *)j->enter;
+    enter(cpu, code, &f);
+}
+
+#else /* no translator on this host */
+
+struct emu_jit *emu_jit_create(void) { return NULL; }
+void emu_jit_destroy(struct emu_jit *j) { (void)j; }
+uint32_t emu_jit_epoch(const struct emu_jit *j) { (void)j; return 0; }
+void emu_jit_reset(struct emu_jit *j) { (void)j; }
+void *emu_jit_translate(struct emu_jit *j, const struct insn *insn, unsigned n, bool *full)
+{
+    (void)j, (void)insn, (void)n;
+    *full = false;
+    return NULL;
+}
+bool emu_jit_usable(const struct emu_cpu *cpu) { (void)cpu; return false; }
+void emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, void *code) { (void)j, (void)cpu, (void)code; }
+
+#endif
