@@ -57,6 +57,7 @@ struct block {
     uint32_t gen;             /* valid while equal to the cache's gen */
     uint8_t mode_key;
     uint8_t n;                /* instructions; 0: the first one needs the step path */
+    bool crosses;             /* n == 0 because the first one crosses the page */
     uint16_t nbytes;
     uint8_t bytes[BLOCK_MAX_BYTES];
     struct insn insn[BLOCK_MAX_INSNS];
@@ -68,10 +69,10 @@ struct emu_blocks {
     uint32_t chain_gen;
     /* What the links depend on, as it was when the last call of
      * emu_block_run ended (see chain_still_valid). */
-    uint64_t chain_tlb_gen, chain_icount;
+    uint64_t chain_tlb_gen, chain_sys_insns;
     uint32_t chain_block_gen;
     uint8_t chain_mode_key, chain_cpl;
-    unsigned chain_calls;
+    unsigned chain_age;       /* instructions run since the links were cut */
     struct block *slot[BLOCK_SLOTS];  /* allocated on first use */
 };
 
@@ -174,6 +175,7 @@ static void translate(struct emu_cpu *cpu, struct block *b, uint64_t gpa, const 
     b->mode_key = key;
     b->n = (uint8_t)n;
     b->run_bytes = (uint16_t)off;
+    b->crosses = n == 0 && checked == 0;
     b->code = NULL;
     b->code_epoch = 0;
     b->nbytes = (uint16_t)(checked > off ? checked : off);
@@ -236,35 +238,63 @@ static void *block_code(struct emu_blocks *bc, struct block *b)
     return code;
 }
 
-/* Calls of emu_block_run a link may outlive: code written by another vCPU
- * or the host is seen at the next unchained entry, so at most this many
- * poll intervals later. */
-#define CHAIN_CALLS 16u
+/* Instructions a link may outlive: code written by another vCPU or the
+ * host is seen at the next unchained entry, so at most about this many
+ * instructions (16 poll intervals) later. */
+#define CHAIN_INSNS (16u * 1024u)
 
 /* Whether the links made by the previous call may still be followed: a
  * link stands for "RIP x runs block b", which holds while the TLB (paging,
  * the memory map), the mode and CPL, the block cache and the guest's code
- * are unchanged.  Nothing may have run on the step path since (a system
- * instruction, a serialising one among them, or a store to a code page
- * that only block_stop remembers), and cross-modified code must be seen
- * within CHAIN_CALLS calls. */
+ * are unchanged.  No system instruction may have run since (all of them
+ * run on the step path: they change modes and paging, and the serialising
+ * ones are how a guest asks to see cross-modified code), no store may have
+ * hit a code page (block_stop remembers one by the step path), and code
+ * modified by other writers must be seen within CHAIN_INSNS instructions.  An
+ * ordinary instruction run on the step path (one that crosses a page, for
+ * instance) leaves the links alone. */
 static bool chain_still_valid(struct emu_cpu *cpu, struct emu_blocks *bc)
 {
-    bool same = bc->chain_tlb_gen == cpu->tlb->gen && bc->chain_icount == cpu->vcpu->stats.instructions &&
+    bool same = bc->chain_tlb_gen == cpu->tlb->gen && bc->chain_sys_insns == cpu->sys_insns &&
                 bc->chain_block_gen == bc->gen && bc->chain_mode_key == emu_mode_key(cpu) &&
-                bc->chain_cpl == cpu->cpl && !cpu->block_stop && ++bc->chain_calls < CHAIN_CALLS;
+                bc->chain_cpl == cpu->cpl && !cpu->block_stop && bc->chain_age < CHAIN_INSNS;
     if (!same)
-        bc->chain_calls = 0;
+        bc->chain_age = 0;
     return same;
 }
 
-static void chain_remember(struct emu_cpu *cpu, struct emu_blocks *bc)
+static void chain_remember(struct emu_cpu *cpu, struct emu_blocks *bc, unsigned ran)
 {
+    bc->chain_age += ran;
     bc->chain_tlb_gen = cpu->tlb->gen;
-    bc->chain_icount = cpu->vcpu->stats.instructions;
+    bc->chain_sys_insns = cpu->sys_insns;
     bc->chain_block_gen = bc->gen;
     bc->chain_mode_key = emu_mode_key(cpu);
     bc->chain_cpl = cpu->cpl;
+}
+
+/* An ordinary instruction that crosses into the next page runs here, as
+ * the loop below would run it, instead of ending the call: in a hot loop
+ * that happens to straddle a page the return to the run loop would cost
+ * more than the loop's body.  The step path's decoder fetches it (with the
+ * fetch checks of both pages).  False when the instruction needs the step
+ * path after all. */
+static bool run_crossing(struct emu_cpu *cpu, uint64_t mask)
+{
+    struct vmcs_guest *g = cpu->g;
+    const struct insn *in = emu_decode_at_rip(cpu);
+    if (step_only(in->exec))
+        return false;
+    uint64_t rip = g->rip;
+    g->rflags &= ~(uint64_t)EFL_RF;
+    cpu->insn = in;
+    cpu->insn_rip = rip;
+    cpu->next_rip = (rip + in->len) & mask;
+    in->exec(cpu, in);
+    g->rip = cpu->next_rip;
+    cpu->insn = NULL;
+    cpu->vcpu->stats.instructions++;
+    return true;
 }
 
 unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
@@ -293,6 +323,19 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             unsigned room;
             const uint8_t *p = emu_fetch_block(cpu, rip, &gpa, &room);
             b = lookup(cpu, gpa, p, room);
+            if (b && b->n == 0 && b->crosses) {
+                cpu->block_stop = false;
+                if (!run_crossing(cpu, mask))
+                    break;
+                total++;
+                ++*count;
+                prev = NULL;
+                if (cpu->block_stop)
+                    bc->chain_gen++;
+                if (kick_pending(cpu) || (g->rflags & EFL_TF) || cpu->block_leave)
+                    break;
+                continue;
+            }
             if (!b || b->n == 0)
                 break;
             if (prev)
@@ -340,6 +383,6 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             break;
     }
     cpu->block_leave = false;
-    chain_remember(cpu, bc);
+    chain_remember(cpu, bc, total);
     return total;
 }

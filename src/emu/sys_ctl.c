@@ -262,6 +262,7 @@ static void sys_0fae(struct emu_cpu *cpu, const struct insn *in)
 void emu_sys(struct emu_cpu *cpu, const struct insn *in)
 {
     const struct vmcs_ctrl *c = &cpu->vmcs->ctl;
+    cpu->sys_insns++;
     switch (in->opcode) {
     case 0x06: case 0x07: case 0x0e: case 0x16: case 0x17: case 0x1e: case 0x1f:
     case 0x0fa0: case 0x0fa1: case 0x0fa8: case 0x0fa9:
