@@ -33,35 +33,8 @@
 #include <string.h>
 
 #include "engine_internal.h"
+#include "block.h"
 #include "jit.h"
-
-#define BLOCK_SLOTS 8192u /* power of two */
-#define BLOCK_MAX_INSNS 32u
-#define BLOCK_MAX_BYTES 160u
-
-struct block;
-
-/* A successor seen in this call of emu_block_run: the block at `rip`. */
-struct link {
-    uint64_t rip;
-    struct block *to;
-    uint32_t gen;             /* valid while equal to the cache's chain_gen */
-};
-
-struct block {
-    struct link link[2];      /* after falling through / after a branch */
-    void *code;               /* host code (jit.c), valid in code_epoch; NULL: none */
-    uint32_t code_epoch;      /* 0: not translated yet */
-    uint16_t run_bytes;       /* length of the n instructions */
-    uint64_t gpa;             /* first byte */
-    uint32_t gen;             /* valid while equal to the cache's gen */
-    uint8_t mode_key;
-    uint8_t n;                /* instructions; 0: the first one needs the step path */
-    bool crosses;             /* n == 0 because the first one crosses the page */
-    uint16_t nbytes;
-    uint8_t bytes[BLOCK_MAX_BYTES];
-    struct insn insn[BLOCK_MAX_INSNS];
-};
 
 struct emu_blocks {
     struct emu_jit *jit;      /* NULL: blocks run on the loop below */
@@ -226,12 +199,12 @@ static void *block_code(struct emu_blocks *bc, struct block *b)
     if (b->code_epoch == epoch)
         return b->code;
     bool full;
-    void *code = emu_jit_translate(bc->jit, b->insn, b->n, &full);
+    void *code = emu_jit_translate(bc->jit, b, &full);
     if (!code && full) {
         /* Out of room: drop every block's code and start over. */
         emu_jit_reset(bc->jit);
         epoch = emu_jit_epoch(bc->jit);
-        code = emu_jit_translate(bc->jit, b->insn, b->n, &full);
+        code = emu_jit_translate(bc->jit, b, &full);
     }
     b->code = code;
     b->code_epoch = epoch;
@@ -348,9 +321,10 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
         g->rflags &= ~(uint64_t)EFL_RF;
         void *code = jit ? block_code(bc, b) : NULL;
         if (code) {
-            emu_jit_run(bc->jit, cpu, code);
+            uint64_t last_rip;
             total += b->n;
-            way = g->rip != ((rip + b->run_bytes) & mask);
+            b = emu_jit_run(bc->jit, cpu, b, count, limit, &bc->chain_gen, &last_rip);
+            way = g->rip != ((last_rip + b->run_bytes) & mask);
         } else {
             const struct insn *in = b->insn, *end = in + b->n;
             uint64_t next;

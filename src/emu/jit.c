@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "block.h"
 #include "engine_internal.h"
 
 #if defined(__x86_64__) && !defined(OPENHV_NO_JIT)
@@ -56,10 +57,19 @@
 
 enum { R_CPU = H_RBX, R_G = H_RBP, R_RIP = H_R12, R_TLB = H_R13, R_GEN = H_R14, R_CNT = H_R15 };
 
+/* What the trampoline loads into registers, what a block's exit needs to
+ * follow a link itself (the block engine loop's own checks), and where the
+ * chain ended.  The trampoline keeps its address at [rsp]. */
 struct jit_frame {
     void *tlb_row;
     const uint64_t *tlb_gen;
     uint64_t *icount;
+    uint32_t *count;
+    uint32_t limit;
+    const void *kick;
+    const uint32_t *chain_gen;
+    struct block *last;
+    uint64_t last_rip;
 };
 
 struct emu_jit {
@@ -117,6 +127,7 @@ enum form {
     F_ALU_RM_I,               /* op r/m, imm (80/81/83, F6/F7 /0, 04/05.. via rm = rAX) */
     F_INCDEC,                 /* FE/FF /0 /1, register */
     F_SHIFT,                  /* SHL/SHR/SAR of a register by 1 or imm8 (1..width-1) */
+    F_IMUL,                   /* IMUL r, r/m (0F AF) and IMUL r, r/m, imm (69, 6B) */
     F_LEA,
     F_MOVX,                   /* MOVZX, MOVSX, MOVSXD */
     F_SETCC,
@@ -213,6 +224,10 @@ static struct plan plan_of(const struct insn *in)
         }
         return p;
     }
+    case 0x0faf: case 0x69: case 0x6b:
+        if (in->opsize >= 2)
+            p.form = F_IMUL;
+        return p;
     case 0xfe: case 0xff:
         if (rr && ext <= 1)
             p.form = F_INCDEC, p.alu = ext;
@@ -283,7 +298,8 @@ static struct plan plan_of(const struct insn *in)
 
 static bool alu_writes_flags(const struct plan *p)
 {
-    return p->form == F_ALU_RM_R || p->form == F_ALU_R_RM || p->form == F_ALU_RM_I || p->form == F_SHIFT;
+    return p->form == F_ALU_RM_R || p->form == F_ALU_R_RM || p->form == F_ALU_RM_I || p->form == F_SHIFT ||
+           p->form == F_IMUL;
 }
 
 /* Whether the instruction may read the lazy record (a condition, the old
@@ -306,6 +322,7 @@ enum hostflags { HF_NONE, HF_ALL, HF_NOCF };
 struct tctx {
     struct x64 a;
     struct emu_jit *j;
+    struct block *self;
     const struct insn *insn;
     unsigned n;
     uint32_t off[JIT_MAX_INSNS + 1];  /* byte offset of each instruction */
@@ -350,13 +367,6 @@ static void count_add(struct tctx *t, unsigned k)
 static void leave(struct tctx *t)
 {
     x_jmp_to(&t->a, t->j->leave);
-}
-
-/* g->rip = entry RIP + delta */
-static void set_rip_rel(struct tctx *t, uint32_t delta)
-{
-    x_lea(&t->a, H_RAX, xm(R_RIP, (int32_t)delta));
-    x_store(&t->a, 8, H_RAX, xm(R_G, OFF_G(rip)));
 }
 
 /* The guest register `reg` of `size` bytes as a memory operand (AH..BH
@@ -625,6 +635,19 @@ static void emit_incdec(struct tctx *t, const struct insn *in, const struct plan
     t->hf = HF_NOCF;
 }
 
+/* RFLAGS' arithmetic flags from host register `h` (eagerly set flags: the
+ * lazy record is emptied). */
+static void set_arith_flags(struct tctx *t, int h)
+{
+    struct x64 *a = &t->a;
+    int tmp = h == H_RSI ? H_RDI : H_RSI;
+    x_load(a, 8, tmp, xm(R_G, OFF_G(rflags)));
+    x_alu_ri(a, 8, 4, tmp, (int32_t)~(uint32_t)EFL_ARITH);
+    x_rr(a, 8, 0x09, h, tmp);
+    x_store(a, 8, tmp, xm(R_G, OFF_G(rflags)));
+    x_store_imm(a, 4, xm(R_CPU, OFF_CPU(lf_op)), LF_NONE);
+}
+
 /* Shifts set the flags eagerly (exec_shift.c): SF, ZF, PF and CF as the
  * host computes them for a count below the width, OF of the first 1-bit
  * step (SHL: the top two bits differ; SHR: the top bit; SAR: 0), AF 0. */
@@ -655,11 +678,50 @@ static void emit_shift(struct tctx *t, const struct insn *in, const struct plan 
             x_shift_ri(a, 4, 4, H_RSI, 11);
             x_rr(a, 4, 0x09, H_RSI, H_RDX);
         }
-        x_load(a, 8, H_RSI, xm(R_G, OFF_G(rflags)));
-        x_alu_ri(a, 8, 4, H_RSI, (int32_t)~(uint32_t)EFL_ARITH);
-        x_rr(a, 8, 0x09, H_RDX, H_RSI);
-        x_store(a, 8, H_RSI, xm(R_G, OFF_G(rflags)));
-        x_store_imm(a, 4, xm(R_CPU, OFF_CPU(lf_op)), LF_NONE);
+        set_arith_flags(t, H_RDX);
+    }
+    t->setter = S_UNKNOWN;
+    t->hf = HF_NONE;
+}
+
+/* IMUL sets CF and OF on overflow and, where the SDM leaves them
+ * undefined, SF and PF from the result with ZF and AF clear, as
+ * exec_muldiv.c does. */
+static void emit_imul(struct tctx *t, const struct insn *in, const struct plan *p, bool live)
+{
+    struct x64 *a = &t->a;
+    unsigned sz = p->size;
+    struct x64_mem src;
+    if (in->has_mem) {
+        emit_ea(t, in, true);
+        emit_tlb(t, ACC_READ, sz);
+        src = xm(H_RDX, 0);
+    } else {
+        src = gpr_mem(in, in->rm, sz);
+    }
+    if (in->opcode == 0x0faf) {
+        x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
+        x_load(a, sz, H_RCX, src);
+    } else {
+        x_load(a, sz, H_RAX, src);
+        x_mov_imm(a, H_RCX, sz == 8 ? p->imm : p->imm & size_mask(sz));
+    }
+    x_rr(a, sz, 0x0faf, H_RAX, H_RCX);
+    if (live)
+        x_setcc(a, HCC_B, H_RDX);
+    if (sz == 4)
+        x_mov_rr(a, 4, H_RAX, H_RAX);
+    gpr_store(t, in, in->reg, sz, H_RAX);
+    if (live) {
+        x_rr(a, sz, 0x85, H_RAX, H_RAX);
+        x_byte(a, 0x9c);                                /* pushfq */
+        x_byte(a, 0x5e);                                /* pop rsi */
+        x_alu_ri(a, 4, 4, H_RSI, EFL_SF | EFL_PF);
+        x_rr(a, 4, 0x0fb6, H_RDX, H_RDX);               /* movzx edx, dl */
+        x_rr(a, 4, 0xf7, 3, H_RDX);                     /* neg edx */
+        x_alu_ri(a, 4, 4, H_RDX, EFL_CF | EFL_OF);
+        x_rr(a, 4, 0x09, H_RDX, H_RSI);
+        set_arith_flags(t, H_RSI);
     }
     t->setter = S_UNKNOWN;
     t->hf = HF_NONE;
@@ -797,12 +859,56 @@ static void emit_pop(struct tctx *t, const struct insn *in)
     t->hf = HF_NONE;
 }
 
-/* The end of a block at a branch: RIP = rax, count, leave. */
-static void end_at_rax(struct tctx *t)
+/* Leave the block with RIP in rax by its link `k` (0: falling through,
+ * 1: a branch): straight into the next block's code when the link is
+ * current and names the same RIP, that block has code of this epoch, the
+ * budget of the call is not spent and no kick is pending (what the block
+ * engine's loop checks between blocks); else back to the loop. */
+static void emit_chain(struct tctx *t, unsigned k)
+{
+    struct x64 *a = &t->a;
+    uint8_t *out[6];
+    unsigned no = 0;
+    x_load(a, 8, H_RDX, xm(H_RSP, 0));
+    x_mov_imm(a, H_RCX, (uint64_t)(uintptr_t)&t->self->link[k]);
+    x_load(a, 4, H_RDI, xm(H_RCX, (int32_t)offsetof(struct link, gen)));
+    x_load(a, 8, H_RSI, xm(H_RDX, (int32_t)offsetof(struct jit_frame, chain_gen)));
+    x_rm(a, 4, 0x3b, H_RDI, xm(H_RSI, 0));
+    out[no++] = x_jcc32(a, HCC_NZ);
+    x_rm(a, 8, 0x3b, H_RAX, xm(H_RCX, (int32_t)offsetof(struct link, rip)));
+    out[no++] = x_jcc32(a, HCC_NZ);
+    x_load(a, 8, H_RCX, xm(H_RCX, (int32_t)offsetof(struct link, to)));
+    x_alu_mi(a, 4, 7, xm(H_RCX, (int32_t)offsetof(struct block, code_epoch)), (int32_t)t->j->epoch);
+    out[no++] = x_jcc32(a, HCC_NZ);
+    x_load(a, 8, H_RSI, xm(H_RCX, (int32_t)offsetof(struct block, code)));
+    x_rr(a, 8, 0x85, H_RSI, H_RSI);
+    out[no++] = x_jcc32(a, HCC_Z);
+    x_load(a, 8, H_R8, xm(H_RDX, (int32_t)offsetof(struct jit_frame, count)));
+    x_load(a, 4, H_RDI, xm(H_R8, 0));
+    x_rm(a, 4, 0x3b, H_RDI, xm(H_RDX, (int32_t)offsetof(struct jit_frame, limit)));
+    out[no++] = x_jcc32(a, 3 /* AE */);
+    x_load(a, 8, H_R9, xm(H_RDX, (int32_t)offsetof(struct jit_frame, kick)));
+    x_alu_mi(a, 1, 7, xm(H_R9, 0), 0);
+    out[no++] = x_jcc32(a, HCC_NZ);
+    x_load(a, 1, H_R9, xm(H_RCX, (int32_t)offsetof(struct block, n)));
+    x_rr(a, 4, 0x01, H_R9, H_RDI);
+    x_store(a, 4, H_RDI, xm(H_R8, 0));
+    x_store(a, 8, H_RCX, xm(H_RDX, (int32_t)offsetof(struct jit_frame, last)));
+    x_store(a, 8, H_RAX, xm(H_RDX, (int32_t)offsetof(struct jit_frame, last_rip)));
+    x_mov_rr(a, 8, R_RIP, H_RAX);
+    x_byte(a, 0xff);
+    x_byte(a, 0xe6);                                  /* jmp rsi */
+    for (unsigned i = 0; i < no; i++)
+        x_patch(a, out[i], a->p);
+    leave(t);
+}
+
+/* The end of a block: RIP = rax, count, on by link `k`. */
+static void end_at_rax(struct tctx *t, unsigned k)
 {
     x_store(&t->a, 8, H_RAX, xm(R_G, OFF_G(rip)));
     count_add(t, t->pend + 1);
-    leave(t);
+    emit_chain(t, k);
 }
 
 static void emit_branch(struct tctx *t, const struct insn *in, const struct plan *p)
@@ -822,7 +928,7 @@ static void emit_branch(struct tctx *t, const struct insn *in, const struct plan
         emit_canonical(t, H_RAX);
         x_lea(a, H_R9, xm(H_R9, 8));
         x_store(a, 8, H_R9, xm(R_G, GPR_RSP * 8));
-        end_at_rax(t);
+        end_at_rax(t, 1);
     } else {
         x_lea(a, H_RAX, xm(R_RIP, (int32_t)next));
         if (p->form == F_CALL)
@@ -840,12 +946,12 @@ static void emit_branch(struct tctx *t, const struct insn *in, const struct plan
             x_store(a, 8, H_R9, xm(R_G, GPR_RSP * 8));
             x_mov_rr(a, 8, H_RAX, H_R10);
         }
-        end_at_rax(t);
+        end_at_rax(t, 1);
     }
     if (not_taken) {
         x_patch(a, not_taken, a->p);
         x_lea(a, H_RAX, xm(R_RIP, (int32_t)next));
-        end_at_rax(t);
+        end_at_rax(t, 0);
     }
 }
 
@@ -879,6 +985,7 @@ static void emit_insn(struct tctx *t, const struct insn *in, const struct plan *
     case F_ALU_RM_R: case F_ALU_R_RM: case F_ALU_RM_I: emit_alu(t, in, p, live); break;
     case F_INCDEC: emit_incdec(t, in, p, live); break;
     case F_SHIFT: emit_shift(t, in, p, live); break;
+    case F_IMUL: emit_imul(t, in, p, live); break;
     case F_LEA: emit_lea(t, in, p); break;
     case F_MOVX: emit_movx(t, in, p); break;
     case F_SETCC: emit_setcc(t, in, p); break;
@@ -910,8 +1017,10 @@ static void emit_stub(struct tctx *t, unsigned i)
     x_jmp_to(a, t->resume[i + 1]);
 }
 
-static void *translate(struct emu_jit *j, const struct insn *insn, unsigned n)
+static void *translate(struct emu_jit *j, struct block *b)
 {
+    const struct insn *insn = b->insn;
+    unsigned n = b->n;
     static struct tctx tc_zero;
     struct tctx *t = malloc(sizeof(*t));
     if (!t)
@@ -919,6 +1028,7 @@ static void *translate(struct emu_jit *j, const struct insn *insn, unsigned n)
     *t = tc_zero;
     t->a = (struct x64){ .p = j->next, .end = j->next + JIT_BLOCK_ROOM };
     t->j = j;
+    t->self = b;
     t->insn = insn;
     t->n = n;
     struct plan plans[JIT_MAX_INSNS];
@@ -948,9 +1058,10 @@ static void *translate(struct emu_jit *j, const struct insn *insn, unsigned n)
     /* Falling through the end (also where a stub of the last instruction
      * resumes). */
     t->resume[n] = t->a.p;
-    set_rip_rel(t, off);
+    x_lea(&t->a, H_RAX, xm(R_RIP, (int32_t)off));
+    x_store(&t->a, 8, H_RAX, xm(R_G, OFF_G(rip)));
     count_add(t, t->pend);
-    leave(t);
+    emit_chain(t, 0);
     for (unsigned i = 0; i < n; i++)
         if (t->nslow[i])
             emit_stub(t, i);
@@ -977,6 +1088,7 @@ static void emit_trampoline(struct emu_jit *j)
         0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57,   /* push rbx..r15 */
         0x48, 0x83, 0xec, 0x08,                                       /* sub rsp, 8 */
         0x48, 0x89, 0xfb,                                             /* mov rbx, rdi */
+        0x48, 0x89, 0x14, 0x24,                                       /* mov [rsp], rdx */
     };
     j->enter = a.p;
     x_endbr64(&a);
@@ -1041,16 +1153,16 @@ void emu_jit_reset(struct emu_jit *j)
         j->epoch = 1;
 }
 
-void *emu_jit_translate(struct emu_jit *j, const struct insn *insn, unsigned n, bool *full)
+void *emu_jit_translate(struct emu_jit *j, struct block *b, bool *full)
 {
     *full = false;
-    if (n == 0 || n > JIT_MAX_INSNS)
+    if (b->n == 0 || b->n > JIT_MAX_INSNS)
         return NULL;
     if ((size_t)(j->end - j->next) < JIT_BLOCK_ROOM) {
         *full = true;
         return NULL;
     }
-    return translate(j, insn, n);
+    return translate(j, b);
 }
 
 bool emu_jit_usable(const struct emu_cpu *cpu)
@@ -1063,16 +1175,25 @@ bool emu_jit_usable(const struct emu_cpu *cpu)
 #if defined(__clang__)
 __attribute__((no_sanitize("function")))
 #endif
-void emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, void *code)
+struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *b, uint32_t *count,
+                          uint32_t limit, const uint32_t *chain_gen, uint64_t *last_rip)
 {
     struct jit_frame f = {
         .tlb_row = &cpu->tlb->e[0][cpu->cpl == 3][0],
         .tlb_gen = &cpu->tlb->gen,
         .icount = &cpu->vcpu->stats.instructions,
+        .count = count,
+        .limit = limit,
+        .kick = &cpu->vcpu->kick,
+        .chain_gen = chain_gen,
+        .last = b,
+        .last_rip = cpu->g->rip,
     };
     void (*enter)(struct emu_cpu *, void *, struct jit_frame *) =
         (void (*)(struct emu_cpu *, void *, struct jit_frame *))(void *)j->enter;
-    enter(cpu, code, &f);
+    enter(cpu, b->code, &f);
+    *last_rip = f.last_rip;
+    return f.last;
 }
 
 #else /* no translator on this host */
@@ -1081,13 +1202,18 @@ struct emu_jit *emu_jit_create(void) { return NULL; }
 void emu_jit_destroy(struct emu_jit *j) { (void)j; }
 uint32_t emu_jit_epoch(const struct emu_jit *j) { (void)j; return 0; }
 void emu_jit_reset(struct emu_jit *j) { (void)j; }
-void *emu_jit_translate(struct emu_jit *j, const struct insn *insn, unsigned n, bool *full)
+void *emu_jit_translate(struct emu_jit *j, struct block *b, bool *full)
 {
-    (void)j, (void)insn, (void)n;
+    (void)j, (void)b;
     *full = false;
     return NULL;
 }
 bool emu_jit_usable(const struct emu_cpu *cpu) { (void)cpu; return false; }
-void emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, void *code) { (void)j, (void)cpu, (void)code; }
+struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *b, uint32_t *count,
+                          uint32_t limit, const uint32_t *chain_gen, uint64_t *last_rip)
+{
+    (void)j, (void)cpu, (void)count, (void)limit, (void)chain_gen, (void)last_rip;
+    return b;
+}
 
 #endif

@@ -13,6 +13,7 @@
 #include "emu.h"
 
 struct emu_jit;
+struct block;
 
 /* NULL where there is no translator (a non-x86-64 host, a host that
  * refuses executable memory, or OPENHV_EMU_ENGINE=block). */
@@ -22,18 +23,22 @@ void emu_jit_destroy(struct emu_jit *j);
 /* Code made before the last reset is gone: blocks compare their epoch. */
 uint32_t emu_jit_epoch(const struct emu_jit *j);
 
-/* Host code for the `n` decoded instructions `insn` (kept alive by the
- * caller as long as the code), or NULL when the code buffer is full (the
- * caller resets it and tries again) or the block is not translatable. */
-void *emu_jit_translate(struct emu_jit *j, const struct insn *insn, unsigned n, bool *full);
+/* Host code for block `b` (its decoded instructions and links stay where
+ * they are as long as the code lives), or NULL when the code buffer is full
+ * (*full; the caller resets it and tries again) or the block is not
+ * translatable. */
+void *emu_jit_translate(struct emu_jit *j, struct block *b, bool *full);
 void emu_jit_reset(struct emu_jit *j);
 
 /* Whether translated code may run now (64-bit mode without LA57). */
 bool emu_jit_usable(const struct emu_cpu *cpu);
 
-/* Run translated code from CS:RIP as the block engine's loop runs the
- * block; RIP, the instruction count and every exit or fault are the
- * loop's. */
-void emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, void *code);
+/* Run block `b`'s code from CS:RIP as the block engine's loop runs the
+ * block, and the blocks its links lead to while the loop would follow them
+ * (current links, *count below limit, no kick), adding each next block's
+ * length to *count.  RIP, the instruction count and every exit or fault are
+ * the loop's.  Returns the last block run, and its entry RIP in *last_rip. */
+struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *b, uint32_t *count,
+                          uint32_t limit, const uint32_t *chain_gen, uint64_t *last_rip);
 
 #endif

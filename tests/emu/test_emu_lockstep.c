@@ -18,6 +18,7 @@
  */
 #include <Hypervisor/hv.h>
 #include <Hypervisor/hv_vmx.h>
+#include <Hypervisor/openhv.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -449,6 +450,43 @@ static void smc_other_block(void)
     }
 }
 
+/* A hot loop with an instruction that straddles two pages: the one
+ * instruction a block cannot hold runs inside the block engine's run, and
+ * the count of instructions stays exact through translated, chained and
+ * step-path instructions alike. */
+static void page_crossing_loop(void)
+{
+    static const uint8_t code[] = {
+        0xb9, 0xe8, 0x03, 0x00, 0x00,             /* 0x1ff0: mov ecx, 1000 */
+        0x31, 0xd2,                               /* xor edx, edx */
+        0x90, 0x90, 0x90, 0x90, 0x90, 0x90,       /* again: 6 x nop */
+        0x81, 0xc2, 0x01, 0x00, 0x00, 0x00,       /* 0x1ffd: add edx, 1 (ends at 0x2002) */
+        0xff, 0xc9,                               /* dec ecx */
+        0x75, 0xf0,                               /* jnz again */
+        0xe6, 0x80,                               /* out 0x80, al */
+        0xf4,
+    };
+    memset(ram + CODE, 0, 2 * CODE_SIZE);
+    memcpy(ram + CODE + CODE_SIZE - 0x10, code, sizeof code);
+    hv_vcpuid_t v = long_vcpu();
+    hv_vcpu_write_register(v, HV_X86_RIP, CODE + CODE_SIZE - 0x10);
+    hv_vcpu_run_until(v, now_ns() + 2000000000ull);
+    uint64_t reason = 0, rdx = 0;
+    struct openhv_vcpu_stats st = { 0 };
+    hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, &reason);
+    hv_vcpu_read_register(v, HV_X86_RDX, &rdx);
+    openhv_vcpu_stats(v, &st);
+    hv_vcpu_destroy(v);
+    /* mov, xor, then 1000 x (6 nops, add, dec, jnz); the OUT exits. */
+    if (reason == VMX_REASON_IO && rdx == 1000 && st.instructions == 2 + 1000 * 9) {
+        printf("PASS page_crossing_loop\n");
+    } else {
+        printf("FAIL page_crossing_loop: reason %llu edx %llu instructions %llu (IO, 1000, 9002 expected)\n",
+               (unsigned long long)reason, (unsigned long long)rdx, (unsigned long long)st.instructions);
+        failures++;
+    }
+}
+
 struct cross {
     atomic_int state;             /* 0 starting, 1 running, 2 done */
     uint64_t reason, rax;
@@ -515,6 +553,7 @@ int main(void)
     smc_same_block();
     smc_other_block();
     cross_host_write();
+    page_crossing_loop();
     lockstep();
     hv_vm_unmap(0, RAM_SIZE);
     hv_vm_destroy();
