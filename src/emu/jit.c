@@ -49,7 +49,7 @@
 
 #include "x64_emit.h"
 
-#define JIT_BUFFER_BYTES (32u << 20)
+#define JIT_BUFFER_BYTES (64u << 20)
 /* Room one block may need at most: 32 instructions of at most ~200 bytes
  * of mainline and stub each. */
 #define JIT_BLOCK_ROOM (32u * 1024u)
@@ -68,13 +68,14 @@ struct jit_frame {
     uint32_t limit;
     const void *kick;
     const uint32_t *chain_gen;
+    uint32_t epoch;
     struct block *last;
     uint64_t last_rip;
 };
 
 struct emu_jit {
     uint8_t *base, *next, *end;
-    uint8_t *enter, *leave;
+    uint8_t *enter, *leave, *chain;
     uint32_t epoch;
 };
 
@@ -860,47 +861,11 @@ static void emit_pop(struct tctx *t, const struct insn *in)
 }
 
 /* Leave the block with RIP in rax by its link `k` (0: falling through,
- * 1: a branch): straight into the next block's code when the link is
- * current and names the same RIP, that block has code of this epoch, the
- * budget of the call is not spent and no kick is pending (what the block
- * engine's loop checks between blocks); else back to the loop. */
+ * 1: a branch), through the shared chaining code (emit_chain_code). */
 static void emit_chain(struct tctx *t, unsigned k)
 {
-    struct x64 *a = &t->a;
-    uint8_t *out[6];
-    unsigned no = 0;
-    x_load(a, 8, H_RDX, xm(H_RSP, 0));
-    x_mov_imm(a, H_RCX, (uint64_t)(uintptr_t)&t->self->link[k]);
-    x_load(a, 4, H_RDI, xm(H_RCX, (int32_t)offsetof(struct link, gen)));
-    x_load(a, 8, H_RSI, xm(H_RDX, (int32_t)offsetof(struct jit_frame, chain_gen)));
-    x_rm(a, 4, 0x3b, H_RDI, xm(H_RSI, 0));
-    out[no++] = x_jcc32(a, HCC_NZ);
-    x_rm(a, 8, 0x3b, H_RAX, xm(H_RCX, (int32_t)offsetof(struct link, rip)));
-    out[no++] = x_jcc32(a, HCC_NZ);
-    x_load(a, 8, H_RCX, xm(H_RCX, (int32_t)offsetof(struct link, to)));
-    x_alu_mi(a, 4, 7, xm(H_RCX, (int32_t)offsetof(struct block, code_epoch)), (int32_t)t->j->epoch);
-    out[no++] = x_jcc32(a, HCC_NZ);
-    x_load(a, 8, H_RSI, xm(H_RCX, (int32_t)offsetof(struct block, code)));
-    x_rr(a, 8, 0x85, H_RSI, H_RSI);
-    out[no++] = x_jcc32(a, HCC_Z);
-    x_load(a, 8, H_R8, xm(H_RDX, (int32_t)offsetof(struct jit_frame, count)));
-    x_load(a, 4, H_RDI, xm(H_R8, 0));
-    x_rm(a, 4, 0x3b, H_RDI, xm(H_RDX, (int32_t)offsetof(struct jit_frame, limit)));
-    out[no++] = x_jcc32(a, 3 /* AE */);
-    x_load(a, 8, H_R9, xm(H_RDX, (int32_t)offsetof(struct jit_frame, kick)));
-    x_alu_mi(a, 1, 7, xm(H_R9, 0), 0);
-    out[no++] = x_jcc32(a, HCC_NZ);
-    x_load(a, 1, H_R9, xm(H_RCX, (int32_t)offsetof(struct block, n)));
-    x_rr(a, 4, 0x01, H_R9, H_RDI);
-    x_store(a, 4, H_RDI, xm(H_R8, 0));
-    x_store(a, 8, H_RCX, xm(H_RDX, (int32_t)offsetof(struct jit_frame, last)));
-    x_store(a, 8, H_RAX, xm(H_RDX, (int32_t)offsetof(struct jit_frame, last_rip)));
-    x_mov_rr(a, 8, R_RIP, H_RAX);
-    x_byte(a, 0xff);
-    x_byte(a, 0xe6);                                  /* jmp rsi */
-    for (unsigned i = 0; i < no; i++)
-        x_patch(a, out[i], a->p);
-    leave(t);
+    x_mov_imm(&t->a, H_RCX, (uint64_t)(uintptr_t)&t->self->link[k]);
+    x_jmp_to(&t->a, t->j->chain);
 }
 
 /* The end of a block: RIP = rax, count, on by link `k`. */
@@ -1081,6 +1046,51 @@ static void *translate(struct emu_jit *j, struct block *b)
 
 /* ---- the code buffer and the entry trampoline ------------------------- */
 
+/* The end of every block, shared: with RIP in rax (already in g->rip and
+ * counted) and the block's link in rcx, go straight into the next block's
+ * code when the link is current and names that RIP, the block it names has
+ * code of this epoch, the call's budget (the poll count) is not spent and
+ * no kick is pending -- the checks the block engine's loop makes between
+ * blocks; else back to the loop. */
+static void emit_chain_code(struct emu_jit *j, struct x64 *a)
+{
+    uint8_t *out[6];
+    unsigned no = 0;
+    j->chain = a->p;
+    x_load(a, 8, H_RDX, xm(H_RSP, 0));
+    x_load(a, 4, H_RDI, xm(H_RCX, (int32_t)offsetof(struct link, gen)));
+    x_load(a, 8, H_RSI, xm(H_RDX, (int32_t)offsetof(struct jit_frame, chain_gen)));
+    x_rm(a, 4, 0x3b, H_RDI, xm(H_RSI, 0));
+    out[no++] = x_jcc32(a, HCC_NZ);
+    x_rm(a, 8, 0x3b, H_RAX, xm(H_RCX, (int32_t)offsetof(struct link, rip)));
+    out[no++] = x_jcc32(a, HCC_NZ);
+    x_load(a, 8, H_RCX, xm(H_RCX, (int32_t)offsetof(struct link, to)));
+    x_load(a, 4, H_RDI, xm(H_RCX, (int32_t)offsetof(struct block, code_epoch)));
+    x_rm(a, 4, 0x3b, H_RDI, xm(H_RDX, (int32_t)offsetof(struct jit_frame, epoch)));
+    out[no++] = x_jcc32(a, HCC_NZ);
+    x_load(a, 8, H_RSI, xm(H_RCX, (int32_t)offsetof(struct block, code)));
+    x_rr(a, 8, 0x85, H_RSI, H_RSI);
+    out[no++] = x_jcc32(a, HCC_Z);
+    x_load(a, 8, H_R8, xm(H_RDX, (int32_t)offsetof(struct jit_frame, count)));
+    x_load(a, 4, H_RDI, xm(H_R8, 0));
+    x_rm(a, 4, 0x3b, H_RDI, xm(H_RDX, (int32_t)offsetof(struct jit_frame, limit)));
+    out[no++] = x_jcc32(a, 3 /* AE */);
+    x_load(a, 8, H_R9, xm(H_RDX, (int32_t)offsetof(struct jit_frame, kick)));
+    x_alu_mi(a, 1, 7, xm(H_R9, 0), 0);
+    out[no++] = x_jcc32(a, HCC_NZ);
+    x_load(a, 1, H_R9, xm(H_RCX, (int32_t)offsetof(struct block, n)));
+    x_rr(a, 4, 0x01, H_R9, H_RDI);
+    x_store(a, 4, H_RDI, xm(H_R8, 0));
+    x_store(a, 8, H_RCX, xm(H_RDX, (int32_t)offsetof(struct jit_frame, last)));
+    x_store(a, 8, H_RAX, xm(H_RDX, (int32_t)offsetof(struct jit_frame, last_rip)));
+    x_mov_rr(a, 8, R_RIP, H_RAX);
+    x_byte(a, 0xff);
+    x_byte(a, 0xe6);                                  /* jmp rsi */
+    for (unsigned i = 0; i < no; i++)
+        x_patch(a, out[i], a->p);
+    x_jmp_to(a, j->leave);
+}
+
 static void emit_trampoline(struct emu_jit *j)
 {
     struct x64 a = { .p = j->base, .end = j->end };
@@ -1109,6 +1119,7 @@ static void emit_trampoline(struct emu_jit *j)
     j->leave = a.p;
     for (size_t k = 0; k < sizeof(leave_code); k++)
         x_byte(&a, leave_code[k]);
+    emit_chain_code(j, &a);
     j->next = (uint8_t *)(((uintptr_t)a.p + 15) & ~(uintptr_t)15);
 }
 
@@ -1186,6 +1197,7 @@ struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *
         .limit = limit,
         .kick = &cpu->vcpu->kick,
         .chain_gen = chain_gen,
+        .epoch = j->epoch,
         .last = b,
         .last_rip = cpu->g->rip,
     };
