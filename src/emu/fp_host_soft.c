@@ -22,7 +22,8 @@
  *  - MIN/MAX return the second operand (as DAZ reads it) for a NaN, QNaN
  *    included (IE), and for two zeros;
  *  - FMA's NaN is the first of a, b, c in a*b+c order, whatever the
- *    132/213/231 form, and keeps its sign under FNMADD/FNMSUB.
+ *    132/213/231 form, and keeps its sign under FNMADD/FNMSUB; a NaN c
+ *    decides 0 * inf + c, with IE only for an SNaN (SDM vol. 1 14.5.2).
  * Beyond C17 it needs unsigned __int128 and __builtin_clzll (GCC, Clang on
  * 64-bit hosts), as the x87 core does.
  */
