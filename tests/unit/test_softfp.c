@@ -120,7 +120,7 @@ static uint64_t int_bits(unsigned bits)
     switch (below(4)) {
     case 0: v = rnd(); break;
     case 1: v = rnd() >> below(64); break;
-    case 2: v = 1ull << (bits - 1 - below(3)) | (rnd() >> (64 - below(bits - 24)) >> 1); break;
+    case 2: v = 1ull << (bits - 1 - below(3)) | (rnd() & ((1ull << below(bits - 24)) - 1)); break;
     default: v = (uint64_t)below(5) << (bits - 3); break;
     }
     return below(2) ? 0 - v : v;
