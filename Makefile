@@ -28,6 +28,12 @@ LIB_CFLAGS   += -flto=auto -ffat-lto-objects
 LIB_LTO_LINK := -flto=auto
 endif
 endif
+# OPENHV_FP=soft: the emulator's floating point in portable C only
+# (src/emu/fp_host_soft.c), as on a host without SSE; build it in its own
+# directory (BUILD=build-fpsoft), since objects do not track flags.
+ifeq ($(OPENHV_FP),soft)
+ALL_CFLAGS   += -DOPENHV_FP_SOFT
+endif
 ALL_CXXFLAGS := -std=c++17 -Wall -Wextra -Werror -Iinclude $(CXXFLAGS)
 ALL_LDFLAGS  := $(LDFLAGS) -pthread
 ifneq ($(SAN),)

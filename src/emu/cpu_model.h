@@ -28,7 +28,8 @@
 /* The VEX-encoded instruction sets (decode.c, exec_avx.c, exec_bmi.c,
  * exec_fma.c), with AVX state in XSAVE component 2: CPUID.1:ECX FMA, AVX,
  * F16C and CPUID.(7,0):EBX BMI1, AVX2, BMI2.  FMA and F16C run on the
- * host's own units (fp_host.h), so a host without them makes them #UD. */
+ * host's own units where it has them and in portable C where it does not
+ * (fp_host.h), so they exist on every host. */
 #define CPUID_1_ECX_FMA (1u << 12)
 #define CPUID_1_ECX_AVX (1u << 28)
 #define CPUID_1_ECX_F16C (1u << 29)

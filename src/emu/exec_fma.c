@@ -1,17 +1,16 @@
 /*
  * FMA (VFMADD/VFMSUB/VFNMADD/VFNMSUB/VFMADDSUB/VFMSUBADD 132/213/231,
  * PS/PD/SS/SD: VEX.66.0F38 96-9F, A6-AF, B6-BF; VEX.W selects double) and
- * F16C (VCVTPH2PS, VCVTPS2PH).  The arithmetic is the host's through
- * fp_host.h (one rounding, Intel's NaN rules for each operand order); the
- * MXCSR exception rules are fp_commit_flags's, as for SSE.
+ * F16C (VCVTPH2PS, VCVTPS2PH).  The arithmetic is fp_host.h's, on the
+ * host's units or in portable C where the host lacks them (one rounding,
+ * Intel's NaN rules for each operand order); the MXCSR exception rules are
+ * fp_commit_flags's, as for SSE.
  */
 #include "fp_host.h"
 #include "fpu.h"
 
 void exec_fma(struct emu_cpu *cpu, const struct insn *in)
 {
-    if (!fp_host_has_fma())
-        EMU_UD(cpu);
     avx_check(cpu);
     unsigned b = in->opcode & 0xff, kind = (b & 15) - 6, order = (b >> 4) - 9;
     bool dbl = in->vex_w, scalar = kind >= 2 && (kind & 1);
@@ -33,8 +32,6 @@ void exec_fma(struct emu_cpu *cpu, const struct insn *in)
  * are converted, not flushed. */
 void exec_vcvtph2ps(struct emu_cpu *cpu, const struct insn *in)
 {
-    if (!fp_host_has_f16c())
-        EMU_UD(cpu);
     avx_check(cpu);
     unsigned n = vec_len(in);
     uint8_t s[32], hi[16] = { 0 }, d[32];
@@ -51,8 +48,6 @@ void exec_vcvtph2ps(struct emu_cpu *cpu, const struct insn *in)
 /* VCVTPS2PH xmm/m64/m128, xmm/ymm, imm8. */
 void exec_vcvtps2ph(struct emu_cpu *cpu, const struct insn *in)
 {
-    if (!fp_host_has_f16c())
-        EMU_UD(cpu);
     avx_check(cpu);
     unsigned n = vec_len(in);
     uint8_t s[32], d[32] = { 0 }, hi[16];

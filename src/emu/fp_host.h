@@ -11,9 +11,12 @@
  * x86-64 host.  RCPPS/RSQRTPS approximations differ between vendors and
  * are computed in portable C (exec_sse_fp.c) instead.
  *
- * fp_host_x86.c implements it with the host's SSE unit.  A host without
- * one needs a soft-float implementation of the same functions (not
- * written yet; docs/notes/emu-engine.md).
+ * fp_host_x86.c implements it with the host's SSE, FMA and F16C units;
+ * fp_host_soft.c computes the same bits in portable C (fp_soft_*).  An
+ * x86-64 host runs SSE on its own unit and FMA and F16C on theirs where it
+ * has them, on fp_soft_* where it does not; any other host, or a build
+ * with OPENHV_FP_SOFT (`make OPENHV_FP=soft`), runs fp_soft_* alone.  So
+ * every operation is available on every host (docs/notes/emu-engine.md).
  *
  * Operand conventions: `d` is the destination register's value on entry
  * (scalar forms keep its upper lanes), `s` the source.  FPH_CVT*2SI* put
@@ -25,6 +28,12 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+
+#if defined(OPENHV_FP_SOFT) || !defined(__x86_64__)
+#define FP_HOST_SOFT_ONLY 1
+#else
+#define FP_HOST_SOFT_ONLY 0
+#endif
 
 #define FPH_ARITH(X)                                                        \
     X(ADDPS, addps) X(ADDPD, addpd) X(ADDSS, addss) X(ADDSD, addsd)         \
@@ -85,9 +94,16 @@ uint32_t fp_host_fma(unsigned op, uint8_t d[16], const uint8_t s2[16], const uin
  * the rounding imm8 (bit 2: MXCSR.RC). */
 uint32_t fp_host_cvtph2ps(uint8_t d[16], const uint8_t s[16], uint32_t mxcsr);
 uint32_t fp_host_cvtps2ph(uint8_t d[16], const uint8_t s[16], unsigned imm, uint32_t mxcsr);
-/* Whether fp_host_fma and the F16C conversions are available (a host
- * without them makes those instructions #UD; docs/compat.md). */
-bool fp_host_has_fma(void);
-bool fp_host_has_f16c(void);
+
+/* The portable implementation of the same functions, same contracts. */
+uint32_t fp_soft_op(enum fph_op op, unsigned imm, uint8_t d[16], const uint8_t s[16], uint32_t mxcsr);
+uint32_t fp_soft_fma(unsigned op, uint8_t d[16], const uint8_t s2[16], const uint8_t s3[16], uint32_t mxcsr);
+uint32_t fp_soft_cvtph2ps(uint8_t d[16], const uint8_t s[16], uint32_t mxcsr);
+uint32_t fp_soft_cvtps2ph(uint8_t d[16], const uint8_t s[16], unsigned imm, uint32_t mxcsr);
+
+/* Which groups fp_host_* run on the host's own units (the rest run on
+ * fp_soft_*): for tests and diagnostics; the guest sees no difference. */
+enum { FPH_NATIVE_SSE = 1, FPH_NATIVE_FMA = 2, FPH_NATIVE_F16C = 4 };
+unsigned fp_host_native(void);
 
 #endif

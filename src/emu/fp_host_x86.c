@@ -7,9 +7,8 @@
  */
 #include "fp_host.h"
 
-#if !defined(__x86_64__)
-#error "fp_host_x86.c needs an x86-64 host; a portable fp_host implementation is not written yet"
-#endif
+/* Otherwise fp_host_soft.c defines the entry points. */
+#if !FP_HOST_SOFT_ONLY
 
 struct v128 {
     uint8_t b[16];
@@ -206,13 +205,17 @@ static const fph_fma_fn fph_fma_table[FPH_FMA_COUNT] = { FPH_FMA_ALL(FPH_FMA_PTR
 
 uint32_t fp_host_fma(unsigned op, uint8_t d[16], const uint8_t s2[16], const uint8_t s3[16], uint32_t mxcsr)
 {
-    if (op >= FPH_FMA_COUNT || !fp_host_has_fma())
+    if (op >= FPH_FMA_COUNT)
         return 0;
+    if (!(fp_host_native() & FPH_NATIVE_FMA))
+        return fp_soft_fma(op, d, s2, s3, mxcsr);
     return fph_fma_table[op](d, s2, s3, host_mxcsr(mxcsr));
 }
 
 uint32_t fp_host_cvtph2ps(uint8_t d[16], const uint8_t s[16], uint32_t m)
 {
+    if (!(fp_host_native() & FPH_NATIVE_F16C))
+        return fp_soft_cvtph2ps(d, s, m);
     uint32_t save;
     m = host_mxcsr(m);
     __asm__ __volatile__("stmxcsr %[save]\n\t"
@@ -251,6 +254,8 @@ uint32_t fp_host_cvtps2ph(uint8_t d[16], const uint8_t s[16], unsigned imm, uint
     static uint32_t (*const f[5])(uint8_t *, const uint8_t *, uint32_t) = {
         fph_ps2ph_0, fph_ps2ph_1, fph_ps2ph_2, fph_ps2ph_3, fph_ps2ph_4,
     };
+    if (!(fp_host_native() & FPH_NATIVE_F16C))
+        return fp_soft_cvtps2ph(d, s, imm, mxcsr);
     /* Bits 7:3 of the immediate are ignored; with bit 2, MXCSR.RC rounds. */
     return f[(imm & 4) ? 4 : imm & 3](d, s, host_mxcsr(mxcsr));
 }
@@ -265,5 +270,17 @@ static bool host_leaf1_ecx(unsigned bit)
     /* AVX state must be enabled by the host OS too (OSXSAVE). */
     return (c & (1u << bit)) && (c & (1u << 27)) && (c & (1u << 28));
 }
-bool fp_host_has_fma(void) { return host_leaf1_ecx(12); }
-bool fp_host_has_f16c(void) { return host_leaf1_ecx(29); }
+
+/* Probed once: CPUID does not change under a running process. */
+unsigned fp_host_native(void)
+{
+    static int cached = -1;
+    int v = __atomic_load_n(&cached, __ATOMIC_RELAXED);
+    if (v < 0) {
+        v = FPH_NATIVE_SSE | (host_leaf1_ecx(12) ? FPH_NATIVE_FMA : 0) | (host_leaf1_ecx(29) ? FPH_NATIVE_F16C : 0);
+        __atomic_store_n(&cached, v, __ATOMIC_RELAXED);
+    }
+    return (unsigned)v;
+}
+
+#endif

@@ -2,6 +2,7 @@
 # in for the machine half (tests/engine/engine_harness.c), not the library.
 
 ENGINE_SRCS := src/emu/decode.c src/emu/icache.c src/emu/flags.c src/emu/regs.c src/emu/fp_host_x86.c \
+               src/emu/fp_host_soft.c \
                $(sort $(wildcard src/emu/exec_*.c))
 ENGINE_TEST_SRCS := tests/engine/test_emu_engine.c tests/engine/host_diff.c tests/engine/directed.c \
                     tests/engine/engine_harness.c tests/engine/native.c tests/engine/host_oracle.c \

@@ -20,14 +20,17 @@
 /* FPU (x87). */
 #define LEAF1_EDX_X87 (1u << 0)
 /* CPUID.1:ECX: SSE3 PCLMULQDQ SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES
- * XSAVE AVX F16C RDRAND (the emulator implements them; FMA, F16C and RDRAND
- * only where the host has them, which the mask of the host's leaf gives),
- * hypervisor. */
+ * XSAVE AVX F16C RDRAND (the emulator implements them; RDRAND only where
+ * the host has it, which the mask of the host's leaf gives; FMA and F16C
+ * too, except under OpenHV's emulator, which computes them in software on
+ * a host without them), hypervisor. */
 #define LEAF1_ECX_KEEP                                                                      \
     ((1u << 0) | (1u << 1) | (1u << 9) | (1u << 12) | (1u << 13) | (1u << 19) | (1u << 20) | \
      (1u << 22) | (1u << 23) | (1u << 25) | (1u << 26) | (1u << 28) | (1u << 29) | (1u << 30))
 /* CPUID.(7,0):EBX: BMI1 AVX2 BMI2 RDSEED ADX. */
 #define LEAF7_EBX_KEEP ((1u << 3) | (1u << 5) | (1u << 8) | (1u << 18) | (1u << 19))
+#define LEAF1_ECX_FMA_F16C ((1u << 12) | (1u << 29))
+#define LEAF1_ECX_AVX (1u << 28)
 #define LEAF1_ECX_OSXSAVE (1u << 27)
 #define LEAF1_ECX_HYPERVISOR (1u << 31)
 /* The local APIC: only with the framework's in-kernel controllers. */
@@ -58,6 +61,17 @@ static void host_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t r[4])
     __cpuid_count(leaf, subleaf, r[0], r[1], r[2], r[3]);
 }
 
+/* OpenHV's emulator runs FMA and F16C on any host (in software where the
+ * host lacks them); KVM only where the host has them. */
+static bool backend_emulates_fma(void)
+{
+#ifdef HVRUN_HAVE_OPENHV_H
+    return strncmp(openhv_backend_name(), "emu", 3) == 0;
+#else
+    return false;
+#endif
+}
+
 void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, uint32_t subleaf,
                   uint32_t out[4])
 {
@@ -74,6 +88,10 @@ void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, 
         /* APIC id = vCPU index; logical processor count = vCPUs. */
         out[1] = (out[1] & 0x0000ffffu) | ((uint32_t)m->opt.cpus << 16) | (v->index << 24);
         out[2] = (out[2] & LEAF1_ECX_KEEP) | LEAF1_ECX_HYPERVISOR;
+        /* They are VEX instructions: only with AVX (a host with AVX but
+         * without FMA or F16C, Sandy and Ivy Bridge). */
+        if ((out[2] & LEAF1_ECX_AVX) && backend_emulates_fma())
+            out[2] |= LEAF1_ECX_FMA_F16C;
         /* OSXSAVE mirrors the vCPU's CR4.OSXSAVE. */
         if ((out[2] & (1u << 26)) && (hvrun_reg_get(v->id, HV_X86_CR4) & CR4_OSXSAVE))
             out[2] |= LEAF1_ECX_OSXSAVE;
