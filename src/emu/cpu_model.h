@@ -38,9 +38,23 @@
 #define EMU_CPUID_1_ECX_VEX (CPUID_1_ECX_FMA | CPUID_1_ECX_AVX | CPUID_1_ECX_F16C)
 #define EMU_CPUID_7_0_EBX_VEX (CPUID_7_0_EBX_BMI1 | CPUID_7_0_EBX_AVX2 | CPUID_7_0_EBX_BMI2)
 
+/* RDFSBASE/RDGSBASE/WRFSBASE/WRGSBASE (exec_fsgsbase.c), enabled by
+ * CR4.FSGSBASE, which only a processor with the feature lets software set. */
+#define CPUID_7_0_EBX_FSGSBASE (1u << 0)
+#define CR4_FSGSBASE_BIT (1ull << 16)
+
 /* CPUID.(7,0):EBX of the emulated processor. */
 #define EMU_CPUID_7_0_EBX \
-    (CPUID_7_0_EBX_RTM | CPUID_7_0_EBX_RDSEED | CPUID_7_0_EBX_ADX | EMU_CPUID_7_0_EBX_VEX)
+    (CPUID_7_0_EBX_FSGSBASE | CPUID_7_0_EBX_RTM | CPUID_7_0_EBX_RDSEED | CPUID_7_0_EBX_ADX | \
+     EMU_CPUID_7_0_EBX_VEX)
+
+/* CR4 bits the VMX fixed-1 word offers that this processor lacks the
+ * feature for: MOV to CR4 setting one is #GP, and the emulator's
+ * capability word leaves them out. */
+static inline uint64_t emu_cr4_absent(void)
+{
+    return (EMU_CPUID_7_0_EBX & CPUID_7_0_EBX_FSGSBASE) ? 0 : CR4_FSGSBASE_BIT;
+}
 
 static inline bool emu_has_rtm(void)
 {

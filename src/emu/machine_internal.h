@@ -125,10 +125,6 @@ bool mmu_load_pdptes(struct emu_cpu *cpu);
 uint8_t *mmu_gpa_host(struct emu_cpu *cpu, uint64_t gpa, unsigned size, uint32_t prot);
 /* Whether linear addresses are 32 bits wide (outside long mode). */
 uint64_t mmu_lin_mask(const struct emu_cpu *cpu);
-static inline bool emu_canonical(uint64_t lin)
-{
-    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
-}
 
 /* ---- seg.c ---------------------------------------------------------- */
 
