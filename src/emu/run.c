@@ -475,5 +475,6 @@ const struct hv_backend hv_backend_emu = {
     .memory_changed = emu_memory_changed,
     .state_pull = NULL,
     .state_dirty = NULL,
+    .vcpu_cpuid = emu_vcpu_cpuid,
     .filter_capability = emu_filter_capability,
 };
