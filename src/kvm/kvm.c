@@ -333,9 +333,35 @@ static int set_cpuid(struct kvm_vm *k, struct hv_vcpu *v, int fd)
     return rc;
 }
 
+/* The XSAVE area size for the components of `xcr0`, from the table's leaf
+ * 0Dh subleaves (size in EAX, offset in EBX, ECX bit 1: 64-byte aligned
+ * when compacted), as KVM recomputes leaf 0Dh's EBX when XCR0 changes. */
+static uint32_t xsave_size(const struct kvm_cpuid2 *c, uint64_t xcr0, bool compacted)
+{
+    uint32_t size = 576;   /* legacy region and header */
+    for (unsigned bit = 2; bit < 64; bit++) {
+        if (!(xcr0 & (1ull << bit)))
+            continue;
+        for (unsigned i = 0; i < c->nent; i++) {
+            const struct kvm_cpuid_entry2 *e = &c->entries[i];
+            if (e->function != 0xd || e->index != bit)
+                continue;
+            if (!compacted) {
+                if (e->ebx + e->eax > size)
+                    size = e->ebx + e->eax;
+            } else {
+                if (e->ecx & 2)
+                    size = (size + 63) & ~63u;
+                size += e->eax;
+            }
+        }
+    }
+    return size;
+}
+
 /* What KVM answers the vCPU's CPUID with: the table set at creation, with
- * OSXSAVE following CR4 as KVM updates it.  A leaf the table lacks reads
- * as zero. */
+ * OSXSAVE following CR4 and leaf 0Dh's sizes following XCR0 as KVM updates
+ * them.  A leaf the table lacks reads as zero. */
 static hv_return_t kvm_vcpu_cpuid(struct hv_vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t r[4])
 {
     const struct kvm_cpuid2 *c = kvm_vm_of(v->vm)->cpuid;
@@ -349,6 +375,16 @@ static hv_return_t kvm_vcpu_cpuid(struct hv_vcpu *v, uint32_t leaf, uint32_t sub
             uint64_t cr4 = 0;
             (void)reg_read(v, HV_X86_CR4, &cr4);
             e.ecx = (e.ecx & ~(1u << 27)) | ((e.ecx & (1u << 26)) && (cr4 & (1u << 18)) ? 1u << 27 : 0);
+        } else if (leaf == 0xd && subleaf <= 1) {
+            uint64_t xcr0 = 1;
+            (void)reg_read(v, HV_X86_XCR0, &xcr0);
+            /* Subleaf 1: the compacted size, where XSAVEC or XSAVES exists,
+             * for XCR0 alone (KVM adds the guest's IA32_XSS, which the
+             * framework's MSR calls do not reach). */
+            if (subleaf == 0)
+                e.ebx = xsave_size(c, xcr0, false);
+            else if (e.eax & ((1u << 1) | (1u << 3)))
+                e.ebx = xsave_size(c, xcr0, true);
         }
         r[0] = e.eax, r[1] = e.ebx, r[2] = e.ecx, r[3] = e.edx;
         break;
