@@ -127,6 +127,12 @@ flat cpuid 64 'mov $1, %eax; cpuid; mov %edx, %ebx; shr $31, %ecx; mov %cl, %al;
 run cpuid-features "" --backend emu "$tmp/cpuid.bin"
 expect cpuid-features 3 ""
 
+# CPUID vendor: the emulated processor's (openhv_vcpu_cpuid), Intel on any
+# host: leaf 0 ECX = "ntel".
+flat cpuid-vendor 64 'xor %eax, %eax; cpuid; cmp $0x6c65746e, %ecx; sete %al; out %al, $0xf4'
+run cpuid-vendor "" --backend emu "$tmp/cpuid-vendor.bin"
+expect cpuid-vendor 1 ""
+
 # SSE2 after the guest sets CR4.OSFXSR: (3 + 3)^2 through the emulator.
 flat sse2 64 'mov %cr4, %rax; or $0x600, %rax; mov %rax, %cr4; mov $3, %eax; cvtsi2sd %eax, %xmm0; addsd %xmm0, %xmm0; mulsd %xmm0, %xmm0; cvtsd2si %xmm0, %eax; out %al, $0xf4'
 run sse2-arith "" --backend emu "$tmp/sse2.bin"

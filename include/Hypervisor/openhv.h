@@ -27,6 +27,17 @@ struct openhv_vcpu_stats {
 /* Counters of a vCPU; owning thread only, like every per-vCPU call. */
 OS_EXPORT hv_return_t openhv_vcpu_stats(hv_vcpuid_t vcpu, struct openhv_vcpu_stats *stats);
 
+/* CPUID leaf `leaf`, subleaf `subleaf` of the processor the vCPU runs on,
+ * as it would answer the guest now (OSXSAVE follows the vCPU's CR4, leaf
+ * 0Dh's sizes its XCR0): regs = { EAX, EBX, ECX, EDX }.  CPUID exits to
+ * the client, and this is the answer a client that models no processor of
+ * its own gives (adding its hypervisor leaves).  On emu: the emulated
+ * processor, GenuineIntel, every feature the emulator implements and no
+ * other; on kvm: the table KVM answers the guest's CPUID with.  Owning
+ * thread only; HV_BAD_ARGUMENT for an unknown vCPU or NULL regs. */
+OS_EXPORT hv_return_t openhv_vcpu_cpuid(hv_vcpuid_t vcpu, uint32_t leaf, uint32_t subleaf,
+                                        uint32_t regs[4]);
+
 __END_DECLS
 
 #endif

@@ -173,3 +173,19 @@ hv_return_t openhv_vcpu_stats(hv_vcpuid_t vcpu, struct openhv_vcpu_stats *stats)
     memcpy(stats->engine_ns, v->stats.ns_on_engine, sizeof stats->engine_ns);
     return HV_SUCCESS;
 }
+
+hv_return_t openhv_vcpu_cpuid(hv_vcpuid_t vcpu, uint32_t leaf, uint32_t subleaf, uint32_t regs[4])
+{
+    struct hv_vcpu *v;
+    hv_return_t ret = api_vcpu(vcpu, &v);
+    if (ret != HV_SUCCESS)
+        return ret;
+    if (regs == NULL)
+        return HV_BAD_ARGUMENT;
+    if (v->vm->backend->vcpu_cpuid == NULL)
+        return HV_UNSUPPORTED;
+    /* The answers that follow the vCPU's state read CR4 and XCR0. */
+    api_pull_reg(v, HV_X86_CR4);
+    api_pull_reg(v, HV_X86_XCR0);
+    return v->vm->backend->vcpu_cpuid(v, leaf, subleaf, regs);
+}

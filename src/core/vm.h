@@ -78,6 +78,11 @@ struct hv_backend {
     void (*state_pull_fpstate)(struct hv_vcpu *v);                  /* only the XSAVE area */
     void (*state_dirty)(struct hv_vcpu *v, enum state_write what);
 
+    /* On the owning thread: the CPUID leaf `leaf`, `subleaf` of the processor
+     * this backend runs the vCPU on, as the vCPU's state makes it now
+     * (openhv_vcpu_cpuid).  NULL: HV_UNSUPPORTED. */
+    hv_return_t (*vcpu_cpuid)(struct hv_vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
+
     /* Adjust a capability word to what this backend can honour. May be NULL. */
     void (*filter_capability)(hv_vmx_capability_t cap, uint64_t *value);
 

@@ -330,7 +330,8 @@ opcode:
     out->rex = rex;
     unsigned space = SPACE_1B;
     uint32_t opcode = op;
-    const struct op_entry *slot;
+    const struct op_entry *slot, *plain = NULL;
+    uint8_t rep_given = REP_NONE;
     bool pfx_consumed = false;
     if ((op == 0xc4 || op == 0xc5) && vex_here(&c, m64, vex_ok)) {
         /* 66, F2, F3, REX or LOCK before VEX: #UD. */
@@ -372,7 +373,8 @@ opcode:
 
     /* A mandatory prefix selects its rows: F3/F2 before 66 (66 F3 0F 58 is
      * ADDSS).  An F3/F2 that selected a row is no longer a REP. */
-    slot = op_lut[m64][space][op];
+    slot = plain = op_lut[m64][space][op];
+    rep_given = out->rep;
     unsigned rep_pfx = out->rep == REP_F3 ? PFX_F3 : out->rep == REP_F2 ? PFX_F2 : PFX_NONE;
     if (rep_pfx != PFX_NONE && slot_used(op_lut_pfx[rep_pfx][m64][space][op])) {
         slot = op_lut_pfx[rep_pfx][m64][space][op];
@@ -394,6 +396,16 @@ slot_found:;
         out->reg = (uint8_t)(((out->modrm >> 3) & 7) | ((rex & 4) << 1));
         out->rm = (uint8_t)((out->modrm & 7) | ((rex & 1) << 3));
         e = &slot[(out->modrm >> 3) & 7];
+        /* An F3/F2 group member that exists only in some forms (F3 0F AE
+         * /0-/3 are RDFSBASE..WRGSBASE with a register operand): in the
+         * other forms the prefix selects nothing and the instruction is
+         * the unprefixed one with a REP prefix, as on hardware. */
+        if (plain != NULL && rep_given != REP_NONE && out->rep == REP_NONE && slot != plain &&
+            (!e->exec || ((e->flags & F_REGONLY) && out->mod != 3))) {
+            e = &plain[(out->modrm >> 3) & 7];
+            out->rep = rep_given;
+            pfx_consumed = false;
+        }
     }
     if (!e->exec) {
         out->exec = exec_ud;

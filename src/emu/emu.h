@@ -262,6 +262,12 @@ _Noreturn void emu_fetch_fault(struct emu_cpu *cpu, uint64_t rip);
 /* Raise an exception in the guest (vector 0..31); goes through the exception
  * bitmap, so it may become a VMX_REASON_EXC_NMI exit. */
 _Noreturn void emu_raise(struct emu_cpu *cpu, unsigned vector, bool has_error, uint32_t error);
+/* Whether a linear address is canonical (48-bit: CR4.LA57 is never set). */
+static inline bool emu_canonical(uint64_t lin)
+{
+    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
+}
+
 #define EMU_UD(cpu) emu_raise((cpu), 6, false, 0)
 #define EMU_GP0(cpu) emu_raise((cpu), 13, true, 0)
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu_model.h"
 #include "emu.h"
 
 /* Architectural constants the machine uses in more than one file. */
@@ -46,9 +47,8 @@ enum {
     EV_EXT_INT = 0, EV_NMI = 2, EV_HW_EXC = 3, EV_SW_INT = 4, EV_PRIV_SW_EXC = 5, EV_SW_EXC = 6,
 };
 
-/* The physical-address width we report to paging (bits above are reserved
- * in page-table entries); equal to the 39-bit guest-physical limit. */
-#define EMU_MAXPHYADDR 39
+/* EMU_MAXPHYADDR (cpu_model.h): bits above it are reserved in page-table
+ * entries; equal to the 39-bit guest-physical limit. */
 #define EMU_PA_MASK ((1ull << EMU_MAXPHYADDR) - 1)
 
 /* How cpu->abort is taken. */
@@ -125,10 +125,11 @@ bool mmu_load_pdptes(struct emu_cpu *cpu);
 uint8_t *mmu_gpa_host(struct emu_cpu *cpu, uint64_t gpa, unsigned size, uint32_t prot);
 /* Whether linear addresses are 32 bits wide (outside long mode). */
 uint64_t mmu_lin_mask(const struct emu_cpu *cpu);
-static inline bool emu_canonical(uint64_t lin)
-{
-    return (uint64_t)((int64_t)(lin << 16) >> 16) == lin;
-}
+
+/* ---- cpuid.c -------------------------------------------------------- */
+
+/* The emulated processor's CPUID leaf for this vCPU (cpu_model.h). */
+hv_return_t emu_vcpu_cpuid(struct hv_vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t regs[4]);
 
 /* ---- seg.c ---------------------------------------------------------- */
 

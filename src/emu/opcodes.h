@@ -412,7 +412,13 @@ enum {
     X(0x0fae, 4, MR_YES, I_NONE, S_V, F_MEMONLY, exec_xsave)                 \
     X(0x0fae, 5, MR_YES, I_NONE, S_V, 0, exec_xrstor)                        \
     X(0x0fae, 6, MR_YES, I_NONE, S_V, 0, exec_xsaveopt)                      \
-    X(0x0fae, 7, MR_YES, I_NONE, S_V, F_SYS, emu_sys)
+    X(0x0fae, 7, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                        \
+    /* FSGSBASE: register forms in 64-bit mode; the memory forms and other  \
+     * modes are the rows above with a REP prefix (decode.c). */            \
+    X(0x0fae, 0, MR_YES, I_NONE, S_V, F_F3 | F_ONLY64 | F_REGONLY, exec_rdfsbase) \
+    X(0x0fae, 1, MR_YES, I_NONE, S_V, F_F3 | F_ONLY64 | F_REGONLY, exec_rdgsbase) \
+    X(0x0fae, 2, MR_YES, I_NONE, S_V, F_F3 | F_ONLY64 | F_REGONLY, exec_wrfsbase) \
+    X(0x0fae, 3, MR_YES, I_NONE, S_V, F_F3 | F_ONLY64 | F_REGONLY, exec_wrgsbase)
 
 /* VEX rows: `op` is the map and opcode byte as for legacy rows. */
 #define VEX_ROW(X, op, ext, imm, flags, h) X(OPC_VEX | (op), ext, MR_YES, imm, S_V, flags, h)

@@ -10,6 +10,7 @@
 #include "machine_internal.h"
 /* After machine_internal.h: caps.h defines CR0_CD/CR0_NW as macros (same values). */
 #include "../core/caps.h"
+#include "cpu_model.h"
 
 /* B0-B3 and BS of the pending-debug-exceptions field. */
 #define PENDING_DBG_BITS 0x400full
@@ -455,6 +456,13 @@ static hv_return_t emu_memory_changed(struct hv_vm *vm, hv_vm_space_t space, uin
     return HV_SUCCESS;
 }
 
+/* CR4 bits whose feature the emulated processor lacks are not offered. */
+static void emu_filter_capability(hv_vmx_capability_t cap, uint64_t *value)
+{
+    if (cap == HV_VMX_CAP_CR4_FIXED1)
+        *value &= ~emu_cr4_absent();
+}
+
 const struct hv_backend hv_backend_emu = {
     .name = "emu",
     .usable = emu_usable,
@@ -467,5 +475,6 @@ const struct hv_backend hv_backend_emu = {
     .memory_changed = emu_memory_changed,
     .state_pull = NULL,
     .state_dirty = NULL,
-    .filter_capability = NULL,
+    .vcpu_cpuid = emu_vcpu_cpuid,
+    .filter_capability = emu_filter_capability,
 };

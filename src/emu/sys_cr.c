@@ -13,7 +13,7 @@ uint64_t cr4_allowed(void)
     uint64_t v = 0;
     if (vmx_capability(&hv_backend_emu, HV_VMX_CAP_CR4_FIXED1, &v) != HV_SUCCESS)
         v = CR4_VMXE;
-    return v;
+    return v & ~emu_cr4_absent();
 }
 
 /* MOV-CR exit qualification access types. */

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../core/caps.h"
+#include "../core/regs.h"
 #include "kvm_internal.h"
 #include "kvm_native.h"
 
@@ -303,8 +304,19 @@ static void destroy_kvm_vcpu(struct kvm_vcpu *kv, int run_size)
 
 static void kvm_vcpu_destroy(struct hv_vcpu *v);
 
-/* The VM's CPUID; with HV_VM_ACCEL_APIC the initial APIC ID (leaf 1 EBX
- * 31:24, leaves 0xb and 0x1f EDX) is this vCPU's, as KVM's APIC has it. */
+/* A leaf of the VM's CPUID as this vCPU has it: with HV_VM_ACCEL_APIC the
+ * initial APIC ID (leaf 1 EBX 31:24, leaves 0xb and 0x1f EDX) is the
+ * vCPU's, as KVM's APIC has it. */
+static void vcpu_entry(const struct hv_vcpu *v, struct kvm_cpuid_entry2 *e)
+{
+    if (v->vm->irq == NULL)
+        return;
+    if (e->function == 1)
+        e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)v->id << 24);
+    else if (e->function == 0xb || e->function == 0x1f)
+        e->edx = v->id;
+}
+
 static int set_cpuid(struct kvm_vm *k, struct hv_vcpu *v, int fd)
 {
     if (v->vm->irq == NULL)
@@ -314,16 +326,70 @@ static int set_cpuid(struct kvm_vm *k, struct hv_vcpu *v, int fd)
     if (c == NULL)
         return -1;
     memcpy(c, k->cpuid, size);
-    for (unsigned i = 0; i < c->nent; i++) {
-        struct kvm_cpuid_entry2 *e = &c->entries[i];
-        if (e->function == 1)
-            e->ebx = (e->ebx & 0x00ffffffu) | ((uint32_t)v->id << 24);
-        else if (e->function == 0xb || e->function == 0x1f)
-            e->edx = v->id;
-    }
+    for (unsigned i = 0; i < c->nent; i++)
+        vcpu_entry(v, &c->entries[i]);
     int rc = ioctl(fd, KVM_SET_CPUID2, c);
     free(c);
     return rc;
+}
+
+/* The XSAVE area size for the components of `xcr0`, from the table's leaf
+ * 0Dh subleaves (size in EAX, offset in EBX, ECX bit 1: 64-byte aligned
+ * when compacted), as KVM recomputes leaf 0Dh's EBX when XCR0 changes. */
+static uint32_t xsave_size(const struct kvm_cpuid2 *c, uint64_t xcr0, bool compacted)
+{
+    uint32_t size = 576;   /* legacy region and header */
+    for (unsigned bit = 2; bit < 64; bit++) {
+        if (!(xcr0 & (1ull << bit)))
+            continue;
+        for (unsigned i = 0; i < c->nent; i++) {
+            const struct kvm_cpuid_entry2 *e = &c->entries[i];
+            if (e->function != 0xd || e->index != bit)
+                continue;
+            if (!compacted) {
+                if (e->ebx + e->eax > size)
+                    size = e->ebx + e->eax;
+            } else {
+                if (e->ecx & 2)
+                    size = (size + 63) & ~63u;
+                size += e->eax;
+            }
+        }
+    }
+    return size;
+}
+
+/* What KVM answers the vCPU's CPUID with: the table set at creation, with
+ * OSXSAVE following CR4 and leaf 0Dh's sizes following XCR0 as KVM updates
+ * them.  A leaf the table lacks reads as zero. */
+static hv_return_t kvm_vcpu_cpuid(struct hv_vcpu *v, uint32_t leaf, uint32_t subleaf, uint32_t r[4])
+{
+    const struct kvm_cpuid2 *c = kvm_vm_of(v->vm)->cpuid;
+    memset(r, 0, 4 * sizeof r[0]);
+    for (unsigned i = 0; i < c->nent; i++) {
+        struct kvm_cpuid_entry2 e = c->entries[i];
+        if (e.function != leaf || ((e.flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) && e.index != subleaf))
+            continue;
+        vcpu_entry(v, &e);
+        if (leaf == 1) {
+            uint64_t cr4 = 0;
+            (void)reg_read(v, HV_X86_CR4, &cr4);
+            e.ecx = (e.ecx & ~(1u << 27)) | ((e.ecx & (1u << 26)) && (cr4 & (1u << 18)) ? 1u << 27 : 0);
+        } else if (leaf == 0xd && subleaf <= 1) {
+            uint64_t xcr0 = 1;
+            (void)reg_read(v, HV_X86_XCR0, &xcr0);
+            /* Subleaf 1: the compacted size, where XSAVEC or XSAVES exists,
+             * for XCR0 alone (KVM adds the guest's IA32_XSS, which the
+             * framework's MSR calls do not reach). */
+            if (subleaf == 0)
+                e.ebx = xsave_size(c, xcr0, false);
+            else if (e.eax & ((1u << 1) | (1u << 3)))
+                e.ebx = xsave_size(c, xcr0, true);
+        }
+        r[0] = e.eax, r[1] = e.ebx, r[2] = e.ecx, r[3] = e.edx;
+        break;
+    }
+    return HV_SUCCESS;
 }
 
 static hv_return_t kvm_vcpu_create(struct hv_vcpu *v)
@@ -463,6 +529,7 @@ const struct hv_backend hv_backend_kvm = {
     .state_pull_msr = kvm_state_pull_msr,
     .state_pull_fpstate = kvm_state_pull_fpstate,
     .state_dirty = kvm_state_dirty,
+    .vcpu_cpuid = kvm_vcpu_cpuid,
     .filter_capability = kvm_filter_capability,
     .vcpu_invalidate_tlb = kvm_invalidate_tlb,
 };

@@ -3,6 +3,7 @@
 #include <Hypervisor/openhv.h>
 #include <pthread.h>
 #include <semaphore.h>
+#include <string.h>
 
 #include "api_test.h"
 
@@ -55,7 +56,7 @@ static void worker_stop(struct worker *w)
 /* Calls into a vCPU this thread does not own. */
 struct foreign {
     hv_vcpuid_t id;
-    hv_return_t write_ret, read_ret, run_ret, destroy_ret, msr_ret, interrupt_ret;
+    hv_return_t write_ret, read_ret, run_ret, destroy_ret, msr_ret, interrupt_ret, cpuid_ret;
     uint64_t value;
 };
 
@@ -67,6 +68,8 @@ static void *foreign_main(void *arg)
     f->read_ret = hv_vcpu_read_register(f->id, HV_X86_RIP, &f->value);
     f->run_ret = hv_vcpu_run(f->id);
     f->msr_ret = hv_vcpu_enable_native_msr(f->id, HV_MSR_IA32_STAR, true);
+    uint32_t regs[4];
+    f->cpuid_ret = openhv_vcpu_cpuid(f->id, 0, 0, regs);
     f->destroy_ret = hv_vcpu_destroy(f->id);
     f->interrupt_ret = hv_vcpu_interrupt(&f->id, 1);
     return NULL;
@@ -104,6 +107,7 @@ int main(void)
     CHECK_EQ("wrong_thread_value_untouched", f.value, 0x1234);
     CHECK_RET("wrong_thread_run", f.run_ret, HV_BAD_ARGUMENT);
     CHECK_RET("wrong_thread_msr", f.msr_ret, HV_BAD_ARGUMENT);
+    CHECK_RET("wrong_thread_cpuid", f.cpuid_ret, HV_BAD_ARGUMENT);
     CHECK_RET("wrong_thread_destroy", f.destroy_ret, HV_BAD_ARGUMENT);
     CHECK_RET("any_thread_interrupt", f.interrupt_ret, HV_SUCCESS);
     uint64_t rip = 0;
@@ -126,6 +130,12 @@ int main(void)
     }
     CHECK_RET("stats_null", openhv_vcpu_stats(main_id, NULL), HV_BAD_ARGUMENT);
     CHECK_RET("stats_unknown_vcpu", openhv_vcpu_stats(33, NULL), HV_BAD_ARGUMENT);
+    uint32_t regs[4] = { 0 };
+    CHECK_RET("cpuid", openhv_vcpu_cpuid(main_id, 0, 0, regs), HV_SUCCESS);
+    CHECK("cpuid_vendor", memcmp(&regs[1], "Genu", 4) == 0 && memcmp(&regs[3], "ineI", 4) == 0 &&
+                              memcmp(&regs[2], "ntel", 4) == 0);
+    CHECK_RET("cpuid_null", openhv_vcpu_cpuid(main_id, 0, 0, NULL), HV_BAD_ARGUMENT);
+    CHECK_RET("cpuid_unknown_vcpu", openhv_vcpu_cpuid(33, 0, 0, regs), HV_BAD_ARGUMENT);
 
     hv_vcpuid_t ids[3] = { main_id, 2, 40 };
     CHECK_RET("interrupt_bad_id", hv_vcpu_interrupt(ids, 3), HV_BAD_ARGUMENT);

@@ -7,7 +7,7 @@ ENGINE_SRCS := src/emu/decode.c src/emu/icache.c src/emu/flags.c src/emu/regs.c 
 ENGINE_TEST_SRCS := tests/engine/test_emu_engine.c tests/engine/host_diff.c tests/engine/directed.c \
                     tests/engine/engine_harness.c tests/engine/native.c tests/engine/host_oracle.c \
                     tests/engine/host_diff_sse.c tests/engine/directed_sse.c \
-                    tests/engine/host_diff_avx.c
+                    tests/engine/host_diff_avx.c tests/engine/fsgsbase.c
 # Reference vectors recorded on an Intel host (`make record-intel-vectors`).
 INTEL_VECTORS := $(CURDIR)/tests/engine/vectors/intel-host-diff.txt
 ENGINE_TEST_DEPS := $(wildcard src/emu/*.h src/core/*.h include/Hypervisor/*.h tests/engine/*.h)

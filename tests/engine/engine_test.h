@@ -74,5 +74,7 @@ uint64_t gen_f64(void);
 /* The AVX/AVX2/BMI differential and directed tests (host_diff_avx.c). */
 void run_avx(void);
 void run_sse_directed(void);
+/* fsgsbase.c: RDFSBASE and its family. */
+void run_fsgsbase(void);
 
 #endif

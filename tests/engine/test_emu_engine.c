@@ -114,6 +114,7 @@ int main(int argc, char **argv)
     run_directed();
     run_sse();
     run_avx();
+    run_fsgsbase();
     printf("%d passed, %d failed, %d skipped\n", passes, failures, skips);
     h_fini(&H);
     return failures ? 1 : 0;

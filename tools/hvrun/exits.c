@@ -171,6 +171,10 @@ static void handle_mov_cr(struct machine *m, struct vcpu *v, uint64_t qual)
 static bool unhandled_msr(struct machine *m, struct vcpu *v, bool write, uint32_t index, uint64_t value)
 {
     unsigned long long rip = hvrun_reg_get(v->id, HV_X86_RIP);
+    if (cpuid_msr_of_other_vendor(v, index)) {
+        hvrun_inject_gp(v->id);
+        return true;
+    }
     if (write)
         fprintf(stderr, "hvrun: unhandled WRMSR 0x%x value 0x%llx at RIP 0x%llx\n", index,
                 (unsigned long long)value, rip);

@@ -237,6 +237,9 @@ size_t acpi_pci_aml(uint8_t *out, size_t cap);
 /* cpuid.c: answer a CPUID exit. */
 void cpuid_answer(const struct machine *m, const struct vcpu *v, uint32_t leaf, uint32_t subleaf,
                   uint32_t out[4]);
+/* cpuid.c: whether an MSR lies in the range of the other vendor than the
+ * guest's CPUID says (absent: #GP, as on that hardware). */
+bool cpuid_msr_of_other_vendor(const struct vcpu *v, uint32_t index);
 
 /* msr.c: false if the MSR is not one hvrun answers (or the write is refused). */
 bool hvrun_msr_read(struct machine *m, struct vcpu *v, uint32_t index, uint64_t *value);

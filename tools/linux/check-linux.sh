@@ -3,7 +3,9 @@
 # with one and with two vCPUs, runs `uname -a` and powers off
 # (tools/linux/demo-linux.sh), each within OPENHV_LINUX_TIMEOUT seconds.
 # The two-vCPU boot also has a virtio disk and the virtio console: the
-# guest reads and writes /dev/vda and its shell runs on hvc0.
+# guest reads and writes /dev/vda and its shell runs on hvc0.  The guest
+# sees an Intel processor (openhv_vcpu_cpuid), so hvrun reporting an
+# unhandled AMD MSR (0xc001xxxx) fails the boot.
 set -u
 passed=0 failed=0
 for smp in 1 2; do
@@ -11,7 +13,8 @@ for smp in 1 2; do
     name=linux_boot_smp$smp
     [ "$virtio" = 0 ] || name=${name}_virtio
     if OPENHV_LINUX_SMP=$smp OPENHV_LINUX_VIRTIO=$virtio HVRUN_ARGS="--backend emu" OPENHV_LINUX_TIMEOUT=${OPENHV_LINUX_TIMEOUT:-600} \
-        bash tools/linux/demo-linux.sh > "${BUILD:-build}/check-linux-$smp.log" 2>&1; then
+        bash tools/linux/demo-linux.sh > "${BUILD:-build}/check-linux-$smp.log" 2>&1 &&
+        ! grep -q "unhandled [RW][DR]MSR 0xc001" "${BUILD:-build}/check-linux-$smp.log"; then
         echo "PASS $name: $(tail -n 1 "${BUILD:-build}/check-linux-$smp.log")"
         passed=$((passed + 1))
     else
