@@ -386,6 +386,31 @@ static void gpr_store(struct tctx *t, const struct insn *in, unsigned reg, unsig
     x_store(&t->a, size == 4 ? 8 : size, h, gpr_mem(in, reg, size));
 }
 
+static void emit_ea(struct tctx *t, const struct insn *in, bool segbase);
+static void emit_tlb(struct tctx *t, unsigned kind, unsigned size);
+
+/* The r/m operand of `size` bytes as a host operand: the guest register,
+ * or the guest memory at [rdx] after the TLB hit path for `kind` (whose
+ * stub's handler rejoins without the host flags). */
+static struct x64_mem rm_operand(struct tctx *t, const struct insn *in, unsigned kind, unsigned size)
+{
+    if (!in->has_mem)
+        return gpr_mem(in, in->rm, size);
+    emit_ea(t, in, true);
+    emit_tlb(t, kind, size);
+    t->hf = HF_NONE;
+    return xm(H_RDX, 0);
+}
+
+/* Write host register `h` to the r/m operand `dst` from rm_operand. */
+static void rm_store(struct tctx *t, const struct insn *in, struct x64_mem dst, unsigned size, int h)
+{
+    if (in->has_mem)
+        x_store(&t->a, size, h, dst);
+    else
+        gpr_store(t, in, in->rm, size, h);
+}
+
 static void helper_call(struct tctx *t, const void *fn)
 {
     x_call_abs(&t->a, fn);
@@ -692,14 +717,7 @@ static void emit_imul(struct tctx *t, const struct insn *in, const struct plan *
 {
     struct x64 *a = &t->a;
     unsigned sz = p->size;
-    struct x64_mem src;
-    if (in->has_mem) {
-        emit_ea(t, in, true);
-        emit_tlb(t, ACC_READ, sz);
-        src = xm(H_RDX, 0);
-    } else {
-        src = gpr_mem(in, in->rm, sz);
-    }
+    struct x64_mem src = rm_operand(t, in, ACC_READ, sz);
     if (in->opcode == 0x0faf) {
         x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
         x_load(a, sz, H_RCX, src);
@@ -733,65 +751,34 @@ static void emit_mov(struct tctx *t, const struct insn *in, const struct plan *p
     struct x64 *a = &t->a;
     unsigned sz = p->size;
     switch (p->form) {
-    case F_MOV_RM_R:
-        if (in->has_mem) {
-            emit_ea(t, in, true);
-            emit_tlb(t, ACC_WRITE, sz);
-            x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
-            x_store(a, sz, H_RAX, xm(H_RDX, 0));
-        } else {
-            x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
-            gpr_store(t, in, in->rm, sz, H_RAX);
-        }
+    case F_MOV_RM_R: {
+        struct x64_mem dst = rm_operand(t, in, ACC_WRITE, sz);
+        x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
+        rm_store(t, in, dst, sz, H_RAX);
         break;
+    }
     case F_MOV_R_RM:
-        if (in->has_mem) {
-            emit_ea(t, in, true);
-            emit_tlb(t, ACC_READ, sz);
-            x_load(a, sz, H_RAX, xm(H_RDX, 0));
-        } else {
-            x_load(a, sz, H_RAX, gpr_mem(in, in->rm, sz));
-        }
+        x_load(a, sz, H_RAX, rm_operand(t, in, ACC_READ, sz));
         gpr_store(t, in, in->reg, sz, H_RAX);
         break;
-    case F_MOV_RM_I:
-        if (in->has_mem) {
-            emit_ea(t, in, true);
-            emit_tlb(t, ACC_WRITE, sz);
-            x_mov_imm(a, H_RAX, p->imm & size_mask(sz));
-            x_store(a, sz, H_RAX, xm(H_RDX, 0));
-        } else {
-            x_mov_imm(a, H_RAX, p->imm & size_mask(sz));
-            gpr_store(t, in, in->rm, sz, H_RAX);
-        }
-        break;
-    default: /* F_MOV_R_I */ {
-        unsigned reg = opcode_reg(in);
+    case F_MOV_RM_I: {
+        struct x64_mem dst = rm_operand(t, in, ACC_WRITE, sz);
         x_mov_imm(a, H_RAX, p->imm & size_mask(sz));
-        gpr_store(t, in, reg, sz, H_RAX);
+        rm_store(t, in, dst, sz, H_RAX);
         break;
     }
+    default: /* F_MOV_R_I */
+        x_mov_imm(a, H_RAX, p->imm & size_mask(sz));
+        gpr_store(t, in, opcode_reg(in), sz, H_RAX);
+        break;
     }
-    if (in->has_mem)
-        t->hf = HF_NONE;
 }
 
 static void emit_movx(struct tctx *t, const struct insn *in, const struct plan *p)
 {
     struct x64 *a = &t->a;
-    struct x64_mem src;
-    if (in->has_mem) {
-        emit_ea(t, in, true);
-        emit_tlb(t, ACC_READ, p->srcsize);
-        src = xm(H_RDX, 0);
-        t->hf = HF_NONE;
-    } else {
-        src = gpr_mem(in, in->rm, p->srcsize);
-    }
-    if (p->sx)
-        x_load_sx(a, p->srcsize, H_RAX, src);
-    else
-        x_load(a, p->srcsize, H_RAX, src);
+    struct x64_mem src = rm_operand(t, in, ACC_READ, p->srcsize);
+    x_load_ext(a, p->srcsize, p->sx, H_RAX, src);
     if (p->size == 4)
         x_mov_rr(a, 4, H_RAX, H_RAX);
     gpr_store(t, in, in->reg, p->size, H_RAX);

@@ -123,26 +123,20 @@ static inline void x_rr(struct x64 *a, unsigned size, uint32_t op, int reg, int 
     x_byte(a, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
 }
 
-/* Loads zero-extended into a 32/64-bit register, from memory. */
-static inline void x_load(struct x64 *a, unsigned size, int reg, struct x64_mem m)
+/* A load of `size` bytes into a register: zero-extended into the 32-bit
+ * register (so into the 64-bit one), or sign-extended into the 64-bit
+ * register. */
+static inline void x_load_ext(struct x64 *a, unsigned size, bool sign, int reg, struct x64_mem m)
 {
-    switch (size) {
-    case 1: x_rm(a, 4, 0x0fb6, reg, m); break;
-    case 2: x_rm(a, 4, 0x0fb7, reg, m); break;
-    case 4: x_rm(a, 4, 0x8b, reg, m); break;
-    default: x_rm(a, 8, 0x8b, reg, m); break;
-    }
+    static const uint32_t zero_ext[4] = { 0x0fb6, 0x0fb7, 0x8b, 0x8b };
+    static const uint32_t sign_ext[4] = { 0x0fbe, 0x0fbf, 0x63, 0x8b };
+    unsigned i = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+    x_rm(a, sign || size == 8 ? 8 : 4, sign ? sign_ext[i] : zero_ext[i], reg, m);
 }
 
-/* Sign-extending load into a 64-bit register. */
-static inline void x_load_sx(struct x64 *a, unsigned size, int reg, struct x64_mem m)
+static inline void x_load(struct x64 *a, unsigned size, int reg, struct x64_mem m)
 {
-    switch (size) {
-    case 1: x_rm(a, 8, 0x0fbe, reg, m); break;
-    case 2: x_rm(a, 8, 0x0fbf, reg, m); break;
-    case 4: x_rm(a, 8, 0x63, reg, m); break;
-    default: x_rm(a, 8, 0x8b, reg, m); break;
-    }
+    x_load_ext(a, size, false, reg, m);
 }
 
 static inline void x_store(struct x64 *a, unsigned size, int reg, struct x64_mem m)
