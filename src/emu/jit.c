@@ -817,21 +817,27 @@ static void emit_cmov(struct tctx *t, const struct insn *in, const struct plan *
     gpr_store(t, in, in->reg, sz, H_RAX);
 }
 
-/* rsi = RSP - 8, r9 = a copy; the write path for the push. */
-static void emit_push(struct tctx *t, const struct insn *in, const struct plan *p)
+/* Push the 8 bytes in host register `h` (not rsi, rdi, r8, r9 or rdx):
+ * the store through the TLB hit path first, RSP last. */
+static void emit_push_reg(struct tctx *t, int h)
 {
     struct x64 *a = &t->a;
-    if (in->opcode == 0x68 || in->opcode == 0x6a)
-        x_mov_imm(a, H_RAX, p->imm);
-    else
-        x_load(a, 8, H_RAX, xm(R_G, (int32_t)opcode_reg(in) * 8));
     x_load(a, 8, H_RSI, xm(R_G, GPR_RSP * 8));
     x_lea(a, H_RSI, xm(H_RSI, -8));
     x_mov_rr(a, 8, H_R9, H_RSI);
     emit_tlb(t, ACC_WRITE, 8);
-    x_store(a, 8, H_RAX, xm(H_RDX, 0));
+    x_store(a, 8, h, xm(H_RDX, 0));
     x_store(a, 8, H_R9, xm(R_G, GPR_RSP * 8));
     t->hf = HF_NONE;
+}
+
+static void emit_push(struct tctx *t, const struct insn *in, const struct plan *p)
+{
+    if (in->opcode == 0x68 || in->opcode == 0x6a)
+        x_mov_imm(&t->a, H_RAX, p->imm);
+    else
+        x_load(&t->a, 8, H_RAX, xm(R_G, (int32_t)opcode_reg(in) * 8));
+    emit_push_reg(t, H_RAX);
 }
 
 static void emit_pop(struct tctx *t, const struct insn *in)
@@ -888,16 +894,8 @@ static void emit_branch(struct tctx *t, const struct insn *in, const struct plan
         x_mov_imm(a, H_RDX, p->imm);
         x_rr(a, 8, 0x01, H_RDX, H_RAX);
         emit_canonical(t, H_RAX);
-        if (p->form == F_CALL) {
-            x_mov_rr(a, 8, H_R10, H_RAX);
-            x_load(a, 8, H_RSI, xm(R_G, GPR_RSP * 8));
-            x_lea(a, H_RSI, xm(H_RSI, -8));
-            x_mov_rr(a, 8, H_R9, H_RSI);
-            emit_tlb(t, ACC_WRITE, 8);
-            x_store(a, 8, H_RCX, xm(H_RDX, 0));
-            x_store(a, 8, H_R9, xm(R_G, GPR_RSP * 8));
-            x_mov_rr(a, 8, H_RAX, H_R10);
-        }
+        if (p->form == F_CALL)
+            emit_push_reg(t, H_RCX);       /* the return address; rax keeps the target */
         end_at_rax(t, 1);
     }
     if (not_taken) {

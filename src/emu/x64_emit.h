@@ -175,12 +175,10 @@ static inline void x_mov_imm(struct x64 *a, int reg, uint64_t imm)
 
 /* Group-1 ALU op (/n: 0 add, 1 or, 4 and, 5 sub, 6 xor, 7 cmp) of a
  * register with a sign-extended imm32 (imm8 when it fits), or on memory. */
-static inline void x_alu_ri(struct x64 *a, unsigned size, unsigned n, int rm, int32_t imm)
+/* The immediate of a group-1 operation: imm8 when the operation is on
+ * bytes or the value fits (83 /n), else the operand size's. */
+static inline void x_alu_imm(struct x64 *a, unsigned size, bool small, int32_t imm)
 {
-    bool small = imm >= -128 && imm <= 127;
-    x_prefix(a, size, 0, -1, rm, size == 1);
-    x_byte(a, size == 1 ? 0x80 : small ? 0x83 : 0x81);
-    x_byte(a, (uint8_t)(0xc0 | n << 3 | (rm & 7)));
     if (size == 1 || small)
         x_byte(a, (uint8_t)imm);
     else if (size == 2)
@@ -189,18 +187,22 @@ static inline void x_alu_ri(struct x64 *a, unsigned size, unsigned n, int rm, in
         x_u32(a, (uint32_t)imm);
 }
 
+static inline void x_alu_ri(struct x64 *a, unsigned size, unsigned n, int rm, int32_t imm)
+{
+    bool small = imm >= -128 && imm <= 127;
+    x_prefix(a, size, 0, -1, rm, size == 1);
+    x_byte(a, size == 1 ? 0x80 : small ? 0x83 : 0x81);
+    x_byte(a, (uint8_t)(0xc0 | n << 3 | (rm & 7)));
+    x_alu_imm(a, size, small, imm);
+}
+
 static inline void x_alu_mi(struct x64 *a, unsigned size, unsigned n, struct x64_mem m, int32_t imm)
 {
     bool small = imm >= -128 && imm <= 127;
     x_prefix(a, size, 0, m.index, m.base, size == 1);
     x_byte(a, size == 1 ? 0x80 : small ? 0x83 : 0x81);
     x_modrm_mem(a, (int)n, m);
-    if (size == 1 || small)
-        x_byte(a, (uint8_t)imm);
-    else if (size == 2)
-        x_byte(a, (uint8_t)imm), x_byte(a, (uint8_t)(imm >> 8));
-    else
-        x_u32(a, (uint32_t)imm);
+    x_alu_imm(a, size, small, imm);
 }
 
 /* Store an immediate (sign-extended imm32 for 8) to memory. */
