@@ -22,6 +22,12 @@ struct openhv_vcpu_stats {
     uint64_t engine_ns[2];    /* time inside runs on the emulator [0] and on KVM [1]:
                                  the kvm backend hands a vCPU to the emulator for
                                  exits KVM cannot produce (docs/compat.md) */
+    /* The emulator's block cache: blocks decoded, blocks looked up by
+     * address (every entry not reached through a link from the block
+     * before), and returns from translated code to the engine's loop. */
+    uint64_t blocks_decoded;
+    uint64_t block_lookups;
+    uint64_t translated_returns;
 };
 
 /* Counters of a vCPU; owning thread only, like every per-vCPU call. */

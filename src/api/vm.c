@@ -171,6 +171,9 @@ hv_return_t openhv_vcpu_stats(hv_vcpuid_t vcpu, struct openhv_vcpu_stats *stats)
     stats->exec_ns = v->exec_ns;
     _Static_assert(sizeof stats->engine_ns == sizeof v->stats.ns_on_engine, "engine times differ");
     memcpy(stats->engine_ns, v->stats.ns_on_engine, sizeof stats->engine_ns);
+    stats->blocks_decoded = v->stats.blocks_decoded;
+    stats->block_lookups = v->stats.block_lookups;
+    stats->translated_returns = v->stats.translated_returns;
     return HV_SUCCESS;
 }
 

@@ -110,6 +110,7 @@ struct vcpu_stats {
     uint64_t runs;
     uint64_t instructions;            /* emulator only */
     uint64_t ns_on_engine[2];         /* [0] emu, [1] kvm */
+    uint64_t blocks_decoded, block_lookups, translated_returns;  /* emulator only */
 };
 
 struct hv_vm;

@@ -36,56 +36,108 @@
 #include "block.h"
 #include "jit.h"
 
+/* Arena chunks; the whole cache is dropped when they pass the limit (a
+ * guest whose code outgrows it is translated again, as after a flush). */
+#define ARENA_CHUNK (1u << 20)
+#define ARENA_LIMIT (48u << 20)
+
+struct arena_chunk {
+    struct arena_chunk *prev;
+    size_t used;
+    _Alignas(16) uint8_t mem[];
+};
+
 struct emu_blocks {
     struct emu_jit *jit;      /* NULL: blocks run on the loop below */
-    uint32_t gen;
     uint32_t chain_gen;
     /* What the links depend on, as it was when the last call of
      * emu_block_run ended (see chain_still_valid). */
     uint64_t chain_tlb_gen, chain_sys_insns;
-    uint32_t chain_block_gen;
     uint8_t chain_mode_key, chain_cpl;
     unsigned chain_age;       /* instructions run since the links were cut */
-    struct block *slot[BLOCK_SLOTS];  /* allocated on first use */
+    /* The last block the previous call ran, and by which link it left:
+     * the next call starts by following that link. */
+    struct block *last;
+    unsigned last_way;
+    struct arena_chunk *arena;
+    size_t arena_bytes;
+    bool dropped;             /* the cache was dropped during this call */
+    struct jcache_entry jcache[JCACHE_SIZE];
+    struct block *bucket[BLOCK_BUCKETS];
+    struct block scratch;     /* where translate decodes; must stay last */
+    struct insn scratch_insn[BLOCK_MAX_INSNS];
 };
 
 struct emu_blocks *emu_blocks_create(void)
 {
     struct emu_blocks *bc = calloc(1, sizeof(*bc));
     if (bc) {
-        bc->gen = 1;
+        bc->chain_gen = 1;
         bc->jit = emu_jit_create();
     }
     return bc;
+}
+
+static void free_arena(struct emu_blocks *bc)
+{
+    while (bc->arena) {
+        struct arena_chunk *c = bc->arena;
+        bc->arena = c->prev;
+        free(c);
+    }
+    bc->arena_bytes = 0;
 }
 
 void emu_blocks_destroy(struct emu_blocks *bc)
 {
     if (!bc)
         return;
-    for (unsigned i = 0; i < BLOCK_SLOTS; i++)
-        free(bc->slot[i]);
+    free_arena(bc);
     emu_jit_destroy(bc->jit);
     free(bc);
 }
 
-void emu_blocks_flush(struct emu_cpu *cpu)
+/* Forget every block and its code.  Only between blocks: nothing may be
+ * running from the arena or the code buffer. */
+static void drop_all(struct emu_cpu *cpu, struct emu_blocks *bc)
 {
-    struct emu_blocks *bc = cpu->blocks;
-    if (!bc)
-        return;
     memset(cpu->code_filter, 0, sizeof(cpu->code_filter));
-    if (++bc->gen == 0) {
-        for (unsigned i = 0; i < BLOCK_SLOTS; i++)
-            if (bc->slot[i])
-                bc->slot[i]->gen = 0;
-        bc->gen = 1;
-    }
+    memset(bc->bucket, 0, sizeof(bc->bucket));
+    free_arena(bc);
+    if (bc->jit)
+        emu_jit_reset(bc->jit);
+    bc->chain_gen++;
+    bc->last = NULL;
+    bc->dropped = true;
 }
 
-static unsigned slot_of(uint64_t gpa)
+void emu_blocks_flush(struct emu_cpu *cpu)
 {
-    return (unsigned)((gpa ^ (gpa >> 10) ^ (gpa >> 20)) & (BLOCK_SLOTS - 1));
+    if (cpu->blocks)
+        drop_all(cpu, cpu->blocks);
+}
+
+static void *arena_alloc(struct emu_blocks *bc, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    struct arena_chunk *c = bc->arena;
+    if (!c || c->used + size > ARENA_CHUNK) {
+        c = malloc(sizeof(*c) + ARENA_CHUNK);
+        if (!c)
+            return NULL;
+        c->prev = bc->arena;
+        c->used = 0;
+        bc->arena = c;
+        bc->arena_bytes += ARENA_CHUNK;
+    }
+    void *p = c->mem + c->used;
+    c->used += size;
+    return p;
+}
+
+static unsigned bucket_of(uint64_t gpa)
+{
+    return (unsigned)((gpa * 0x9e3779b97f4a7c15ull) >> 32) & (BLOCK_BUCKETS - 1);
 }
 
 /* Handlers that only the step path runs. */
@@ -110,15 +162,11 @@ static bool ends_block(emu_handler h)
 #undef CC_END
 }
 
-static void translate(struct emu_cpu *cpu, struct block *b, uint64_t gpa, const uint8_t *p,
-                      unsigned room, uint8_t key)
+/* Decodes the block at gpa (bytes at p, room of them in the page) into the
+ * scratch block. */
+static void decode_block(struct emu_cpu *cpu, struct block *b, uint64_t gpa, const uint8_t *p,
+                         unsigned room, uint8_t key)
 {
-    /* Links may point at this slot's old contents. */
-    cpu->blocks->chain_gen++;
-    /* Its own links are the old contents' (or, in a fresh allocation,
-     * garbage that could pass for current ones). */
-    b->link[0] = b->link[1] = (struct link){ .gen = cpu->blocks->chain_gen - 1 };
-    emu_code_filter_add(cpu, gpa);
     unsigned off = 0, n = 0;
     if (room > BLOCK_MAX_BYTES)
         room = BLOCK_MAX_BYTES;
@@ -152,7 +200,44 @@ static void translate(struct emu_cpu *cpu, struct block *b, uint64_t gpa, const 
     b->code = NULL;
     b->code_epoch = 0;
     b->nbytes = (uint16_t)(checked > off ? checked : off);
-    b->gen = cpu->blocks->gen;
+}
+
+/* A new block for gpa in the arena, in place of `old` (NULL: none) in its
+ * bucket; NULL when memory is out. */
+static struct block *new_block(struct emu_cpu *cpu, struct block *old, uint64_t gpa,
+                               const uint8_t *p, unsigned room, uint8_t key)
+{
+    struct emu_blocks *bc = cpu->blocks;
+    if (bc->arena_bytes >= ARENA_LIMIT) {
+        drop_all(cpu, bc);
+        old = NULL;
+    }
+    struct block *s = &bc->scratch;
+    cpu->vcpu->stats.blocks_decoded++;
+    decode_block(cpu, s, gpa, p, room, key);
+    size_t size = offsetof(struct block, insn) + s->n * sizeof(struct insn);
+    struct block *b = arena_alloc(bc, size);
+    if (!b)
+        return NULL;
+    memcpy(b, s, size);
+    b->serial = 0;
+    /* No link of its own yet. */
+    b->link[0] = b->link[1] = (struct link){ .gen = bc->chain_gen - 1, .from = b };
+    emu_code_filter_add(cpu, gpa);
+    struct block **head = &bc->bucket[bucket_of(gpa)];
+    if (old) {
+        /* Links to it fail from now on. */
+        old->serial++;
+        if (bc->jit)
+            emu_jit_kill(bc->jit, old);
+        struct block **pp = head;
+        while (*pp != old)
+            pp = &(*pp)->next;
+        *pp = old->next;
+    }
+    b->next = *head;
+    *head = b;
+    return b;
 }
 
 /* Whether the n bytes at a and b are equal: whole words, no library call
@@ -176,19 +261,13 @@ static struct block *lookup(struct emu_cpu *cpu, uint64_t gpa, const uint8_t *p,
 {
     struct emu_blocks *bc = cpu->blocks;
     uint8_t key = emu_mode_key(cpu);
-    struct block **slot = &bc->slot[slot_of(gpa)];
-    struct block *b = *slot;
-    if (b && b->gen == bc->gen && b->gpa == gpa && b->mode_key == key && b->nbytes <= room &&
-        same_bytes(b->bytes, p, b->nbytes))
+    struct block *b = bc->bucket[bucket_of(gpa)];
+    cpu->vcpu->stats.block_lookups++;
+    while (b && (b->gpa != gpa || b->mode_key != key))
+        b = b->next;
+    if (b && b->nbytes <= room && same_bytes(b->bytes, p, b->nbytes))
         return b;
-    if (!b) {
-        b = malloc(sizeof(*b));
-        if (!b)
-            return NULL;
-        *slot = b;
-    }
-    translate(cpu, b, gpa, p, room, key);
-    return b;
+    return new_block(cpu, b, gpa, p, room, key);
 }
 
 /* The block's host code, translated on its first run; NULL when the block
@@ -201,8 +280,10 @@ static void *block_code(struct emu_blocks *bc, struct block *b)
     bool full;
     void *code = emu_jit_translate(bc->jit, b, &full);
     if (!code && full) {
-        /* Out of room: drop every block's code and start over. */
+        /* Out of room: drop every block's code and start over (links and
+         * the jump cache name code). */
         emu_jit_reset(bc->jit);
+        bc->chain_gen++;
         epoch = emu_jit_epoch(bc->jit);
         code = emu_jit_translate(bc->jit, b, &full);
     }
@@ -212,16 +293,19 @@ static void *block_code(struct emu_blocks *bc, struct block *b)
 }
 
 /* Instructions a link may outlive: code written by another vCPU or the
- * host is seen at the next unchained entry, so at most about this many
- * instructions (16 poll intervals) later. */
-#define CHAIN_INSNS (16u * 1024u)
+ * host without a serialising instruction after it (which the SDM asks
+ * for) is seen at the next unchained entry, so at most about this many
+ * instructions later.  Every cut costs a lookup per edge the guest then
+ * runs: at 16K the cuts were a tenth of a Linux boot. */
+#define CHAIN_INSNS (256u * 1024u)
 
 /* Whether the links made by the previous call may still be followed: a
  * link stands for "RIP x runs block b", which holds while the TLB (paging,
  * the memory map), the mode and CPL, the block cache and the guest's code
  * are unchanged.  No system instruction may have run since (all of them
  * run on the step path: they change modes and paging, and the serialising
- * ones are how a guest asks to see cross-modified code), no store may have
+ * ones are how a guest asks to see cross-modified code; emu_sys leaves out
+ * the frequent ones that do neither), no store may have
  * hit a code page (block_stop remembers one by the step path), and code
  * modified by other writers must be seen within CHAIN_INSNS instructions.  An
  * ordinary instruction run on the step path (one that crosses a page, for
@@ -229,7 +313,7 @@ static void *block_code(struct emu_blocks *bc, struct block *b)
 static bool chain_still_valid(struct emu_cpu *cpu, struct emu_blocks *bc)
 {
     bool same = bc->chain_tlb_gen == cpu->tlb->gen && bc->chain_sys_insns == cpu->sys_insns &&
-                bc->chain_block_gen == bc->gen && bc->chain_mode_key == emu_mode_key(cpu) &&
+                bc->chain_mode_key == emu_mode_key(cpu) &&
                 bc->chain_cpl == cpu->cpl && !cpu->block_stop && bc->chain_age < CHAIN_INSNS;
     if (!same)
         bc->chain_age = 0;
@@ -241,7 +325,6 @@ static void chain_remember(struct emu_cpu *cpu, struct emu_blocks *bc, unsigned 
     bc->chain_age += ran;
     bc->chain_tlb_gen = cpu->tlb->gen;
     bc->chain_sys_insns = cpu->sys_insns;
-    bc->chain_block_gen = bc->gen;
     bc->chain_mode_key = emu_mode_key(cpu);
     bc->chain_cpl = cpu->cpl;
 }
@@ -270,64 +353,98 @@ static bool run_crossing(struct emu_cpu *cpu, uint64_t mask)
     return true;
 }
 
+/* Point `prev`'s exit `way` at block b, entered at rip with host code
+ * `code` (NULL: none). */
+static void link_to(struct emu_blocks *bc, struct block *prev, unsigned way, uint64_t rip,
+                    struct block *b, void *code)
+{
+    prev->link[way] = (struct link){ .rip = rip, .to = b, .from = prev, .gen = bc->chain_gen,
+                                     .serial = b->serial,
+                                     .code = code || !bc->jit ? code : emu_jit_slow_path(bc->jit) };
+}
+
 unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
 {
     struct vmcs_guest *g = cpu->g;
     struct emu_blocks *bc = cpu->blocks;
     unsigned total = 0;
     uint64_t mask = mode64(cpu) ? ~0ull : cpu->def_opsize == 2 ? 0xffffull : 0xffffffffull;
-    struct block *prev = NULL;
-    unsigned way = 0;
     /* Nothing a block does can change what this depends on (mode, CR4). */
     bool jit = bc->jit && emu_jit_usable(cpu);
 
-    if (!chain_still_valid(cpu, bc))
+    if (!chain_still_valid(cpu, bc)) {
         bc->chain_gen++;
+        bc->last = NULL;
+    }
+    struct block *prev = bc->last;
+    unsigned way = bc->last_way;
+    bc->dropped = false;
     while (*count < limit) {
         uint64_t rip = g->rip;
         struct block *b = NULL;
         if (prev) {
             const struct link *l = &prev->link[way];
-            if (l->gen == bc->chain_gen && l->rip == rip)
+            if (l->gen == bc->chain_gen && l->rip == rip && l->serial == l->to->serial)
                 b = l->to;
         }
+        void *code = NULL;
         if (!b) {
-            uint64_t gpa;
-            unsigned room;
-            const uint8_t *p = emu_fetch_block(cpu, rip, &gpa, &room);
-            b = lookup(cpu, gpa, p, room);
-            if (b && b->n == 0 && b->crosses) {
-                cpu->block_stop = false;
-                if (!run_crossing(cpu, mask))
+            struct jcache_entry *e = &bc->jcache[jcache_index(rip)];
+            if (e->rip == rip && e->gen == bc->chain_gen && e->block && e->serial == e->block->serial) {
+                b = e->block;
+            } else {
+                uint64_t gpa;
+                unsigned room;
+                const uint8_t *p = emu_fetch_block(cpu, rip, &gpa, &room);
+                b = lookup(cpu, gpa, p, room);
+                if (bc->dropped) {
+                    bc->dropped = false;
+                    prev = NULL;
+                }
+                if (b && b->n == 0 && b->crosses) {
+                    cpu->block_stop = false;
+                    if (!run_crossing(cpu, mask))
+                        break;
+                    total++;
+                    ++*count;
+                    prev = NULL;
+                    if (cpu->block_stop)
+                        bc->chain_gen++;
+                    if (kick_pending(cpu) || (g->rflags & EFL_TF) || cpu->block_leave)
+                        break;
+                    continue;
+                }
+                if (!b || b->n == 0)
                     break;
-                total++;
-                ++*count;
-                prev = NULL;
-                if (cpu->block_stop)
-                    bc->chain_gen++;
-                if (kick_pending(cpu) || (g->rflags & EFL_TF) || cpu->block_leave)
-                    break;
-                continue;
+                code = jit ? block_code(bc, b) : NULL;
+                *e = (struct jcache_entry){ .rip = rip, .code = code, .block = b,
+                                            .gen = bc->chain_gen, .serial = b->serial };
             }
-            if (!b || b->n == 0)
-                break;
+            if (!code && jit)
+                code = block_code(bc, b);
             if (prev)
-                prev->link[way] = (struct link){ .rip = rip, .to = b, .gen = bc->chain_gen };
+                link_to(bc, prev, way, rip, b, code);
+        } else if (jit) {
+            code = block_code(bc, b);
         }
-        *count += b->n;
         cpu->block_stop = false;
         /* RF is cleared as the first instruction executes; none in a block
          * sets it. */
         g->rflags &= ~(uint64_t)EFL_RF;
-        void *code = jit ? block_code(bc, b) : NULL;
         if (code) {
             uint64_t last_rip;
-            total += b->n;
-            b = emu_jit_run(bc->jit, cpu, b, count, limit, &bc->chain_gen, &last_rip);
-            way = g->rip != ((last_rip + b->run_bytes) & mask);
+            int32_t budget = (int32_t)(limit - *count);
+            struct block *last = emu_jit_run(bc->jit, cpu, b, &budget, bc->chain_gen, bc->jcache, &last_rip);
+            cpu->vcpu->stats.translated_returns++;
+            total += (unsigned)((int32_t)(limit - *count) - budget);
+            *count = (uint32_t)((int32_t)limit - budget);
+            b = last;
+            if (b)
+                way = g->rip != ((last_rip + b->run_bytes) & mask);
         } else {
             const struct insn *in = b->insn, *end = in + b->n;
             uint64_t next;
+            *count += b->n;
             for (;;) {
                 next = (rip + in->len) & mask;
                 cpu->insn = in;
@@ -357,6 +474,8 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             break;
     }
     cpu->block_leave = false;
+    bc->last = prev;
+    bc->last_way = way;
     chain_remember(cpu, bc, total);
     return total;
 }

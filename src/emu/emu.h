@@ -136,8 +136,9 @@ struct emu_cpu {
     /* Set by the machine (an interrupt-controller write): leave the block
      * engine after this instruction, so the run loop's boundary sees it. */
     bool block_leave;
-    /* System instructions begun (emu_sys): block links made before one
-     * are not followed after it (block.c). */
+    /* System instructions begun (emu_sys) that may change what block
+     * links depend on or ask to see cross-modified code: links made before
+     * one are not followed after it (block.c). */
     uint64_t sys_insns;
 
     jmp_buf abort;            /* exceptions and VM exits longjmp here */

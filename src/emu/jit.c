@@ -64,18 +64,20 @@ struct jit_frame {
     void *tlb_row;
     const uint64_t *tlb_gen;
     uint64_t *icount;
-    uint32_t *count;
-    uint32_t limit;
-    const void *kick;
-    const uint32_t *chain_gen;
-    uint32_t epoch;
-    struct block *last;
+    struct jcache_entry *jcache;
+    uint32_t chain_gen;
+    int32_t budget;           /* instructions the call may still start */
+    struct block *last;       /* NULL: none to link from */
     uint64_t last_rip;
 };
 
+/* The trampoline's stack: the frame's address, and copies of what every
+ * block's entry and exit read, one load away. */
+enum { STK_FRAME = 0, STK_CHAIN_GEN = 8, STK_BUDGET = 12, STK_SIZE = 24 };
+
 struct emu_jit {
     uint8_t *base, *next, *end;
-    uint8_t *enter, *leave, *chain;
+    uint8_t *enter, *leave, *chain, *leave_from, *dead;
     uint32_t epoch;
 };
 
@@ -363,11 +365,6 @@ static void count_add(struct tctx *t, unsigned k)
 {
     if (k)
         x_alu_mi(&t->a, 8, 0, xm(R_CNT, 0), (int32_t)k);
-}
-
-static void leave(struct tctx *t)
-{
-    x_jmp_to(&t->a, t->j->leave);
 }
 
 /* The guest register `reg` of `size` bytes as a memory operand (AH..BH
@@ -854,11 +851,26 @@ static void emit_pop(struct tctx *t, const struct insn *in)
 }
 
 /* Leave the block with RIP in rax by its link `k` (0: falling through,
- * 1: a branch), through the shared chaining code (emit_chain_code). */
+ * 1: a branch): straight into the next block's code when the link is
+ * current, names that RIP and the call's budget is not spent (the checks
+ * the block engine's loop makes between blocks), else through the shared
+ * slow path (emit_chain_code).  Every exit has its own indirect jump, so
+ * the host predicts each one by itself. */
 static void emit_chain(struct tctx *t, unsigned k)
 {
-    x_mov_imm(&t->a, H_RCX, (uint64_t)(uintptr_t)&t->self->link[k]);
-    x_jmp_to(&t->a, t->j->chain);
+    struct x64 *a = &t->a;
+    x_mov_imm(a, H_RCX, (uint64_t)(uintptr_t)&t->self->link[k]);
+    x_rm(a, 8, 0x3b, H_RAX, xm(H_RCX, (int32_t)offsetof(struct link, rip)));
+    uint8_t *miss1 = x_jcc32(a, HCC_NZ);
+    x_load(a, 4, H_RDX, xm(H_RSP, STK_CHAIN_GEN));
+    x_rm(a, 4, 0x3b, H_RDX, xm(H_RCX, (int32_t)offsetof(struct link, gen)));
+    uint8_t *miss2 = x_jcc32(a, HCC_NZ);
+    x_alu_mi(a, 4, 7, xm(H_RSP, STK_BUDGET), 0);
+    uint8_t *miss3 = x_jcc32(a, 0xe /* LE */);
+    x_rm(a, 4, 0xff, 4, xm(H_RCX, (int32_t)offsetof(struct link, code)));  /* jmp [rcx+code] */
+    x_patch(a, miss1, t->j->chain);
+    x_patch(a, miss2, t->j->chain);
+    x_patch(a, miss3, t->j->chain);
 }
 
 /* The end of a block: RIP = rax, count, on by link `k`. */
@@ -999,6 +1011,10 @@ static void *translate(struct emu_jit *j, struct block *b)
     }
     uint8_t *start = t->a.p;
     x_endbr64(&t->a);
+    /* The entry: rax is the RIP (emu_jit_kill overwrites what follows
+     * with a jump out, at least 5 bytes). */
+    x_mov_rr(&t->a, 8, R_RIP, H_RAX);
+    x_alu_mi(&t->a, 4, 5, xm(H_RSP, STK_BUDGET), (int32_t)n);
     for (unsigned i = 0; i < n; i++) {
         t->cur = i;
         t->resume[i] = t->a.p;
@@ -1017,7 +1033,8 @@ static void *translate(struct emu_jit *j, struct block *b)
             emit_stub(t, i);
     uint8_t *plus1 = t->a.p;
     count_add(t, 1);
-    leave(t);
+    x_mov_imm(&t->a, H_RCX, (uint64_t)(uintptr_t)&t->self->link[0]);
+    x_jmp_to(&t->a, t->j->leave_from);
     for (unsigned k = 0; k < t->nplus1; k++)
         x_patch(&t->a, t->plus1[k], plus1);
     bool full = t->a.full;
@@ -1031,48 +1048,68 @@ static void *translate(struct emu_jit *j, struct block *b)
 
 /* ---- the code buffer and the entry trampoline ------------------------- */
 
-/* The end of every block, shared: with RIP in rax (already in g->rip and
- * counted) and the block's link in rcx, go straight into the next block's
- * code when the link is current and names that RIP, the block it names has
- * code of this epoch, the call's budget (the poll count) is not spent and
- * no kick is pending -- the checks the block engine's loop makes between
- * blocks; else back to the loop. */
+#define FRAME(f) ((int32_t)offsetof(struct jit_frame, f))
+#define LINK(f) ((int32_t)offsetof(struct link, f))
+#define JCACHE(f) ((int32_t)offsetof(struct jcache_entry, f))
+
+/* The slow path of a block's exit (emit_chain), with RIP in rax (already
+ * in g->rip and counted), the exit's link in rcx and the block's entry RIP
+ * in r12: with budget left, the jump cache may know the block at that RIP;
+ * then the link is pointed at it and the chain goes on.  Otherwise back to
+ * the loop, which looks the block up and links it. */
 static void emit_chain_code(struct emu_jit *j, struct x64 *a)
 {
-    uint8_t *out[6];
+    uint8_t *out[4];
     unsigned no = 0;
+    j->leave_from = a->p;       /* leave, the last block being link rcx's */
+    x_load(a, 8, H_RDX, xm(H_RSP, STK_FRAME));
+    x_load(a, 8, H_RDI, xm(H_RCX, LINK(from)));
+    x_store(a, 8, H_RDI, xm(H_RDX, FRAME(last)));
+    x_store(a, 8, R_RIP, xm(H_RDX, FRAME(last_rip)));
+    x_jmp_to(a, j->leave);
+
     j->chain = a->p;
-    x_load(a, 8, H_RDX, xm(H_RSP, 0));
-    x_load(a, 4, H_RDI, xm(H_RCX, (int32_t)offsetof(struct link, gen)));
-    x_load(a, 8, H_RSI, xm(H_RDX, (int32_t)offsetof(struct jit_frame, chain_gen)));
-    x_rm(a, 4, 0x3b, H_RDI, xm(H_RSI, 0));
+    x_load(a, 8, H_RDX, xm(H_RSP, STK_FRAME));
+    x_load(a, 8, H_RDI, xm(H_RCX, LINK(from)));
+    x_store(a, 8, H_RDI, xm(H_RDX, FRAME(last)));
+    x_store(a, 8, R_RIP, xm(H_RDX, FRAME(last_rip)));
+    x_alu_mi(a, 4, 7, xm(H_RSP, STK_BUDGET), 0);
+    out[no++] = x_jcc32(a, 0xe /* LE */);
+    /* rsi = &jcache[jcache_index(rax)] */
+    x_mov_rr(a, 8, H_RSI, H_RAX);
+    x_shift_ri(a, 8, 5, H_RSI, 12);                     /* shr rsi, 12 */
+    x_rr(a, 8, 0x31, H_RAX, H_RSI);                     /* xor rsi, rax */
+    x_alu_ri(a, 4, 4, H_RSI, (int32_t)(JCACHE_SIZE - 1));
+    x_shift_ri(a, 8, 4, H_RSI, 5);                      /* shl rsi, 5 */
+    _Static_assert(sizeof(struct jcache_entry) == 32, "the index is scaled by 32");
+    x_rm(a, 8, 0x03, H_RSI, xm(H_RDX, FRAME(jcache)));  /* add rsi, [frame.jcache] */
+    x_rm(a, 8, 0x3b, H_RAX, xm(H_RSI, JCACHE(rip)));
     out[no++] = x_jcc32(a, HCC_NZ);
-    x_rm(a, 8, 0x3b, H_RAX, xm(H_RCX, (int32_t)offsetof(struct link, rip)));
+    x_load(a, 4, H_RDI, xm(H_RSP, STK_CHAIN_GEN));
+    x_rm(a, 4, 0x3b, H_RDI, xm(H_RSI, JCACHE(gen)));
     out[no++] = x_jcc32(a, HCC_NZ);
-    x_load(a, 8, H_RCX, xm(H_RCX, (int32_t)offsetof(struct link, to)));
-    x_load(a, 4, H_RDI, xm(H_RCX, (int32_t)offsetof(struct block, code_epoch)));
-    x_rm(a, 4, 0x3b, H_RDI, xm(H_RDX, (int32_t)offsetof(struct jit_frame, epoch)));
-    out[no++] = x_jcc32(a, HCC_NZ);
-    x_load(a, 8, H_RSI, xm(H_RCX, (int32_t)offsetof(struct block, code)));
-    x_rr(a, 8, 0x85, H_RSI, H_RSI);
+    x_load(a, 8, H_R8, xm(H_RSI, JCACHE(code)));
+    x_rr(a, 8, 0x85, H_R8, H_R8);
     out[no++] = x_jcc32(a, HCC_Z);
-    x_load(a, 8, H_R8, xm(H_RDX, (int32_t)offsetof(struct jit_frame, count)));
-    x_load(a, 4, H_RDI, xm(H_R8, 0));
-    x_rm(a, 4, 0x3b, H_RDI, xm(H_RDX, (int32_t)offsetof(struct jit_frame, limit)));
-    out[no++] = x_jcc32(a, 3 /* AE */);
-    x_load(a, 8, H_R9, xm(H_RDX, (int32_t)offsetof(struct jit_frame, kick)));
-    x_alu_mi(a, 1, 7, xm(H_R9, 0), 0);
-    out[no++] = x_jcc32(a, HCC_NZ);
-    x_load(a, 1, H_R9, xm(H_RCX, (int32_t)offsetof(struct block, n)));
-    x_rr(a, 4, 0x01, H_R9, H_RDI);
-    x_store(a, 4, H_RDI, xm(H_R8, 0));
-    x_store(a, 8, H_RCX, xm(H_RDX, (int32_t)offsetof(struct jit_frame, last)));
-    x_store(a, 8, H_RAX, xm(H_RDX, (int32_t)offsetof(struct jit_frame, last_rip)));
-    x_mov_rr(a, 8, R_RIP, H_RAX);
+    x_store(a, 8, H_RAX, xm(H_RCX, LINK(rip)));
+    x_store(a, 8, H_R8, xm(H_RCX, LINK(code)));
+    x_load(a, 8, H_R9, xm(H_RSI, JCACHE(block)));
+    x_store(a, 8, H_R9, xm(H_RCX, LINK(to)));
+    x_load(a, 4, H_R9, xm(H_RSI, JCACHE(serial)));
+    x_store(a, 4, H_R9, xm(H_RCX, LINK(serial)));
+    x_store(a, 4, H_RDI, xm(H_RCX, LINK(gen)));
+    x_byte(a, 0x41);
     x_byte(a, 0xff);
-    x_byte(a, 0xe6);                                  /* jmp rsi */
+    x_byte(a, 0xe0);                                  /* jmp r8 */
     for (unsigned i = 0; i < no; i++)
         x_patch(a, out[i], a->p);
+    x_jmp_to(a, j->leave);
+
+    /* The entry of a dead block (emu_jit_kill): nothing ran, nothing to
+     * link from. */
+    j->dead = a->p;
+    x_load(a, 8, H_RDX, xm(H_RSP, STK_FRAME));
+    x_store_imm(a, 8, xm(H_RDX, FRAME(last)), 0);
     x_jmp_to(a, j->leave);
 }
 
@@ -1081,7 +1118,7 @@ static void emit_trampoline(struct emu_jit *j)
     struct x64 a = { .p = j->base, .end = j->end };
     static const uint8_t enter[] = {
         0x53, 0x55, 0x41, 0x54, 0x41, 0x55, 0x41, 0x56, 0x41, 0x57,   /* push rbx..r15 */
-        0x48, 0x83, 0xec, 0x08,                                       /* sub rsp, 8 */
+        0x48, 0x83, 0xec, STK_SIZE,                                   /* sub rsp, STK_SIZE */
         0x48, 0x89, 0xfb,                                             /* mov rbx, rdi */
         0x48, 0x89, 0x14, 0x24,                                       /* mov [rsp], rdx */
     };
@@ -1090,18 +1127,25 @@ static void emit_trampoline(struct emu_jit *j)
     for (size_t k = 0; k < sizeof(enter); k++)
         x_byte(&a, enter[k]);
     x_load(&a, 8, R_G, xm(R_CPU, OFF_CPU(g)));
-    x_load(&a, 8, R_RIP, xm(R_G, OFF_G(rip)));
-    x_load(&a, 8, R_TLB, xm(H_RDX, (int32_t)offsetof(struct jit_frame, tlb_row)));
-    x_load(&a, 8, R_GEN, xm(H_RDX, (int32_t)offsetof(struct jit_frame, tlb_gen)));
-    x_load(&a, 8, R_CNT, xm(H_RDX, (int32_t)offsetof(struct jit_frame, icount)));
+    x_load(&a, 8, H_RAX, xm(R_G, OFF_G(rip)));
+    x_load(&a, 8, R_TLB, xm(H_RDX, FRAME(tlb_row)));
+    x_load(&a, 8, R_GEN, xm(H_RDX, FRAME(tlb_gen)));
+    x_load(&a, 8, R_CNT, xm(H_RDX, FRAME(icount)));
+    x_load(&a, 4, H_RDI, xm(H_RDX, FRAME(chain_gen)));
+    x_store(&a, 4, H_RDI, xm(H_RSP, STK_CHAIN_GEN));
+    x_load(&a, 4, H_RDI, xm(H_RDX, FRAME(budget)));
+    x_store(&a, 4, H_RDI, xm(H_RSP, STK_BUDGET));
     x_byte(&a, 0xff);
     x_byte(&a, 0xe6);                                                 /* jmp rsi */
+    j->leave = a.p;
+    x_load(&a, 8, H_RDX, xm(H_RSP, STK_FRAME));
+    x_load(&a, 4, H_RDI, xm(H_RSP, STK_BUDGET));
+    x_store(&a, 4, H_RDI, xm(H_RDX, FRAME(budget)));
     static const uint8_t leave_code[] = {
-        0x48, 0x83, 0xc4, 0x08,                                       /* add rsp, 8 */
+        0x48, 0x83, 0xc4, STK_SIZE,                                   /* add rsp, STK_SIZE */
         0x41, 0x5f, 0x41, 0x5e, 0x41, 0x5d, 0x41, 0x5c, 0x5d, 0x5b,   /* pop r15..rbx */
         0xc3,
     };
-    j->leave = a.p;
     for (size_t k = 0; k < sizeof(leave_code); k++)
         x_byte(&a, leave_code[k]);
     emit_chain_code(j, &a);
@@ -1166,29 +1210,41 @@ bool emu_jit_usable(const struct emu_cpu *cpu)
     return cpu->mode == MODE_LONG && !(cpu->g->cr4 & (1u << 12));
 }
 
+void emu_jit_kill(struct emu_jit *j, struct block *b)
+{
+    if (b->code_epoch != j->epoch || !b->code)
+        return;
+    struct x64 a = { .p = (uint8_t *)b->code + 4, .end = (uint8_t *)b->code + 9 };
+    x_jmp_to(&a, j->dead);
+}
+
+void *emu_jit_slow_path(const struct emu_jit *j)
+{
+    return j->chain;
+}
+
 /* The call into generated code has no type signature for clang's
  * -fsanitize=function to check. */
 #if defined(__clang__)
 __attribute__((no_sanitize("function")))
 #endif
-struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *b, uint32_t *count,
-                          uint32_t limit, const uint32_t *chain_gen, uint64_t *last_rip)
+struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *b, int32_t *budget,
+                          uint32_t chain_gen, struct jcache_entry *jcache, uint64_t *last_rip)
 {
     struct jit_frame f = {
         .tlb_row = &cpu->tlb->e[0][cpu->cpl == 3][0],
         .tlb_gen = &cpu->tlb->gen,
         .icount = &cpu->vcpu->stats.instructions,
-        .count = count,
-        .limit = limit,
-        .kick = &cpu->vcpu->kick,
+        .jcache = jcache,
         .chain_gen = chain_gen,
-        .epoch = j->epoch,
+        .budget = *budget,
         .last = b,
         .last_rip = cpu->g->rip,
     };
     void (*enter)(struct emu_cpu *, void *, struct jit_frame *) =
         (void (*)(struct emu_cpu *, void *, struct jit_frame *))(void *)j->enter;
     enter(cpu, b->code, &f);
+    *budget = f.budget;
     *last_rip = f.last_rip;
     return f.last;
 }
@@ -1206,10 +1262,12 @@ void *emu_jit_translate(struct emu_jit *j, struct block *b, bool *full)
     return NULL;
 }
 bool emu_jit_usable(const struct emu_cpu *cpu) { (void)cpu; return false; }
-struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *b, uint32_t *count,
-                          uint32_t limit, const uint32_t *chain_gen, uint64_t *last_rip)
+void emu_jit_kill(struct emu_jit *j, struct block *b) { (void)j, (void)b; }
+void *emu_jit_slow_path(const struct emu_jit *j) { (void)j; return NULL; }
+struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *b, int32_t *budget,
+                          uint32_t chain_gen, struct jcache_entry *jcache, uint64_t *last_rip)
 {
-    (void)j, (void)cpu, (void)count, (void)limit, (void)chain_gen, (void)last_rip;
+    (void)j, (void)cpu, (void)budget, (void)chain_gen, (void)jcache, (void)last_rip;
     return b;
 }
 

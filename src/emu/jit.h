@@ -14,6 +14,7 @@
 
 struct emu_jit;
 struct block;
+struct jcache_entry;
 
 /* NULL where there is no translator (a non-x86-64 host, a host that
  * refuses executable memory, or OPENHV_EMU_ENGINE=block). */
@@ -34,11 +35,19 @@ void emu_jit_reset(struct emu_jit *j);
 bool emu_jit_usable(const struct emu_cpu *cpu);
 
 /* Run block `b`'s code from CS:RIP as the block engine's loop runs the
- * block, and the blocks its links lead to while the loop would follow them
- * (current links, *count below limit, no kick), adding each next block's
- * length to *count.  RIP, the instruction count and every exit or fault are
- * the loop's.  Returns the last block run, and its entry RIP in *last_rip. */
-struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *b, uint32_t *count,
-                          uint32_t limit, const uint32_t *chain_gen, uint64_t *last_rip);
+ * block, and the blocks its links (or the jump cache) lead to while the
+ * loop would follow them (links of chain_gen, budget left), taking each
+ * block's length from *budget as it starts.  RIP, the instruction count
+ * and every exit or fault are the loop's.  Returns the last block run, and
+ * its entry RIP in *last_rip; NULL when the chain ended at a dead block. */
+struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *b, int32_t *budget,
+                          uint32_t chain_gen, struct jcache_entry *jcache, uint64_t *last_rip);
+
+/* Block `b` is dead (its bytes changed): its code, if any, now leaves at
+ * once, so links and jump-cache entries that lead to it need no check. */
+void emu_jit_kill(struct emu_jit *j, struct block *b);
+
+/* What a link's `code` is when its block has none: the slow path. */
+void *emu_jit_slow_path(const struct emu_jit *j);
 
 #endif

@@ -259,10 +259,36 @@ static void sys_0fae(struct emu_cpu *cpu, const struct insn *in)
     EMU_UD(cpu);
 }
 
+/* System instructions that a kernel runs thousands of times a second and
+ * that change nothing a block link depends on (linear RIP to code: paging,
+ * CS, the mode) and are not serialising: they leave the block engine's
+ * links standing (block.c).  Port I/O belongs here too: whatever a device
+ * model behind a VM exit writes into guest memory is seen because every
+ * entry from the client flushes the TLB, which cuts the links. */
+static bool keeps_block_links(const struct insn *in)
+{
+    switch (in->opcode) {
+    case 0x90:                          /* PAUSE */
+    case 0xfa: case 0xfb:               /* CLI, STI */
+    case 0x8c:                          /* MOV r/m, Sreg */
+    case 0x0f31:                        /* RDTSC */
+    case 0x6c: case 0x6d: case 0x6e: case 0x6f:
+    case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+    case 0xec: case 0xed: case 0xee: case 0xef:
+        return true;
+    case 0x0f01:                        /* CLAC, STAC, XGETBV, SWAPGS, RDTSCP */
+        return in->modrm == 0xca || in->modrm == 0xcb || in->modrm == 0xd0 ||
+               in->modrm == 0xf8 || in->modrm == 0xf9;
+    default:
+        return false;
+    }
+}
+
 void emu_sys(struct emu_cpu *cpu, const struct insn *in)
 {
     const struct vmcs_ctrl *c = &cpu->vmcs->ctl;
-    cpu->sys_insns++;
+    if (!keeps_block_links(in))
+        cpu->sys_insns++;
     switch (in->opcode) {
     case 0x06: case 0x07: case 0x0e: case 0x16: case 0x17: case 0x1e: case 0x1f:
     case 0x0fa0: case 0x0fa1: case 0x0fa8: case 0x0fa9:

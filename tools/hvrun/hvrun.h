@@ -114,6 +114,7 @@ struct vcpu {
     uint64_t exits[EXIT_REASON_COUNT + 1];   /* last slot: out of range */
     char trace[128];           /* --trace: the handler's details of this exit */
     uint64_t instructions;     /* guest instructions retired, if known */
+    uint64_t blocks_decoded, block_lookups, translated_returns; /* the emulator's block cache */
     uint64_t exec_ns;          /* guest execution time (hv_vcpu_get_exec_time) */
     bool have_instructions;
     uint64_t engine_ns[2];     /* on the emulator / on KVM, if known */

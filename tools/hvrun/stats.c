@@ -16,6 +16,9 @@ void stats_collect(struct vcpu *v)
     if (openhv_vcpu_stats(v->id, &s) == HV_SUCCESS) {
         v->engine_ns[0] = s.engine_ns[0];
         v->engine_ns[1] = s.engine_ns[1];
+        v->blocks_decoded = s.blocks_decoded;
+        v->block_lookups = s.block_lookups;
+        v->translated_returns = s.translated_returns;
         if (s.instructions != 0) {
             v->instructions = s.instructions;
             v->have_instructions = true;
@@ -47,6 +50,11 @@ void stats_print(const struct machine *m, double wall_seconds)
         if (v->have_instructions) {
             fprintf(stderr, "hvrun: stats: cpu%u: %llu instructions\n", i, (unsigned long long)v->instructions);
             total_instructions += v->instructions;
+            fprintf(stderr,
+                    "hvrun: stats: cpu%u: %llu blocks decoded, %llu looked up, "
+                    "%llu returns from translated code\n",
+                    i, (unsigned long long)v->blocks_decoded, (unsigned long long)v->block_lookups,
+                    (unsigned long long)v->translated_returns);
         } else {
             have_all = false;
         }
