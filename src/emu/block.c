@@ -35,6 +35,7 @@
 #include "engine_internal.h"
 #include "block.h"
 #include "jit.h"
+#include "tlb.h"
 
 /* Arena chunks; the whole cache is dropped when they pass the limit (a
  * guest whose code outgrows it is translated again, as after a flush). */
@@ -223,7 +224,10 @@ static struct block *new_block(struct emu_cpu *cpu, struct block *old, uint64_t 
     b->serial = 0;
     /* No link of its own yet. */
     b->link[0] = b->link[1] = (struct link){ .gen = bc->chain_gen - 1, .from = b };
-    emu_code_filter_add(cpu, gpa);
+    if (!emu_code_filter_has(cpu, gpa)) {
+        emu_code_filter_add(cpu, gpa);
+        mmu_tlb_forget_stores(cpu->tlb, gpa & ~0xfffull);
+    }
     struct block **head = &bc->bucket[bucket_of(gpa)];
     if (old) {
         /* Links to it fail from now on. */

@@ -45,7 +45,9 @@
 
 #if defined(__x86_64__) && !defined(OPENHV_NO_JIT)
 
+#include <stdio.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "x64_emit.h"
 
@@ -79,6 +81,7 @@ struct emu_jit {
     uint8_t *base, *next, *end;
     uint8_t *enter, *leave, *chain, *leave_from, *dead;
     uint32_t epoch;
+    FILE *perf_map;           /* OPENHV_PERF_MAP: /tmp/perf-PID.map for perf */
 };
 
 #define OFF_CPU(f) ((int32_t)offsetof(struct emu_cpu, f))
@@ -467,19 +470,9 @@ static void emit_tlb(struct tctx *t, unsigned kind, unsigned size)
     x_alu_ri(a, 8, 4, H_R8, -4096);
     x_rm(a, 8, 0x0b, H_R8, xm(R_GEN, 0));
     x_rm(a, 8, 0x3b, H_R8, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 8, .disp = row });
+    /* A store entry never maps a page that holds blocks (tlb.h): a store
+     * to one misses and its stub's handler sets block_stop. */
     to_slow(t, x_jcc32(a, HCC_NZ));
-    if (kind == ACC_WRITE || kind == ACC_RMW) {
-        /* A store to a page that holds blocks ends the block: the stub's
-         * handler sets block_stop. */
-        x_load(a, 8, H_R8, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 8, .disp = row + 16 });
-        x_shift_ri(a, 8, 5, H_R8, 12);
-        x_alu_ri(a, 4, 4, H_R8, (int32_t)(EMU_CODE_FILTER_BITS - 1));
-        x_mov_rr(a, 8, H_RDX, H_R8);
-        x_shift_ri(a, 8, 5, H_RDX, 6);
-        x_load(a, 8, H_RDX, (struct x64_mem){ .base = R_CPU, .index = H_RDX, .scale = 8, .disp = OFF_CPU(code_filter) });
-        x_rr(a, 8, 0x0fa3, H_R8, H_RDX);     /* bt rdx, r8 */
-        to_slow(t, x_jcc32(a, HCC_B));
-    }
     x_load(a, 8, H_RDX, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 8, .disp = row + 8 });
     x_alu_ri(a, 4, 4, H_RSI, 0xfff);
     x_rr(a, 8, 0x01, H_RSI, H_RDX);
@@ -1043,6 +1036,9 @@ static void *translate(struct emu_jit *j, struct block *b)
     if (full)
         return NULL;
     j->next = (uint8_t *)(((uintptr_t)end + 15) & ~(uintptr_t)15);
+    if (j->perf_map)
+        fprintf(j->perf_map, "%lx %lx guest_gpa_%llx\n", (unsigned long)(uintptr_t)start,
+                (unsigned long)(end - start), (unsigned long long)b->gpa);
     return start;
 }
 
@@ -1170,6 +1166,18 @@ struct emu_jit *emu_jit_create(void)
     j->end = j->base + JIT_BUFFER_BYTES;
     j->epoch = 1;
     emit_trampoline(j);
+    if (getenv("OPENHV_PERF_MAP")) {
+        /* perf names JIT code by this file: guest-physical addresses of
+         * the blocks, to profile the guest (docs/notes/emu-engine.md). */
+        char path[64];
+        snprintf(path, sizeof(path), "/tmp/perf-%d.map", (int)getpid());
+        j->perf_map = fopen(path, "a");
+        if (j->perf_map) {
+            setvbuf(j->perf_map, NULL, _IOLBF, 0);
+            fprintf(j->perf_map, "%lx %lx openhv_chain_and_trampoline\n",
+                    (unsigned long)(uintptr_t)j->base, (unsigned long)(j->next - j->base));
+        }
+    }
     return j;
 }
 
@@ -1178,6 +1186,8 @@ void emu_jit_destroy(struct emu_jit *j)
     if (!j)
         return;
     munmap(j->base, JIT_BUFFER_BYTES);
+    if (j->perf_map)
+        fclose(j->perf_map);
     free(j);
 }
 

@@ -303,10 +303,28 @@ static __attribute__((noinline)) uint8_t *tlb_fill(struct emu_cpu *cpu, struct t
             return dev;     /* a device register: never cached */
     }
     uint8_t *host = gpa_access(cpu, gpa, size, kind & 3u, lin, true, true);
+    if (((kind & 3u) == ACC_WRITE || (kind & 3u) == ACC_RMW) && emu_code_filter_has(cpu, gpa)) {
+        /* A store to a page that holds blocks: never cached, so that the
+         * hit paths need no check (tlb.h). */
+        cpu->block_stop = true;
+        return host;
+    }
     e->tag = tlb_tag(cpu->tlb, lin);
     e->host = host - (gpa & 0xfff);
     e->gpa = gpa & ~0xfffull;
     return host;
+}
+
+void mmu_tlb_forget_stores(struct emu_tlb *tlb, uint64_t gpa_page)
+{
+    static const unsigned kinds[] = { ACC_WRITE, ACC_RMW };
+    for (unsigned k = 0; k < 2; k++)
+        for (unsigned u = 0; u < 2; u++)
+            for (unsigned i = 0; i < TLB_SIZE; i++) {
+                struct tlb_entry *e = &tlb->e[kinds[k]][u][i];
+                if (e->gpa == gpa_page)
+                    e->tag = 0;
+            }
 }
 
 /* A store to guest-physical page `gpa_page` by this vCPU: if the running
@@ -321,8 +339,6 @@ static inline uint8_t *tlb_host(struct emu_cpu *cpu, uint64_t lin, unsigned size
         host = e->host + (lin & 0xfff);
     else
         host = tlb_fill(cpu, e, lin, size, kind);
-    if ((kind & 3u) == ACC_WRITE || (kind & 3u) == ACC_RMW)
-        tlb_note_store(cpu, e->gpa);
     return host;
 }
 

@@ -32,6 +32,13 @@ struct emu_tlb {
     struct tlb_entry e[TLB_KINDS][2][TLB_SIZE];
 };
 
+/* Store entries (ACC_WRITE, ACC_RMW) never map a page that holds blocks
+ * (emu_cpu.code_filter): tlb_fill does not cache them, and a page that
+ * becomes a code page is dropped from them (mmu_tlb_forget_stores).  So a
+ * store that hits needs no code-page check, and one to a code page always
+ * takes the full path, which sets block_stop. */
+void mmu_tlb_forget_stores(struct emu_tlb *tlb, uint64_t gpa_page);
+
 static inline __attribute__((always_inline)) uint64_t tlb_tag(const struct emu_tlb *tlb, uint64_t lin)
 {
     return (lin & ~0xfffull) | tlb->gen;
@@ -79,8 +86,6 @@ static inline __attribute__((always_inline)) uint8_t *tlb_fast_host(struct emu_c
     struct tlb_entry *e = &tlb->e[kind][cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
     if (e->tag != tlb_tag(tlb, lin))
         return NULL;
-    if (kind == ACC_WRITE || kind == ACC_RMW)
-        tlb_note_store(cpu, e->gpa);
     return e->host + (lin & 0xfff);
 }
 
