@@ -330,7 +330,7 @@ hv_return_t hv_vm_set_apic_bus_freq(uint64_t freq)
         return HV_UNSUPPORTED;
     /* VM-wide, and only before the first vCPU exists (hvf-api.md 3.11). */
     pthread_mutex_lock(&vm->lock);
-    hv_return_t ret = vm->vcpu_count != 0 ? HV_BUSY : HV_SUCCESS;
+    hv_return_t ret = __atomic_load_n(&vm->vcpu_count, __ATOMIC_RELAXED) != 0 ? HV_BUSY : HV_SUCCESS;
     if (ret == HV_SUCCESS && vm->irq->kernel)
         ret = vm->irq->kernel->set_bus_freq(vm->irq, freq);
     if (ret == HV_SUCCESS)

@@ -45,7 +45,7 @@ hv_return_t hv_vcpu_create(hv_vcpuid_t *vcpu, hv_vcpu_options_t flags)
                 v->emu_lapic = v->lapic;
             if (ret == HV_SUCCESS) {
                 vm->vcpus[id] = v;
-                vm->vcpu_count++;
+                __atomic_fetch_add(&vm->vcpu_count, 1u, __ATOMIC_RELAXED);
                 api_thread_vcpu = v;
                 *vcpu = id;
             }
@@ -70,7 +70,7 @@ hv_return_t hv_vcpu_destroy(hv_vcpuid_t vcpu)
     irq_lapic_destroy(v->lapic);
     vm->backend->vcpu_destroy(v);
     vm->vcpus[vcpu] = NULL;
-    vm->vcpu_count--;
+    __atomic_fetch_sub(&vm->vcpu_count, 1u, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&vm->lock);
     api_thread_vcpu = NULL;
     free(v);

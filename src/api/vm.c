@@ -125,7 +125,7 @@ hv_return_t hv_vm_destroy(void)
         ret = HV_NO_DEVICE;
     } else {
         pthread_mutex_lock(&vm->lock);
-        bool busy = vm->vcpu_count != 0;
+        bool busy = __atomic_load_n(&vm->vcpu_count, __ATOMIC_RELAXED) != 0;
         pthread_mutex_unlock(&vm->lock);
         if (busy) {
             ret = HV_BUSY;

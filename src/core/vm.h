@@ -104,7 +104,8 @@ struct hv_vm {
 
     pthread_mutex_t lock;                /* vcpus[], spaces' existence, notifiers */
     struct hv_vcpu *vcpus[HV_MAX_VCPUS];
-    unsigned vcpu_count;
+    unsigned vcpu_count;                 /* changed under lock, with __atomic so that a
+                                            running vCPU may read it (emu_sys) */
 
     pthread_rwlock_t mem_lock;           /* see memmap.h */
     atomic_uint_fast64_t mem_gen;

@@ -28,7 +28,7 @@ static void vm_shape(struct hv_vm *vm, unsigned *bits, unsigned *count)
     for (unsigned i = 0; i < HV_MAX_VCPUS; i++)
         if (vm->vcpus[i] != NULL && vm->vcpus[i]->id > highest)
             highest = vm->vcpus[i]->id;
-    *count = vm->vcpu_count;
+    *count = __atomic_load_n(&vm->vcpu_count, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&vm->lock);
     *bits = 0;
     while ((1u << *bits) <= highest)

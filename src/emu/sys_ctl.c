@@ -264,10 +264,16 @@ static void sys_0fae(struct emu_cpu *cpu, const struct insn *in)
  * CS, the mode) and are not serialising: they leave the block engine's
  * links standing (block.c).  Port I/O belongs here too: whatever a device
  * model behind a VM exit writes into guest memory is seen because every
- * entry from the client flushes the TLB, which cuts the links. */
-static bool keeps_block_links(const struct insn *in)
+ * entry from the client flushes the TLB, which cuts the links.  IRET (a
+ * kernel returns from every interrupt with it) serialises, but in a VM of
+ * one vCPU there is no other processor whose code writes it could have to
+ * make visible: the host's writes while the vCPU runs are bounded as
+ * unserialised ones are (block.c, CHAIN_INSNS). */
+static bool keeps_block_links(const struct emu_cpu *cpu, const struct insn *in)
 {
     switch (in->opcode) {
+    case 0xcf:                          /* IRET */
+        return __atomic_load_n(&cpu->vm->vcpu_count, __ATOMIC_RELAXED) == 1;
     case 0x90:                          /* PAUSE */
     case 0xfa: case 0xfb:               /* CLI, STI */
     case 0x8c:                          /* MOV r/m, Sreg */
@@ -287,7 +293,7 @@ static bool keeps_block_links(const struct insn *in)
 void emu_sys(struct emu_cpu *cpu, const struct insn *in)
 {
     const struct vmcs_ctrl *c = &cpu->vmcs->ctl;
-    if (!keeps_block_links(in))
+    if (!keeps_block_links(cpu, in))
         cpu->sys_insns++;
     switch (in->opcode) {
     case 0x06: case 0x07: case 0x0e: case 0x16: case 0x17: case 0x1e: case 0x1f:
