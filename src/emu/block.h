@@ -10,7 +10,7 @@
 
 #include "emu.h"
 
-#define BLOCK_BUCKETS 32768u /* power of two */
+#define BLOCK_BUCKETS 131072u /* power of two */
 #define BLOCK_MAX_INSNS 32u
 #define BLOCK_MAX_BYTES 160u
 
