@@ -104,7 +104,7 @@ static hv_return_t change_space(const struct mem_change *c)
         return HV_NO_DEVICE;
     if (c->asid >= HV_MAX_SPACES)
         return HV_BAD_ARGUMENT;
-    pthread_rwlock_wrlock(&vm->mem_lock);
+    vm_mem_write_lock(vm);
     hv_return_t ret = HV_BAD_ARGUMENT;
     if (vm->space_used[c->asid]) {
         struct memmap *map = &vm->space[c->asid];
@@ -118,7 +118,7 @@ static hv_return_t change_space(const struct mem_change *c)
                 memmap_unmap(map, c->gpa, c->size);
         }
     }
-    pthread_rwlock_unlock(&vm->mem_lock);
+    vm_mem_write_unlock(vm);
     return ret;
 }
 
@@ -188,7 +188,7 @@ hv_return_t hv_vm_space_create(hv_vm_space_t *asid)
         return HV_BAD_ARGUMENT;
     hv_return_t ret = HV_NO_RESOURCES;
     pthread_mutex_lock(&vm->lock);
-    pthread_rwlock_wrlock(&vm->mem_lock);
+    vm_mem_write_lock(vm);
     for (hv_vm_space_t s = 1; s < HV_MAX_SPACES; s++) {
         if (!vm->space_used[s]) {
             vm->space_used[s] = true;
@@ -198,7 +198,7 @@ hv_return_t hv_vm_space_create(hv_vm_space_t *asid)
             break;
         }
     }
-    pthread_rwlock_unlock(&vm->mem_lock);
+    vm_mem_write_unlock(vm);
     pthread_mutex_unlock(&vm->lock);
     return ret;
 }
@@ -220,13 +220,13 @@ hv_return_t hv_vm_space_destroy(hv_vm_space_t asid)
                 ret = HV_BUSY;
     }
     if (ret == HV_SUCCESS) {
-        pthread_rwlock_wrlock(&vm->mem_lock);
+        vm_mem_write_lock(vm);
         memmap_free(&vm->space[asid]);
         vm->space_used[asid] = false;
         atomic_fetch_add(&vm->mem_gen, 1);
         if (vm->backend->memory_changed != NULL)
             vm->backend->memory_changed(vm, asid, 0, HV_GPA_LIMIT);
-        pthread_rwlock_unlock(&vm->mem_lock);
+        vm_mem_write_unlock(vm);
     }
     pthread_mutex_unlock(&vm->lock);
     return ret;

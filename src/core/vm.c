@@ -77,3 +77,20 @@ void vm_mem_read_unlock(struct hv_vm *vm)
 {
     pthread_rwlock_unlock(&vm->mem_lock);
 }
+
+bool vm_mem_writer_waiting(struct hv_vm *vm)
+{
+    return atomic_load_explicit(&vm->mem_writers, memory_order_relaxed) != 0;
+}
+
+void vm_mem_write_lock(struct hv_vm *vm)
+{
+    atomic_fetch_add(&vm->mem_writers, 1);
+    pthread_rwlock_wrlock(&vm->mem_lock);
+}
+
+void vm_mem_write_unlock(struct hv_vm *vm)
+{
+    pthread_rwlock_unlock(&vm->mem_lock);
+    atomic_fetch_sub(&vm->mem_writers, 1);
+}

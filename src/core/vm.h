@@ -108,6 +108,8 @@ struct hv_vm {
                                             running vCPU may read it (emu_sys) */
 
     pthread_rwlock_t mem_lock;           /* see memmap.h */
+    atomic_uint mem_writers;             /* waiting for mem_lock or holding it for
+                                            writing: running vCPUs let go only then */
     atomic_uint_fast64_t mem_gen;
     struct memmap space[HV_MAX_SPACES];
     bool space_used[HV_MAX_SPACES];
@@ -147,5 +149,10 @@ const struct hv_backend *hv_backend_choose(hv_return_t *err, char *reason, size_
 /* Memory-lock helpers for backends that execute guest code themselves. */
 void vm_mem_read_lock(struct hv_vm *vm);
 void vm_mem_read_unlock(struct hv_vm *vm);
+/* Whether a writer waits: a vCPU that holds the lock for reading while it
+ * runs lets go at its next poll point only then. */
+bool vm_mem_writer_waiting(struct hv_vm *vm);
+void vm_mem_write_lock(struct hv_vm *vm);
+void vm_mem_write_unlock(struct hv_vm *vm);
 
 #endif

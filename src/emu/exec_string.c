@@ -125,9 +125,12 @@ static void rep_store(struct emu_cpu *cpu, const struct insn *in, bool is_movs)
             if (is_movs) {
                 emu_read_bytes(cpu, src_seg(in), areg(cpu, in, GPR_RSI), buf, bytes);
             } else {
+                /* The element, then the filled part doubled (a kernel
+                 * clears its pages with REP STOS). */
                 uint64_t v = gpr_get(cpu, GPR_RAX, os);
-                for (unsigned i = 0; i < bytes; i += os)
-                    memcpy(buf + i, &v, os);
+                memcpy(buf, &v, os);
+                for (unsigned have = os; have < bytes; have *= 2)
+                    memcpy(buf + have, buf, bytes - have < have ? bytes - have : have);
             }
             emu_write_bytes(cpu, SEG_ES, areg(cpu, in, GPR_RDI), buf, bytes);
             if (is_movs)

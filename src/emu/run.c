@@ -202,8 +202,10 @@ static void mem_sync(struct emu_cpu *cpu)
 /* Let map/unmap/protect through, then pick up their changes. */
 static void mem_turn(struct emu_vcpu *m)
 {
-    vm_mem_read_unlock(m->cpu.vm);
-    vm_mem_read_lock(m->cpu.vm);
+    if (vm_mem_writer_waiting(m->cpu.vm)) {
+        vm_mem_read_unlock(m->cpu.vm);
+        vm_mem_read_lock(m->cpu.vm);
+    }
     mem_sync(&m->cpu);
 }
 
