@@ -133,6 +133,7 @@ enum form {
     F_ALU_RM_I,               /* op r/m, imm (80/81/83, F6/F7 /0, 04/05.. via rm = rAX) */
     F_INCDEC,                 /* FE/FF /0 /1, register */
     F_SHIFT,                  /* SHL/SHR/SAR of a register by 1 or imm8 (1..width-1) */
+    F_SHIFT_CL,               /* SHL/SHR/SAR of a register by CL, its flags unread */
     F_IMUL,                   /* IMUL r, r/m (0F AF) and IMUL r, r/m, imm (69, 6B) */
     F_LEA,
     F_MOVX,                   /* MOVZX, MOVSX, MOVSXD */
@@ -230,6 +231,12 @@ static struct plan plan_of(const struct insn *in)
         }
         return p;
     }
+    case 0xd2: case 0xd3:
+        if (rr && ext >= 4) {
+            p.form = F_SHIFT_CL;
+            p.alu = ext == 6 ? 4 : ext;
+        }
+        return p;
     case 0x0faf: case 0x69: case 0x6b:
         if (in->opsize >= 2)
             p.form = F_IMUL;
@@ -700,6 +707,23 @@ static void emit_shift(struct tctx *t, const struct insn *in, const struct plan 
     t->hf = HF_NONE;
 }
 
+/* A shift of a register by CL whose flags nothing reads: the host's shift
+ * masks the count as the guest's does, and a 32-bit destination is
+ * written (zero-extended) even when the count is 0, as exec_shift.c does. */
+static void emit_shift_cl(struct tctx *t, const struct insn *in, const struct plan *p)
+{
+    struct x64 *a = &t->a;
+    unsigned sz = p->size;
+    x_load(a, 1, H_RCX, xm(R_G, GPR_RCX * 8));
+    x_load(a, sz, H_RAX, gpr_mem(in, in->rm, sz));
+    x_prefix(a, sz, 0, -1, H_RAX, sz == 1);
+    x_byte(a, sz == 1 ? 0xd2 : 0xd3);
+    x_byte(a, (uint8_t)(0xc0 | p->alu << 3));               /* shl/shr/sar rax, cl */
+    gpr_store(t, in, in->rm, sz, H_RAX);
+    t->setter = S_UNKNOWN;
+    t->hf = HF_NONE;
+}
+
 /* IMUL sets CF and OF on overflow and, where the SDM leaves them
  * undefined, SF and PF from the result with ZF and AF clear, as
  * exec_muldiv.c does. */
@@ -940,6 +964,7 @@ static void emit_insn(struct tctx *t, const struct insn *in, const struct plan *
     case F_ALU_RM_R: case F_ALU_R_RM: case F_ALU_RM_I: emit_alu(t, in, p, live); break;
     case F_INCDEC: emit_incdec(t, in, p, live); break;
     case F_SHIFT: emit_shift(t, in, p, live); break;
+    case F_SHIFT_CL: emit_shift_cl(t, in, p); break;
     case F_IMUL: emit_imul(t, in, p, live); break;
     case F_LEA: emit_lea(t, in, p); break;
     case F_MOVX: emit_movx(t, in, p); break;
@@ -1000,6 +1025,11 @@ static void *translate(struct emu_jit *j, struct block *b)
     bool live = true;
     for (unsigned i = n; i-- > 0;) {
         t->live[i] = live;
+        /* A shift by CL leaves the flags alone when CL is 0: where they
+         * may be read after it, its handler keeps them exact; where they
+         * cannot, the host's shift does it, touching no record. */
+        if (plans[i].form == F_SHIFT_CL && live)
+            plans[i].form = F_HELPER;
         live = reads_flags(&plans[i]) || (live && !alu_writes_flags(&plans[i]));
     }
     uint8_t *start = t->a.p;
