@@ -391,11 +391,12 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             if (l->gen == bc->chain_gen && l->rip == rip && l->serial == l->to->serial)
                 b = l->to;
         }
-        void *code = NULL;
+        bool linked = b != NULL;
+        struct jcache_entry *e = NULL;
         if (!b) {
-            struct jcache_entry *e = &bc->jcache[jcache_index(rip)];
-            if (e->rip == rip && e->gen == bc->chain_gen && e->block && e->serial == e->block->serial) {
-                b = e->block;
+            struct jcache_entry *j = &bc->jcache[jcache_index(rip)];
+            if (j->rip == rip && j->gen == bc->chain_gen && j->block && j->serial == j->block->serial) {
+                b = j->block;
             } else {
                 uint64_t gpa;
                 unsigned room;
@@ -420,17 +421,17 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
                 }
                 if (!b || b->n == 0)
                     break;
-                code = jit ? block_code(bc, b) : NULL;
-                *e = (struct jcache_entry){ .rip = rip, .code = code, .block = b,
-                                            .gen = bc->chain_gen, .serial = b->serial };
+                e = j;
             }
-            if (!code && jit)
-                code = block_code(bc, b);
-            if (prev)
-                link_to(bc, prev, way, rip, b, code);
-        } else if (jit) {
-            code = block_code(bc, b);
         }
+        /* Translating may drop all code and cut the links: the jump cache
+         * and the new link take the generation after it. */
+        void *code = jit ? block_code(bc, b) : NULL;
+        if (e)
+            *e = (struct jcache_entry){ .rip = rip, .code = code, .block = b,
+                                        .gen = bc->chain_gen, .serial = b->serial };
+        if (!linked && prev)
+            link_to(bc, prev, way, rip, b, code);
         cpu->block_stop = false;
         /* RF is cleared as the first instruction executes; none in a block
          * sets it. */

@@ -1083,22 +1083,26 @@ static void *translate(struct emu_jit *j, struct block *b)
  * in r12: with budget left, the jump cache may know the block at that RIP;
  * then the link is pointed at it and the chain goes on.  Otherwise back to
  * the loop, which looks the block up and links it. */
+/* rdx = the frame; the last block run is the one holding link rcx,
+ * entered at r12. */
+static void emit_note_last(struct x64 *a)
+{
+    x_load(a, 8, H_RDX, xm(H_RSP, STK_FRAME));
+    x_load(a, 8, H_RDI, xm(H_RCX, LINK(from)));
+    x_store(a, 8, H_RDI, xm(H_RDX, FRAME(last)));
+    x_store(a, 8, R_RIP, xm(H_RDX, FRAME(last_rip)));
+}
+
 static void emit_chain_code(struct emu_jit *j, struct x64 *a)
 {
     uint8_t *out[4];
     unsigned no = 0;
     j->leave_from = a->p;       /* leave, the last block being link rcx's */
-    x_load(a, 8, H_RDX, xm(H_RSP, STK_FRAME));
-    x_load(a, 8, H_RDI, xm(H_RCX, LINK(from)));
-    x_store(a, 8, H_RDI, xm(H_RDX, FRAME(last)));
-    x_store(a, 8, R_RIP, xm(H_RDX, FRAME(last_rip)));
+    emit_note_last(a);
     x_jmp_to(a, j->leave);
 
     j->chain = a->p;
-    x_load(a, 8, H_RDX, xm(H_RSP, STK_FRAME));
-    x_load(a, 8, H_RDI, xm(H_RCX, LINK(from)));
-    x_store(a, 8, H_RDI, xm(H_RDX, FRAME(last)));
-    x_store(a, 8, R_RIP, xm(H_RDX, FRAME(last_rip)));
+    emit_note_last(a);
     x_alu_mi(a, 4, 7, xm(H_RSP, STK_BUDGET), 0);
     out[no++] = x_jcc32(a, 0xe /* LE */);
     /* rsi = &jcache[jcache_index(rax)] */

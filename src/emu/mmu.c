@@ -327,8 +327,6 @@ void mmu_tlb_forget_stores(struct emu_tlb *tlb, uint64_t gpa_page)
             }
 }
 
-/* A store to guest-physical page `gpa_page` by this vCPU: if the running
- * block was decoded from it, the block ends after this instruction. */
 /* The hit path is small enough to inline into every accessor. */
 static inline uint8_t *tlb_host(struct emu_cpu *cpu, uint64_t lin, unsigned size, unsigned kind)
 {

@@ -15,6 +15,10 @@
  *
  * smc_* / cross_*: self-modifying code inside one block, and code written
  * by the host while the vCPU loops, are seen.
+ *
+ * chained_calls: a loop that calls one function from two places runs on
+ * links and the jump cache (openhv_vcpu_stats), not on lookups by address
+ * and returns to the engine's loop at every RET.
  */
 #include <Hypervisor/hv.h>
 #include <Hypervisor/hv_vmx.h>
@@ -450,6 +454,21 @@ static void smc_other_block(void)
     }
 }
 
+/* Run a fresh long-mode vCPU from `rip` to its first exit: the exit
+ * reason, RDX and the vCPU's counters. */
+static void run_counted(uint64_t rip, uint64_t *reason, uint64_t *rdx, struct openhv_vcpu_stats *st)
+{
+    *reason = *rdx = 0;
+    memset(st, 0, sizeof *st);
+    hv_vcpuid_t v = long_vcpu();
+    hv_vcpu_write_register(v, HV_X86_RIP, rip);
+    hv_vcpu_run_until(v, now_ns() + 5000000000ull);
+    hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, reason);
+    hv_vcpu_read_register(v, HV_X86_RDX, rdx);
+    openhv_vcpu_stats(v, st);
+    hv_vcpu_destroy(v);
+}
+
 /* A hot loop with an instruction that straddles two pages: the one
  * instruction a block cannot hold runs inside the block engine's run, and
  * the count of instructions stays exact through translated, chained and
@@ -468,15 +487,9 @@ static void page_crossing_loop(void)
     };
     memset(ram + CODE, 0, 2 * CODE_SIZE);
     memcpy(ram + CODE + CODE_SIZE - 0x10, code, sizeof code);
-    hv_vcpuid_t v = long_vcpu();
-    hv_vcpu_write_register(v, HV_X86_RIP, CODE + CODE_SIZE - 0x10);
-    hv_vcpu_run_until(v, now_ns() + 2000000000ull);
-    uint64_t reason = 0, rdx = 0;
-    struct openhv_vcpu_stats st = { 0 };
-    hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, &reason);
-    hv_vcpu_read_register(v, HV_X86_RDX, &rdx);
-    openhv_vcpu_stats(v, &st);
-    hv_vcpu_destroy(v);
+    uint64_t reason, rdx;
+    struct openhv_vcpu_stats st;
+    run_counted(CODE + CODE_SIZE - 0x10, &reason, &rdx, &st);
     /* mov, xor, then 1000 x (6 nops, add, dec, jnz); the OUT exits. */
     if (reason == VMX_REASON_IO && rdx == 1000 && st.instructions == 2 + 1000 * 9) {
         printf("PASS page_crossing_loop\n");
@@ -485,6 +498,48 @@ static void page_crossing_loop(void)
                (unsigned long long)reason, (unsigned long long)rdx, (unsigned long long)st.instructions);
         failures++;
     }
+}
+
+static void chained_calls(void)
+{
+    static const uint8_t code[] = {
+        0xb9, 0xa0, 0x86, 0x01, 0x00,             /* 0: mov ecx, 100000 */
+        0x31, 0xd2,                               /* 5: xor edx, edx */
+        0xe8, 0x0e, 0x00, 0x00, 0x00,             /* 7: again: call f (0x1a) */
+        0xe8, 0x09, 0x00, 0x00, 0x00,             /* 12: call f: two return addresses */
+        0xff, 0xc9,                               /* 17: dec ecx */
+        0x75, 0xf2,                               /* 19: jnz again */
+        0xe6, 0x80,                               /* 21: out 0x80, al */
+        0xf4,                                     /* 23 */
+        0x90, 0x90,                               /* 24 */
+        0x83, 0xc2, 0x01,                         /* 26: f: add edx, 1 */
+        0xc3,                                     /* ret */
+    };
+    const char *engine = getenv("OPENHV_EMU_ENGINE");
+    if (engine && strcmp(engine, "step") == 0) {
+        printf("SKIP chained_calls: OPENHV_EMU_ENGINE=step runs no blocks\n");
+        return;
+    }
+    memset(ram + CODE, 0, CODE_SIZE);
+    memcpy(ram + CODE, code, sizeof code);
+    uint64_t reason, rdx;
+    struct openhv_vcpu_stats st;
+    run_counted(CODE, &reason, &rdx, &st);
+    /* mov, xor, then 100000 x (2 x (call, add, ret), dec, jnz). */
+    uint64_t insns = 2 + 100000ull * 8;
+    /* Without the jump cache every RET (200,000) would look its block up
+     * or, translated, return to the loop; with it, lookups are the few
+     * blocks' first entries and returns the poll budget's, one per 1,024
+     * instructions. */
+    bool ok = reason == VMX_REASON_IO && rdx == 200000 && st.instructions == insns &&
+              st.blocks_decoded >= 4 && st.blocks_decoded <= 16 && st.block_lookups <= 64 &&
+              st.translated_returns <= insns / 512;
+    printf("%s chained_calls: reason %llu edx %llu, %llu instructions, %llu blocks decoded, "
+           "%llu lookups, %llu returns from translated code\n",
+           ok ? "PASS" : "FAIL", (unsigned long long)reason, (unsigned long long)rdx,
+           (unsigned long long)st.instructions, (unsigned long long)st.blocks_decoded,
+           (unsigned long long)st.block_lookups, (unsigned long long)st.translated_returns);
+    failures += !ok;
 }
 
 struct cross {
@@ -554,6 +609,7 @@ int main(void)
     smc_other_block();
     cross_host_write();
     page_crossing_loop();
+    chained_calls();
     lockstep();
     hv_vm_unmap(0, RAM_SIZE);
     hv_vm_destroy();
