@@ -198,50 +198,10 @@ static void decode_block(struct emu_cpu *cpu, struct block *b, uint64_t gpa, con
     b->n = (uint8_t)n;
     b->run_bytes = (uint16_t)off;
     b->crosses = n == 0 && checked == 0;
+    b->spans = false;
     b->code = NULL;
     b->code_epoch = 0;
     b->nbytes = (uint16_t)(checked > off ? checked : off);
-}
-
-/* A new block for gpa in the arena, in place of `old` (NULL: none) in its
- * bucket; NULL when memory is out. */
-static struct block *new_block(struct emu_cpu *cpu, struct block *old, uint64_t gpa,
-                               const uint8_t *p, unsigned room, uint8_t key)
-{
-    struct emu_blocks *bc = cpu->blocks;
-    if (bc->arena_bytes >= ARENA_LIMIT) {
-        drop_all(cpu, bc);
-        old = NULL;
-    }
-    struct block *s = &bc->scratch;
-    cpu->vcpu->stats.blocks_decoded++;
-    decode_block(cpu, s, gpa, p, room, key);
-    size_t size = offsetof(struct block, insn) + s->n * sizeof(struct insn);
-    struct block *b = arena_alloc(bc, size);
-    if (!b)
-        return NULL;
-    memcpy(b, s, size);
-    b->serial = 0;
-    /* No link of its own yet. */
-    b->link[0] = b->link[1] = (struct link){ .gen = bc->chain_gen - 1, .from = b };
-    if (!emu_code_filter_has(cpu, gpa)) {
-        emu_code_filter_add(cpu, gpa);
-        mmu_tlb_forget_stores(cpu->tlb, gpa & ~0xfffull);
-    }
-    struct block **head = &bc->bucket[bucket_of(gpa)];
-    if (old) {
-        /* Links to it fail from now on. */
-        old->serial++;
-        if (bc->jit)
-            emu_jit_kill(bc->jit, old);
-        struct block **pp = head;
-        while (*pp != old)
-            pp = &(*pp)->next;
-        *pp = old->next;
-    }
-    b->next = *head;
-    *head = b;
-    return b;
 }
 
 /* Whether the n bytes at a and b are equal: whole words, no library call
@@ -261,7 +221,106 @@ static bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned n)
     return diff == 0;
 }
 
-static struct block *lookup(struct emu_cpu *cpu, uint64_t gpa, const uint8_t *p, unsigned room)
+/* An instruction at rip that runs from the end of its page into the next
+ * one (room bytes in the first) becomes a block of its own, so that a hot
+ * loop that happens to straddle a page boundary stays in linked, translated
+ * code.  Left to the step path (false) when it needs the step path anyway,
+ * or when the second page cannot be fetched: the step path's decoder
+ * raises the fault exactly. */
+static bool decode_spanning(struct emu_cpu *cpu, struct block *b, uint64_t rip, unsigned room)
+{
+    uint8_t buf[16] = { 0 };
+    uint64_t gpa;
+    const uint8_t *hva;
+    if (room >= 15 || ((b->gpa + room) & 0xfff) != 0)
+        return false;           /* ended by a segment limit, not a page */
+    unsigned n = emu_fetch(cpu, rip, buf, 15, &gpa, &hva);
+    struct insn *in = &b->insn[0];
+    if (n <= room || !emu_decode_bytes(cpu, buf, n, in) || in->len <= room || step_only(in->exec))
+        return false;
+    unsigned room2;
+    (void)emu_fetch_block(cpu, rip + room, &b->page2_gpa, &room2);
+    memcpy(b->bytes, buf, in->len);
+    in->exec = emu_block_specialize(cpu, in);
+    b->n = 1;
+    b->crosses = false;
+    b->spans = true;
+    b->page_bytes = (uint16_t)room;
+    b->run_bytes = b->nbytes = in->len;
+    return true;
+}
+
+/* Whether a spanning block still holds the bytes at rip (room of them in
+ * this page, p): the first page's part is compared first, and only then
+ * the second page is fetched, which faults exactly as the instruction's
+ * own fetch would. */
+static bool spanning_still_same(struct emu_cpu *cpu, const struct block *b, uint64_t rip, const uint8_t *p,
+                                unsigned room)
+{
+    if (room != b->page_bytes || !same_bytes(b->bytes, p, room))
+        return false;
+    uint64_t gpa2;
+    unsigned room2;
+    const uint8_t *p2 = emu_fetch_block(cpu, rip + room, &gpa2, &room2);
+    return gpa2 == b->page2_gpa && room2 >= b->nbytes - room && same_bytes(b->bytes + room, p2, b->nbytes - room);
+}
+
+/* Stores to a page of a block that links may reach must set block_stop
+ * (emu_cpu.code_filter). */
+static void watch_block_pages(struct emu_cpu *cpu, const struct block *b)
+{
+    if (!emu_code_filter_has(cpu, b->gpa)) {
+        emu_code_filter_add(cpu, b->gpa);
+        mmu_tlb_forget_stores(cpu->tlb, b->gpa & ~0xfffull);
+    }
+    if (b->spans && !emu_code_filter_has(cpu, b->page2_gpa)) {
+        emu_code_filter_add(cpu, b->page2_gpa);
+        mmu_tlb_forget_stores(cpu->tlb, b->page2_gpa & ~0xfffull);
+    }
+}
+
+/* A new block for gpa (at rip) in the arena, in place of `old` (NULL:
+ * none) in its bucket; NULL when memory is out. */
+static struct block *new_block(struct emu_cpu *cpu, struct block *old, uint64_t rip, uint64_t gpa,
+                               const uint8_t *p, unsigned room, uint8_t key)
+{
+    struct emu_blocks *bc = cpu->blocks;
+    if (bc->arena_bytes >= ARENA_LIMIT) {
+        drop_all(cpu, bc);
+        old = NULL;
+    }
+    struct block *s = &bc->scratch;
+    cpu->vcpu->stats.blocks_decoded++;
+    decode_block(cpu, s, gpa, p, room, key);
+    if (s->crosses)
+        (void)decode_spanning(cpu, s, rip, room);
+    size_t size = offsetof(struct block, insn) + s->n * sizeof(struct insn);
+    struct block *b = arena_alloc(bc, size);
+    if (!b)
+        return NULL;
+    memcpy(b, s, size);
+    b->serial = 0;
+    /* No link of its own yet. */
+    b->link[0] = b->link[1] = (struct link){ .gen = bc->chain_gen - 1, .from = b };
+    watch_block_pages(cpu, b);
+    struct block **head = &bc->bucket[bucket_of(gpa)];
+    if (old) {
+        /* Links to it fail from now on. */
+        old->serial++;
+        if (bc->jit)
+            emu_jit_kill(bc->jit, old);
+        struct block **pp = head;
+        while (*pp != old)
+            pp = &(*pp)->next;
+        *pp = old->next;
+    }
+    b->next = *head;
+    *head = b;
+    return b;
+}
+
+
+static struct block *lookup(struct emu_cpu *cpu, uint64_t rip, uint64_t gpa, const uint8_t *p, unsigned room)
 {
     struct emu_blocks *bc = cpu->blocks;
     uint8_t key = emu_mode_key(cpu);
@@ -269,9 +328,14 @@ static struct block *lookup(struct emu_cpu *cpu, uint64_t gpa, const uint8_t *p,
     cpu->vcpu->stats.block_lookups++;
     while (b && (b->gpa != gpa || b->mode_key != key))
         b = b->next;
-    if (b && b->nbytes <= room && same_bytes(b->bytes, p, b->nbytes))
+    if (b && (b->spans ? spanning_still_same(cpu, b, rip, p, room)
+                       : b->nbytes <= room && same_bytes(b->bytes, p, b->nbytes))) {
+        /* A store may have made a page of it a data page
+         * (tlb_note_store) since it was last compared. */
+        watch_block_pages(cpu, b);
         return b;
-    return new_block(cpu, b, gpa, p, room, key);
+    }
+    return new_block(cpu, b, rip, gpa, p, room, key);
 }
 
 /* The block's host code, translated on its first run; NULL when the block
@@ -401,7 +465,7 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
                 uint64_t gpa;
                 unsigned room;
                 const uint8_t *p = emu_fetch_block(cpu, rip, &gpa, &room);
-                b = lookup(cpu, gpa, p, room);
+                b = lookup(cpu, rip, gpa, p, room);
                 if (bc->dropped) {
                     bc->dropped = false;
                     prev = NULL;

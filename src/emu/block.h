@@ -60,6 +60,11 @@ struct block {
     uint8_t mode_key;
     uint8_t n;                /* instructions; 0: the first one needs the step path */
     bool crosses;             /* n == 0 because the first one crosses the page */
+    /* A block of one instruction that runs into the next page: its first
+     * page_bytes bytes are at gpa, the rest at page2_gpa. */
+    bool spans;
+    uint16_t page_bytes;
+    uint64_t page2_gpa;
     uint16_t nbytes;
     uint8_t bytes[BLOCK_MAX_BYTES];
     struct insn insn[];       /* n of them */

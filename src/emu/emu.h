@@ -126,11 +126,15 @@ struct emu_cpu {
      * access through the machine, so the lockstep test compares the two. */
     struct emu_tlb *fast_tlb;
 
-    /* Guest-physical pages holding blocks, as a bit per page number modulo
-     * EMU_CODE_FILTER_BITS.  A
+    /* Guest-physical pages holding blocks that a link or the jump cache
+     * may reach, as a bit per page number modulo EMU_CODE_FILTER_BITS.  A
      * store by this vCPU to such a page sets block_stop: the running block
      * ends after the storing instruction, and no chain link is followed
-     * before the blocks were compared with memory again. */
+     * before the blocks were compared with memory again.  The store also
+     * clears the page's bit (tlb_note_store), so a page that once held code
+     * and now holds data (a decompressor's output, freed init memory) is
+     * not a code page forever: comparing a block with memory (lookup in
+     * block.c) sets its page's bit again. */
     uint64_t code_filter[EMU_CODE_FILTER_BITS / 64];
     bool block_stop;
     /* Set by the machine (an interrupt-controller write): leave the block
@@ -199,6 +203,12 @@ static inline bool emu_code_filter_has(const struct emu_cpu *cpu, uint64_t gpa)
 {
     uint64_t page = (gpa >> 12) % EMU_CODE_FILTER_BITS;
     return (cpu->code_filter[page / 64] >> (page % 64)) & 1;
+}
+
+static inline void emu_code_filter_del(struct emu_cpu *cpu, uint64_t gpa)
+{
+    uint64_t page = (gpa >> 12) % EMU_CODE_FILTER_BITS;
+    cpu->code_filter[page / 64] &= ~(1ull << (page % 64));
 }
 unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit);
 

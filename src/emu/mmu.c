@@ -303,12 +303,8 @@ static __attribute__((noinline)) uint8_t *tlb_fill(struct emu_cpu *cpu, struct t
             return dev;     /* a device register: never cached */
     }
     uint8_t *host = gpa_access(cpu, gpa, size, kind & 3u, lin, true, true);
-    if (((kind & 3u) == ACC_WRITE || (kind & 3u) == ACC_RMW) && emu_code_filter_has(cpu, gpa)) {
-        /* A store to a page that holds blocks: never cached, so that the
-         * hit paths need no check (tlb.h). */
-        cpu->block_stop = true;
-        return host;
-    }
+    if ((kind & 3u) == ACC_WRITE || (kind & 3u) == ACC_RMW)
+        tlb_note_store(cpu, gpa & ~0xfffull);
     e->tag = tlb_tag(cpu->tlb, lin);
     e->host = host - (gpa & 0xfff);
     e->gpa = gpa & ~0xfffull;

@@ -32,11 +32,11 @@ struct emu_tlb {
     struct tlb_entry e[TLB_KINDS][2][TLB_SIZE];
 };
 
-/* Store entries (ACC_WRITE, ACC_RMW) never map a page that holds blocks
- * (emu_cpu.code_filter): tlb_fill does not cache them, and a page that
- * becomes a code page is dropped from them (mmu_tlb_forget_stores).  So a
- * store that hits needs no code-page check, and one to a code page always
- * takes the full path, which sets block_stop. */
+/* Store entries (ACC_WRITE, ACC_RMW) never map a code page
+ * (emu_cpu.code_filter): the first store to one takes the full path, which
+ * sets block_stop and makes it a data page before caching the entry, and a
+ * page that becomes a code page again is dropped from them
+ * (mmu_tlb_forget_stores).  So a store that hits needs no code-page check. */
 void mmu_tlb_forget_stores(struct emu_tlb *tlb, uint64_t gpa_page);
 
 static inline __attribute__((always_inline)) uint64_t tlb_tag(const struct emu_tlb *tlb, uint64_t lin)
@@ -45,11 +45,14 @@ static inline __attribute__((always_inline)) uint64_t tlb_tag(const struct emu_t
 }
 
 /* A store by this vCPU to guest-physical page `gpa_page`: see
- * emu_cpu.code_filter. */
+ * emu_cpu.code_filter.  The block_stop it sets cuts every link, so the
+ * page is no code page until one of its blocks is compared again. */
 static inline __attribute__((always_inline)) void tlb_note_store(struct emu_cpu *cpu, uint64_t gpa_page)
 {
-    if (__builtin_expect(emu_code_filter_has(cpu, gpa_page), 0))
+    if (__builtin_expect(emu_code_filter_has(cpu, gpa_page), 0)) {
         cpu->block_stop = true;
+        emu_code_filter_del(cpu, gpa_page);
+    }
 }
 
 /* Host address of a data access (kind ACC_READ, ACC_WRITE or ACC_RMW, at
