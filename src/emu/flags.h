@@ -25,7 +25,10 @@ enum {
 #define EFL_ARITH (EFL_CF | EFL_PF | EFL_AF | EFL_ZF | EFL_SF | EFL_OF)
 
 /* lf_op values.  ADD and SUB cover ADC/SBB/CMP/NEG: their flags follow from
- * the operands and the result alone.  INC/DEC keep the old CF in LF_CARRY. */
+ * the operands and the result alone.  INC/DEC keep the old CF in LF_CARRY.
+ * SHL/SHR/SAR record the value shifted (src1) and a count (src2) between 1
+ * and the width less one; their flags are those exec_shift.c sets: OF from
+ * the first 1-bit step, AF clear. */
 enum lf_op {
     LF_NONE = 0,
     LF_ADD,
@@ -33,6 +36,9 @@ enum lf_op {
     LF_LOGIC,
     LF_INC,
     LF_DEC,
+    LF_SHL,
+    LF_SHR,
+    LF_SAR,
     LF_CARRY = 0x100,
 };
 
@@ -85,6 +91,11 @@ static inline __attribute__((always_inline)) bool flag_cf(const struct emu_cpu *
         return (sub_borrows(cpu->lf_src1, cpu->lf_src2, cpu->lf_res) >> s) & 1;
     case LF_LOGIC:
         return false;
+    case LF_SHL:
+        return (cpu->lf_src1 >> (s + 1 - cpu->lf_src2)) & 1;
+    case LF_SHR:
+    case LF_SAR:
+        return (cpu->lf_src1 >> (cpu->lf_src2 - 1)) & 1;
     default: /* INC, DEC */
         return cpu->lf_op & LF_CARRY;
     }
@@ -124,6 +135,10 @@ static inline __attribute__((always_inline)) bool flag_of(const struct emu_cpu *
     case LF_SUB:
     case LF_DEC:
         return (((a ^ b) & (a ^ r)) >> s) & 1;
+    case LF_SHL:
+        return ((a >> s) ^ (a >> (s - 1))) & 1;
+    case LF_SHR:
+        return (a >> s) & 1;
     default:
         return false;
     }
@@ -135,6 +150,9 @@ static inline bool flag_af(const struct emu_cpu *cpu)
     case LF_NONE:
         return cpu->g->rflags & EFL_AF;
     case LF_LOGIC:
+    case LF_SHL:
+    case LF_SHR:
+    case LF_SAR:
         return false;
     default:
         return (cpu->lf_src1 ^ cpu->lf_src2 ^ cpu->lf_res) & 0x10;

@@ -329,8 +329,17 @@ static bool reads_flags(const struct plan *p)
 
 /* ---- the translation context ------------------------------------------ */
 
+/* Guest registers read often in a block are cached in r10 and r11, which
+ * nothing else in a block uses.  The cache is write-through: guest
+ * registers in vmcs.guest stay exact at every point (faults, exits and
+ * handlers see them there), and reads that hit take the host register
+ * instead of a load that waits on the store before it.  A call clobbers
+ * both, so a stub reloads what its resume point expects. */
+#define NCACHE 2
+static const int cache_host[NCACHE] = { H_R10, H_R11 };
+
 enum setter { S_UNKNOWN, S_ADD, S_SUB, S_LOGIC, S_INC, S_DEC };
-enum hostflags { HF_NONE, HF_ALL, HF_NOCF };
+enum hostflags { HF_NONE, HF_ALL, HF_NOCF, HF_NOOF };
 
 struct tctx {
     struct x64 a;
@@ -352,6 +361,13 @@ struct tctx {
     uint8_t *plus1[JIT_MAX_INSNS * 2];
     unsigned nplus1;
     unsigned cur;
+    /* The register cache (ld/st): the guest register each cache register
+     * holds (-1: none), whether it holds it at this point of the mainline,
+     * and which ones do at the start of each instruction (for the stubs
+     * that resume there). */
+    int cache_reg[NCACHE];
+    bool cache_valid[NCACHE];
+    uint8_t valid_at[JIT_MAX_INSNS + 1];
 };
 
 static void to_slow(struct tctx *t, uint8_t *patch)
@@ -377,6 +393,77 @@ static void count_add(struct tctx *t, unsigned k)
         x_alu_mi(&t->a, 8, 0, xm(R_CNT, 0), (int32_t)k);
 }
 
+/* The guest register a memory operand names (-1: none), and whether it
+ * names all 8 bytes of it. */
+static int gpr_of(struct x64_mem m, bool *whole)
+{
+    if (m.base != R_G || m.index >= 0 || m.disp < 0 || m.disp >= 16 * 8)
+        return -1;
+    *whole = (m.disp & 7) == 0;
+    return m.disp / 8;
+}
+
+static int cache_slot(const struct tctx *t, int reg)
+{
+    for (int k = 0; k < NCACHE; k++)
+        if (reg >= 0 && t->cache_reg[k] == reg)
+            return k;
+    return -1;
+}
+
+/* x_load_ext through the register cache. */
+static void ld_ext(struct tctx *t, unsigned size, bool sign, int h, struct x64_mem m)
+{
+    bool whole;
+    int k = cache_slot(t, gpr_of(m, &whole));
+    if (k < 0 || !whole) {
+        x_load_ext(&t->a, size, sign, h, m);
+        return;
+    }
+    int c = cache_host[k];
+    if (!t->cache_valid[k]) {
+        x_load(&t->a, 8, c, m);
+        t->cache_valid[k] = true;
+    }
+    if (size == 8)
+        x_mov_rr(&t->a, 8, h, c);
+    else if (size == 4 && !sign)
+        x_mov_rr(&t->a, 4, h, c);
+    else if (sign)
+        x_rr(&t->a, 8, size == 1 ? 0x0fbe : size == 2 ? 0x0fbf : 0x63, h, c);
+    else
+        x_rr(&t->a, 4, size == 1 ? 0x0fb6 : 0x0fb7, h, c);
+}
+
+static void ld(struct tctx *t, unsigned size, int h, struct x64_mem m)
+{
+    ld_ext(t, size, false, h, m);
+}
+
+/* x_store, keeping the register cache current. */
+static void st(struct tctx *t, unsigned size, int h, struct x64_mem m)
+{
+    x_store(&t->a, size, h, m);
+    bool whole;
+    int k = cache_slot(t, gpr_of(m, &whole));
+    if (k < 0)
+        return;
+    if (size == 8 && whole) {
+        x_mov_rr(&t->a, 8, cache_host[k], h);
+        t->cache_valid[k] = true;
+    } else {
+        t->cache_valid[k] = false;      /* a part written: read it from memory */
+    }
+}
+
+static uint8_t cache_valid_mask(const struct tctx *t)
+{
+    uint8_t m = 0;
+    for (int k = 0; k < NCACHE; k++)
+        m |= (uint8_t)(t->cache_valid[k] << k);
+    return m;
+}
+
 /* The guest register `reg` of `size` bytes as a memory operand (AH..BH
  * for byte registers 4-7 without REX). */
 static struct x64_mem gpr_mem(const struct insn *in, unsigned reg, unsigned size)
@@ -390,7 +477,7 @@ static struct x64_mem gpr_mem(const struct insn *in, unsigned reg, unsigned size
  * 32-bit writes clear the upper half, narrower ones merge. */
 static void gpr_store(struct tctx *t, const struct insn *in, unsigned reg, unsigned size, int h)
 {
-    x_store(&t->a, size == 4 ? 8 : size, h, gpr_mem(in, reg, size));
+    st(t, size == 4 ? 8 : size, h, gpr_mem(in, reg, size));
 }
 
 static void emit_ea(struct tctx *t, const struct insn *in, bool segbase);
@@ -413,7 +500,7 @@ static struct x64_mem rm_operand(struct tctx *t, const struct insn *in, unsigned
 static void rm_store(struct tctx *t, const struct insn *in, struct x64_mem dst, unsigned size, int h)
 {
     if (in->has_mem)
-        x_store(&t->a, size, h, dst);
+        st(t, size, h, dst);
     else
         gpr_store(t, in, in->rm, size, h);
 }
@@ -421,6 +508,8 @@ static void rm_store(struct tctx *t, const struct insn *in, struct x64_mem dst, 
 static void helper_call(struct tctx *t, const void *fn)
 {
     x_call_abs(&t->a, fn);
+    for (int k = 0; k < NCACHE; k++)
+        t->cache_valid[k] = false;
 }
 
 /* Effective address (offset) of the memory operand into rsi; with
@@ -438,15 +527,15 @@ static void emit_ea(struct tctx *t, const struct insn *in, bool segbase)
             x_rr(a, 8, 0x01, R_RIP, H_RSI);
         }
     } else if (in->base >= 0) {
-        x_load(a, 8, H_RSI, xm(R_G, in->base * 8));
+        ld(t, 8, H_RSI, xm(R_G, in->base * 8));
         if (in->index >= 0) {
-            x_load(a, 8, H_RDI, xm(R_G, in->index * 8));
+            ld(t, 8, H_RDI, xm(R_G, in->index * 8));
             x_lea(a, H_RSI, (struct x64_mem){ .base = H_RSI, .index = H_RDI, .scale = in->scale, .disp = disp });
         } else if (disp) {
             x_lea(a, H_RSI, xm(H_RSI, disp));
         }
     } else if (in->index >= 0) {
-        x_load(a, 8, H_RDI, xm(R_G, in->index * 8));
+        ld(t, 8, H_RDI, xm(R_G, in->index * 8));
         x_lea(a, H_RSI, (struct x64_mem){ .base = -1, .index = H_RDI, .scale = in->scale, .disp = disp });
     } else {
         x_mov_imm(a, H_RSI, (uint64_t)(int64_t)disp);
@@ -480,7 +569,7 @@ static void emit_tlb(struct tctx *t, unsigned kind, unsigned size)
     /* A store entry never maps a page that holds blocks (tlb.h): a store
      * to one misses and its stub's handler sets block_stop. */
     to_slow(t, x_jcc32(a, HCC_NZ));
-    x_load(a, 8, H_RDX, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 8, .disp = row + 8 });
+    x_load(&t->a, 8, H_RDX, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 8, .disp = row + 8 });
     x_alu_ri(a, 4, 4, H_RSI, 0xfff);
     x_rr(a, 8, 0x01, H_RSI, H_RDX);
 }
@@ -516,29 +605,34 @@ static bool uses_cf(unsigned cc)
     return (cc >> 1) == 1 || (cc >> 1) == 3;
 }
 
+static bool uses_of(unsigned cc)
+{
+    return (cc >> 1) == 0 || (cc >> 1) == 6 || (cc >> 1) == 7;
+}
+
 /* Make the host flags those of the guest for condition `cc`; returns the
  * host condition to test. */
 static unsigned emit_cond(struct tctx *t, unsigned cc)
 {
     struct x64 *a = &t->a;
     unsigned sz = t->setter_size;
-    if (t->hf == HF_ALL || (t->hf == HF_NOCF && !uses_cf(cc)))
+    if (t->hf == HF_ALL || (t->hf == HF_NOCF && !uses_cf(cc)) || (t->hf == HF_NOOF && !uses_of(cc)))
         return cc;
     switch (t->setter) {
     case S_SUB:
     case S_ADD:
-        x_load(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_load(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
         x_rm(a, sz, (t->setter == S_SUB ? 0x3b : 0x03) - (sz == 1), H_RAX, xm(R_CPU, OFF_CPU(lf_src2)));
         return cc;
     case S_LOGIC:
-        x_load(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
+        x_load(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
         x_rr(a, sz, sz == 1 ? 0x84 : 0x85, H_RAX, H_RAX);
         return cc;
     case S_INC:
     case S_DEC:
         if (uses_cf(cc))
             break;
-        x_load(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_load(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
         x_rr(a, sz, sz == 1 ? 0xfe : 0xff, t->setter == S_DEC, H_RAX);
         return cc;
     default:
@@ -561,12 +655,12 @@ static void emit_alu_core(struct tctx *t, const struct plan *p, bool live)
     struct x64 *a = &t->a;
     bool logic = p->alu == ALU_AND || p->alu == ALU_OR || p->alu == ALU_XOR || p->alu == ALU_TEST;
     if (live && !logic) {
-        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
-        x_store(a, 8, H_RCX, xm(R_CPU, OFF_CPU(lf_src2)));
+        x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_store(&t->a, 8, H_RCX, xm(R_CPU, OFF_CPU(lf_src2)));
     }
     x_rr(a, p->size, host_alu_op(p->alu, p->size), H_RCX, H_RAX);
     if (live) {
-        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
+        x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
         record(t, logic ? LF_LOGIC : p->alu == ALU_ADD ? LF_ADD : LF_SUB, p->size);
     }
     t->setter = logic ? S_LOGIC : p->alu == ALU_ADD ? S_ADD : S_SUB;
@@ -594,15 +688,15 @@ static void emit_alu(struct tctx *t, const struct insn *in, const struct plan *p
     struct x64_mem rm = in->has_mem ? xm(H_RDX, 0) : gpr_mem(in, acc ? 0 : in->rm, sz);
     switch (p->form) {
     case F_ALU_RM_R:
-        x_load(a, sz, H_RAX, rm);
-        x_load(a, sz, H_RCX, gpr_mem(in, in->reg, sz));
+        ld(t, sz, H_RAX, rm);
+        ld(t, sz, H_RCX, gpr_mem(in, in->reg, sz));
         break;
     case F_ALU_R_RM:
-        x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
-        x_load(a, sz, H_RCX, rm);
+        ld(t, sz, H_RAX, gpr_mem(in, in->reg, sz));
+        ld(t, sz, H_RCX, rm);
         break;
     default:
-        x_load(a, sz, H_RAX, rm);
+        ld(t, sz, H_RAX, rm);
         x_mov_imm(a, H_RCX, sz == 8 ? p->imm : p->imm & m);
         break;
     }
@@ -611,7 +705,7 @@ static void emit_alu(struct tctx *t, const struct insn *in, const struct plan *p
         if (p->form == F_ALU_R_RM)
             gpr_store(t, in, in->reg, sz, H_RAX);
         else if (in->has_mem)
-            x_store(a, sz, H_RAX, rm);
+            st(t, sz, H_RAX, rm);
         else
             gpr_store(t, in, acc ? 0 : in->rm, sz, H_RAX);
     }
@@ -627,9 +721,9 @@ static void emit_incdec(struct tctx *t, const struct insn *in, const struct plan
     if (t->setter == S_LOGIC) {
         x_mov_imm(a, H_RDX, 0);
     } else if (t->setter == S_INC || t->setter == S_DEC) {
-        x_load(a, 4, H_RDX, xm(R_CPU, OFF_CPU(lf_op)));
+        x_load(&t->a, 4, H_RDX, xm(R_CPU, OFF_CPU(lf_op)));
         x_alu_ri(a, 4, 4, H_RDX, LF_CARRY);
-    } else if (t->setter == S_ADD || t->setter == S_SUB || t->hf == HF_ALL) {
+    } else if (t->setter == S_ADD || t->setter == S_SUB || t->hf == HF_ALL || t->hf == HF_NOOF) {
         emit_cond(t, 2);
         x_setcc(a, 2, H_RDX);
         x_rr(a, 4, 0x0fb6, H_RDX, H_RDX);
@@ -642,15 +736,15 @@ static void emit_incdec(struct tctx *t, const struct insn *in, const struct plan
     /* The record's operation, before the host's INC/DEC sets the flags a
      * condition may use. */
     x_alu_ri(a, 4, 1, H_RDX, p->alu ? LF_DEC : LF_INC);
-    x_load(a, sz, H_RAX, gpr_mem(in, in->rm, sz));
+    ld(t, sz, H_RAX, gpr_mem(in, in->rm, sz));
     if (live)
-        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
     x_rr(a, sz, sz == 1 ? 0xfe : 0xff, (int)p->alu, H_RAX);
     gpr_store(t, in, in->rm, sz, H_RAX);
     if (live) {
-        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
+        x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
         x_store_imm(a, 8, xm(R_CPU, OFF_CPU(lf_src2)), 1);
-        x_store(a, 4, H_RDX, xm(R_CPU, OFF_CPU(lf_op)));
+        x_store(&t->a, 4, H_RDX, xm(R_CPU, OFF_CPU(lf_op)));
         x_store_imm(a, 1, xm(R_CPU, OFF_CPU(lf_size)), sz);
     }
     t->setter = p->alu ? S_DEC : S_INC;
@@ -664,47 +758,34 @@ static void set_arith_flags(struct tctx *t, int h)
 {
     struct x64 *a = &t->a;
     int tmp = h == H_RSI ? H_RDI : H_RSI;
-    x_load(a, 8, tmp, xm(R_G, OFF_G(rflags)));
+    x_load(&t->a, 8, tmp, xm(R_G, OFF_G(rflags)));
     x_alu_ri(a, 8, 4, tmp, (int32_t)~(uint32_t)EFL_ARITH);
     x_rr(a, 8, 0x09, h, tmp);
-    x_store(a, 8, tmp, xm(R_G, OFF_G(rflags)));
+    x_store(&t->a, 8, tmp, xm(R_G, OFF_G(rflags)));
     x_store_imm(a, 4, xm(R_CPU, OFF_CPU(lf_op)), LF_NONE);
 }
 
-/* Shifts set the flags eagerly (exec_shift.c): SF, ZF, PF and CF as the
- * host computes them for a count below the width, OF of the first 1-bit
- * step (SHL: the top two bits differ; SHR: the top bit; SAR: 0), AF 0. */
+/* A shift of a register by a constant 1..width-1 keeps the lazy record
+ * of flags.h (LF_SHL/SHR/SAR: the value shifted and the count), whose
+ * flags are those exec_shift.c sets.  The host's own CF, ZF, SF and PF are
+ * the guest's after it; its OF is the guest's only for a count of 1. */
 static void emit_shift(struct tctx *t, const struct insn *in, const struct plan *p, bool live)
 {
+    static const uint32_t lf_of[8] = { [4] = LF_SHL, [5] = LF_SHR, [7] = LF_SAR };
     struct x64 *a = &t->a;
-    unsigned sz = p->size, w = sz * 8;
-    x_load(a, sz, H_RAX, gpr_mem(in, in->rm, sz));
+    unsigned sz = p->size;
+    ld(t, sz, H_RAX, gpr_mem(in, in->rm, sz));
     if (live)
-        x_mov_rr(a, 8, H_RCX, H_RAX);
+        x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
     x_shift_ri(a, sz, p->alu, H_RAX, (uint8_t)p->imm);
     gpr_store(t, in, in->rm, sz, H_RAX);
     if (live) {
-        x_byte(a, 0x9c);                                /* pushfq */
-        x_byte(a, 0x5a);                                /* pop rdx */
-        x_alu_ri(a, 4, 4, H_RDX, EFL_CF | EFL_PF | EFL_ZF | EFL_SF);
-        if (p->alu != 7) {
-            x_mov_rr(a, 8, H_RSI, H_RCX);
-            x_shift_ri(a, 8, 5, H_RSI, (uint8_t)(w - 2));
-            if (p->alu == 4) {                          /* SHL: bit w-1 ^ bit w-2 */
-                x_mov_rr(a, 8, H_RDI, H_RSI);
-                x_shift_ri(a, 8, 5, H_RDI, 1);
-                x_rr(a, 4, 0x31, H_RDI, H_RSI);
-            } else {                                    /* SHR: bit w-1 */
-                x_shift_ri(a, 8, 5, H_RSI, 1);
-            }
-            x_alu_ri(a, 4, 4, H_RSI, 1);
-            x_shift_ri(a, 4, 4, H_RSI, 11);
-            x_rr(a, 4, 0x09, H_RSI, H_RDX);
-        }
-        set_arith_flags(t, H_RDX);
+        x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
+        x_store_imm(a, 8, xm(R_CPU, OFF_CPU(lf_src2)), (int32_t)p->imm);
+        record(t, lf_of[p->alu], sz);
     }
     t->setter = S_UNKNOWN;
-    t->hf = HF_NONE;
+    t->hf = p->imm == 1 ? HF_ALL : HF_NOOF;
 }
 
 /* A shift of a register by CL whose flags nothing reads: the host's shift
@@ -714,8 +795,8 @@ static void emit_shift_cl(struct tctx *t, const struct insn *in, const struct pl
 {
     struct x64 *a = &t->a;
     unsigned sz = p->size;
-    x_load(a, 1, H_RCX, xm(R_G, GPR_RCX * 8));
-    x_load(a, sz, H_RAX, gpr_mem(in, in->rm, sz));
+    ld(t, 1, H_RCX, xm(R_G, GPR_RCX * 8));
+    ld(t, sz, H_RAX, gpr_mem(in, in->rm, sz));
     x_prefix(a, sz, 0, -1, H_RAX, sz == 1);
     x_byte(a, sz == 1 ? 0xd2 : 0xd3);
     x_byte(a, (uint8_t)(0xc0 | p->alu << 3));               /* shl/shr/sar rax, cl */
@@ -733,10 +814,10 @@ static void emit_imul(struct tctx *t, const struct insn *in, const struct plan *
     unsigned sz = p->size;
     struct x64_mem src = rm_operand(t, in, ACC_READ, sz);
     if (in->opcode == 0x0faf) {
-        x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
-        x_load(a, sz, H_RCX, src);
+        ld(t, sz, H_RAX, gpr_mem(in, in->reg, sz));
+        ld(t, sz, H_RCX, src);
     } else {
-        x_load(a, sz, H_RAX, src);
+        ld(t, sz, H_RAX, src);
         x_mov_imm(a, H_RCX, sz == 8 ? p->imm : p->imm & size_mask(sz));
     }
     x_rr(a, sz, 0x0faf, H_RAX, H_RCX);
@@ -767,12 +848,12 @@ static void emit_mov(struct tctx *t, const struct insn *in, const struct plan *p
     switch (p->form) {
     case F_MOV_RM_R: {
         struct x64_mem dst = rm_operand(t, in, ACC_WRITE, sz);
-        x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
+        ld(t, sz, H_RAX, gpr_mem(in, in->reg, sz));
         rm_store(t, in, dst, sz, H_RAX);
         break;
     }
     case F_MOV_R_RM:
-        x_load(a, sz, H_RAX, rm_operand(t, in, ACC_READ, sz));
+        ld(t, sz, H_RAX, rm_operand(t, in, ACC_READ, sz));
         gpr_store(t, in, in->reg, sz, H_RAX);
         break;
     case F_MOV_RM_I: {
@@ -792,7 +873,7 @@ static void emit_movx(struct tctx *t, const struct insn *in, const struct plan *
 {
     struct x64 *a = &t->a;
     struct x64_mem src = rm_operand(t, in, ACC_READ, p->srcsize);
-    x_load_ext(a, p->srcsize, p->sx, H_RAX, src);
+    ld_ext(t, p->srcsize, p->sx, H_RAX, src);
     if (p->size == 4)
         x_mov_rr(a, 4, H_RAX, H_RAX);
     gpr_store(t, in, in->reg, p->size, H_RAX);
@@ -814,7 +895,7 @@ static void emit_setcc(struct tctx *t, const struct insn *in, const struct plan 
     if (in->has_mem) {
         emit_ea(t, in, true);
         emit_tlb(t, ACC_WRITE, 1);
-        x_store(a, 1, H_RAX, xm(H_RDX, 0));
+        st(t, 1, H_RAX, xm(H_RDX, 0));
         t->hf = HF_NONE;
     } else {
         gpr_store(t, in, in->rm, 1, H_RAX);
@@ -825,8 +906,8 @@ static void emit_cmov(struct tctx *t, const struct insn *in, const struct plan *
 {
     struct x64 *a = &t->a;
     unsigned sz = p->size, hcc = emit_cond(t, p->cc);
-    x_load(a, sz, H_RAX, gpr_mem(in, in->reg, sz));
-    x_load(a, sz, H_RCX, gpr_mem(in, in->rm, sz));
+    ld(t, sz, H_RAX, gpr_mem(in, in->reg, sz));
+    ld(t, sz, H_RCX, gpr_mem(in, in->rm, sz));
     x_rr(a, sz == 1 ? 4 : sz, 0x0f40 | hcc, H_RAX, H_RCX);
     gpr_store(t, in, in->reg, sz, H_RAX);
 }
@@ -836,12 +917,12 @@ static void emit_cmov(struct tctx *t, const struct insn *in, const struct plan *
 static void emit_push_reg(struct tctx *t, int h)
 {
     struct x64 *a = &t->a;
-    x_load(a, 8, H_RSI, xm(R_G, GPR_RSP * 8));
+    ld(t, 8, H_RSI, xm(R_G, GPR_RSP * 8));
     x_lea(a, H_RSI, xm(H_RSI, -8));
     x_mov_rr(a, 8, H_R9, H_RSI);
     emit_tlb(t, ACC_WRITE, 8);
-    x_store(a, 8, h, xm(H_RDX, 0));
-    x_store(a, 8, H_R9, xm(R_G, GPR_RSP * 8));
+    st(t, 8, h, xm(H_RDX, 0));
+    st(t, 8, H_R9, xm(R_G, GPR_RSP * 8));
     t->hf = HF_NONE;
 }
 
@@ -850,20 +931,20 @@ static void emit_push(struct tctx *t, const struct insn *in, const struct plan *
     if (in->opcode == 0x68 || in->opcode == 0x6a)
         x_mov_imm(&t->a, H_RAX, p->imm);
     else
-        x_load(&t->a, 8, H_RAX, xm(R_G, (int32_t)opcode_reg(in) * 8));
+        ld(t, 8, H_RAX, xm(R_G, (int32_t)opcode_reg(in) * 8));
     emit_push_reg(t, H_RAX);
 }
 
 static void emit_pop(struct tctx *t, const struct insn *in)
 {
     struct x64 *a = &t->a;
-    x_load(a, 8, H_RSI, xm(R_G, GPR_RSP * 8));
+    ld(t, 8, H_RSI, xm(R_G, GPR_RSP * 8));
     x_mov_rr(a, 8, H_R9, H_RSI);
     emit_tlb(t, ACC_READ, 8);
-    x_load(a, 8, H_RAX, xm(H_RDX, 0));
+    ld(t, 8, H_RAX, xm(H_RDX, 0));
     x_lea(a, H_R9, xm(H_R9, 8));
-    x_store(a, 8, H_R9, xm(R_G, GPR_RSP * 8));
-    x_store(a, 8, H_RAX, xm(R_G, (int32_t)opcode_reg(in) * 8));
+    st(t, 8, H_R9, xm(R_G, GPR_RSP * 8));
+    st(t, 8, H_RAX, xm(R_G, (int32_t)opcode_reg(in) * 8));
     t->hf = HF_NONE;
 }
 
@@ -879,7 +960,7 @@ static void emit_chain(struct tctx *t, unsigned k)
     x_mov_imm(a, H_RCX, (uint64_t)(uintptr_t)&t->self->link[k]);
     x_rm(a, 8, 0x3b, H_RAX, xm(H_RCX, (int32_t)offsetof(struct link, rip)));
     uint8_t *miss1 = x_jcc32(a, HCC_NZ);
-    x_load(a, 4, H_RDX, xm(H_RSP, STK_CHAIN_GEN));
+    x_load(&t->a, 4, H_RDX, xm(H_RSP, STK_CHAIN_GEN));
     x_rm(a, 4, 0x3b, H_RDX, xm(H_RCX, (int32_t)offsetof(struct link, gen)));
     uint8_t *miss2 = x_jcc32(a, HCC_NZ);
     x_alu_mi(a, 4, 7, xm(H_RSP, STK_BUDGET), 0);
@@ -893,7 +974,7 @@ static void emit_chain(struct tctx *t, unsigned k)
 /* The end of a block: RIP = rax, count, on by link `k`. */
 static void end_at_rax(struct tctx *t, unsigned k)
 {
-    x_store(&t->a, 8, H_RAX, xm(R_G, OFF_G(rip)));
+    st(t, 8, H_RAX, xm(R_G, OFF_G(rip)));
     count_add(t, t->pend + 1);
     emit_chain(t, k);
 }
@@ -903,18 +984,20 @@ static void emit_branch(struct tctx *t, const struct insn *in, const struct plan
     struct x64 *a = &t->a;
     uint32_t next = t->off[t->cur] + in->len;
     uint8_t *not_taken = NULL;
+    bool valid[NCACHE];
     if (p->form == F_JCC) {
         unsigned hcc = emit_cond(t, p->cc);
         not_taken = x_jcc32(a, hcc ^ 1);
     }
+    memcpy(valid, t->cache_valid, sizeof(valid));
     if (p->form == F_RET) {
-        x_load(a, 8, H_RSI, xm(R_G, GPR_RSP * 8));
+        ld(t, 8, H_RSI, xm(R_G, GPR_RSP * 8));
         x_mov_rr(a, 8, H_R9, H_RSI);
         emit_tlb(t, ACC_READ, 8);
-        x_load(a, 8, H_RAX, xm(H_RDX, 0));
+        ld(t, 8, H_RAX, xm(H_RDX, 0));
         emit_canonical(t, H_RAX);
         x_lea(a, H_R9, xm(H_R9, 8));
-        x_store(a, 8, H_R9, xm(R_G, GPR_RSP * 8));
+        st(t, 8, H_R9, xm(R_G, GPR_RSP * 8));
         end_at_rax(t, 1);
     } else {
         x_lea(a, H_RAX, xm(R_RIP, (int32_t)next));
@@ -929,6 +1012,7 @@ static void emit_branch(struct tctx *t, const struct insn *in, const struct plan
     }
     if (not_taken) {
         x_patch(a, not_taken, a->p);
+        memcpy(t->cache_valid, valid, sizeof(valid));   /* what held before the taken path */
         x_lea(a, H_RAX, xm(R_RIP, (int32_t)next));
         end_at_rax(t, 0);
     }
@@ -994,7 +1078,42 @@ static void emit_stub(struct tctx *t, unsigned i)
     to_plus1(t, x_jcc32(a, HCC_NZ));
     if (t->pend_at[i])
         x_alu_mi(a, 8, 5, xm(R_CNT, 0), (int32_t)t->pend_at[i]);
+    for (int k = 0; k < NCACHE; k++)
+        if (t->valid_at[i + 1] & (1u << k))
+            x_load(a, 8, cache_host[k], xm(R_G, t->cache_reg[k] * 8));
     x_jmp_to(a, t->resume[i + 1]);
+}
+
+/* The register cache holds the guest registers the block's translated
+ * instructions name most often, when named at least twice. */
+static void choose_cached(struct tctx *t, const struct plan *plans)
+{
+    unsigned uses[16] = { 0 };
+    for (unsigned i = 0; i < t->n; i++) {
+        const struct insn *in = &t->insn[i];
+        if (plans[i].form == F_HELPER)
+            continue;
+        if (in->has_mem) {
+            if (in->base >= 0 && !in->rip_relative)
+                uses[in->base & 15]++;
+            if (in->index >= 0)
+                uses[in->index & 15]++;
+        } else if (in->has_modrm) {
+            uses[in->rm & 15]++;
+        }
+        if (in->has_modrm)
+            uses[in->reg & 15]++;
+    }
+    for (int k = 0; k < NCACHE; k++) {
+        int best = -1;
+        for (int r = 0; r < 16; r++)
+            if (uses[r] >= 2 && (best < 0 || uses[r] > uses[best]))
+                best = r;
+        t->cache_reg[k] = best;
+        t->cache_valid[k] = false;
+        if (best >= 0)
+            uses[best] = 0;
+    }
 }
 
 static void *translate(struct emu_jit *j, struct block *b)
@@ -1032,6 +1151,7 @@ static void *translate(struct emu_jit *j, struct block *b)
             plans[i].form = F_HELPER;
         live = reads_flags(&plans[i]) || (live && !alu_writes_flags(&plans[i]));
     }
+    choose_cached(t, plans);
     uint8_t *start = t->a.p;
     x_endbr64(&t->a);
     /* The entry: rax is the RIP (emu_jit_kill overwrites what follows
@@ -1041,12 +1161,14 @@ static void *translate(struct emu_jit *j, struct block *b)
     for (unsigned i = 0; i < n; i++) {
         t->cur = i;
         t->resume[i] = t->a.p;
+        t->valid_at[i] = cache_valid_mask(t);
         t->pend_at[i] = t->pend;
         emit_insn(t, &insn[i], &plans[i]);
     }
     /* Falling through the end (also where a stub of the last instruction
      * resumes). */
     t->resume[n] = t->a.p;
+    t->valid_at[n] = cache_valid_mask(t);
     x_lea(&t->a, H_RAX, xm(R_RIP, (int32_t)off));
     x_store(&t->a, 8, H_RAX, xm(R_G, OFF_G(rip)));
     count_add(t, t->pend);
