@@ -9,10 +9,7 @@ typedef __int128 s128;
  * product, ZF and AF cleared. */
 static void mul_flags(struct emu_cpu *cpu, unsigned size, uint64_t lo, bool overflow)
 {
-    uint32_t f = flags_szp(lo, size) & (EFL_SF | EFL_PF);
-    if (overflow)
-        f |= EFL_CF | EFL_OF;
-    flags_set(cpu, EFL_ARITH, f);
+    lf_record(cpu, LF_MUL, size, lo, overflow, 0);
 }
 
 void exec_mul(struct emu_cpu *cpu, const struct insn *in)

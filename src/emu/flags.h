@@ -28,7 +28,9 @@ enum {
  * the operands and the result alone.  INC/DEC keep the old CF in LF_CARRY.
  * SHL/SHR/SAR record the value shifted (src1) and a count (src2) between 1
  * and the width less one; their flags are those exec_shift.c sets: OF from
- * the first 1-bit step, AF clear. */
+ * the first 1-bit step, AF clear.  MUL/IMUL record the low half of the
+ * product and, in src1, 1 when it overflowed (CF and OF); SF and PF follow
+ * the low half, ZF and AF are clear (exec_muldiv.c says why). */
 enum lf_op {
     LF_NONE = 0,
     LF_ADD,
@@ -39,6 +41,7 @@ enum lf_op {
     LF_SHL,
     LF_SHR,
     LF_SAR,
+    LF_MUL,
     LF_CARRY = 0x100,
 };
 
@@ -96,6 +99,8 @@ static inline __attribute__((always_inline)) bool flag_cf(const struct emu_cpu *
     case LF_SHR:
     case LF_SAR:
         return (cpu->lf_src1 >> (cpu->lf_src2 - 1)) & 1;
+    case LF_MUL:
+        return cpu->lf_src1 & 1;
     default: /* INC, DEC */
         return cpu->lf_op & LF_CARRY;
     }
@@ -105,7 +110,7 @@ static inline __attribute__((always_inline)) bool flag_zf(const struct emu_cpu *
 {
     if (cpu->lf_op == LF_NONE)
         return cpu->g->rflags & EFL_ZF;
-    return cpu->lf_res == 0;
+    return cpu->lf_res == 0 && cpu->lf_op != LF_MUL;
 }
 
 static inline __attribute__((always_inline)) bool flag_sf(const struct emu_cpu *cpu)
@@ -139,6 +144,8 @@ static inline __attribute__((always_inline)) bool flag_of(const struct emu_cpu *
         return ((a >> s) ^ (a >> (s - 1))) & 1;
     case LF_SHR:
         return (a >> s) & 1;
+    case LF_MUL:
+        return a & 1;
     default:
         return false;
     }
@@ -153,6 +160,7 @@ static inline bool flag_af(const struct emu_cpu *cpu)
     case LF_SHL:
     case LF_SHR:
     case LF_SAR:
+    case LF_MUL:
         return false;
     default:
         return (cpu->lf_src1 ^ cpu->lf_src2 ^ cpu->lf_res) & 0x10;

@@ -89,6 +89,7 @@ struct emu_jit {
 #define TLB_KIND_STRIDE ((int32_t)sizeof(((struct emu_tlb *)0)->e[0]))
 
 _Static_assert(sizeof(struct tlb_entry) == 24, "the inline TLB lookup scales the index by 3 * 8");
+_Static_assert(offsetof(struct tlb_entry, addend) == 8, "the inline TLB lookup adds the entry's second word");
 _Static_assert(offsetof(struct vmcs_guest, gpr) == 0, "guest registers are at rbp + 8 * n");
 
 /* ---- helpers the translated code calls ------------------------------- */
@@ -358,6 +359,7 @@ struct tctx {
     unsigned nslow[JIT_MAX_INSNS];
     unsigned pend_at[JIT_MAX_INSNS];
     uint8_t *resume[JIT_MAX_INSNS + 1];
+    uint8_t *body;                    /* after the entry's RIP move: where a self-loop goes */
     uint8_t *plus1[JIT_MAX_INSNS * 2];
     unsigned nplus1;
     unsigned cur;
@@ -570,8 +572,7 @@ static void emit_tlb(struct tctx *t, unsigned kind, unsigned size)
      * to one misses and its stub's handler sets block_stop. */
     to_slow(t, x_jcc32(a, HCC_NZ));
     x_load(&t->a, 8, H_RDX, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 8, .disp = row + 8 });
-    x_alu_ri(a, 4, 4, H_RSI, 0xfff);
-    x_rr(a, 8, 0x01, H_RSI, H_RDX);
+    x_rr(a, 8, 0x01, H_RSI, H_RDX);                     /* + the entry's addend */
 }
 
 /* rsi = a canonical-checked copy of the branch target in `h`; jumps to the
@@ -752,19 +753,6 @@ static void emit_incdec(struct tctx *t, const struct insn *in, const struct plan
     t->hf = HF_NOCF;
 }
 
-/* RFLAGS' arithmetic flags from host register `h` (eagerly set flags: the
- * lazy record is emptied). */
-static void set_arith_flags(struct tctx *t, int h)
-{
-    struct x64 *a = &t->a;
-    int tmp = h == H_RSI ? H_RDI : H_RSI;
-    x_load(&t->a, 8, tmp, xm(R_G, OFF_G(rflags)));
-    x_alu_ri(a, 8, 4, tmp, (int32_t)~(uint32_t)EFL_ARITH);
-    x_rr(a, 8, 0x09, h, tmp);
-    x_store(&t->a, 8, tmp, xm(R_G, OFF_G(rflags)));
-    x_store_imm(a, 4, xm(R_CPU, OFF_CPU(lf_op)), LF_NONE);
-}
-
 /* A shift of a register by a constant 1..width-1 keeps the lazy record
  * of flags.h (LF_SHL/SHR/SAR: the value shifted and the count), whose
  * flags are those exec_shift.c sets.  The host's own CF, ZF, SF and PF are
@@ -805,9 +793,9 @@ static void emit_shift_cl(struct tctx *t, const struct insn *in, const struct pl
     t->hf = HF_NONE;
 }
 
-/* IMUL sets CF and OF on overflow and, where the SDM leaves them
- * undefined, SF and PF from the result with ZF and AF clear, as
- * exec_muldiv.c does. */
+/* IMUL keeps the lazy record of flags.h (LF_MUL): CF and OF on overflow
+ * and, where the SDM leaves them undefined, SF and PF from the result with
+ * ZF and AF clear, as exec_muldiv.c sets them. */
 static void emit_imul(struct tctx *t, const struct insn *in, const struct plan *p, bool live)
 {
     struct x64 *a = &t->a;
@@ -827,15 +815,10 @@ static void emit_imul(struct tctx *t, const struct insn *in, const struct plan *
         x_mov_rr(a, 4, H_RAX, H_RAX);
     gpr_store(t, in, in->reg, sz, H_RAX);
     if (live) {
-        x_rr(a, sz, 0x85, H_RAX, H_RAX);
-        x_byte(a, 0x9c);                                /* pushfq */
-        x_byte(a, 0x5e);                                /* pop rsi */
-        x_alu_ri(a, 4, 4, H_RSI, EFL_SF | EFL_PF);
-        x_rr(a, 4, 0x0fb6, H_RDX, H_RDX);               /* movzx edx, dl */
-        x_rr(a, 4, 0xf7, 3, H_RDX);                     /* neg edx */
-        x_alu_ri(a, 4, 4, H_RDX, EFL_CF | EFL_OF);
-        x_rr(a, 4, 0x09, H_RDX, H_RSI);
-        set_arith_flags(t, H_RSI);
+        x_rr(a, 4, 0x0fb6, H_RDX, H_RDX);               /* movzx edx, dl: the overflow */
+        x_store(a, 8, H_RDX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
+        record(t, LF_MUL, sz);
     }
     t->setter = S_UNKNOWN;
     t->hf = HF_NONE;
@@ -874,8 +857,8 @@ static void emit_movx(struct tctx *t, const struct insn *in, const struct plan *
     struct x64 *a = &t->a;
     struct x64_mem src = rm_operand(t, in, ACC_READ, p->srcsize);
     ld_ext(t, p->srcsize, p->sx, H_RAX, src);
-    if (p->size == 4)
-        x_mov_rr(a, 4, H_RAX, H_RAX);
+    if (p->size == 4 && p->sx)
+        x_mov_rr(a, 4, H_RAX, H_RAX);       /* a zero-extending load cleared the rest */
     gpr_store(t, in, in->reg, p->size, H_RAX);
 }
 
@@ -971,10 +954,12 @@ static void emit_chain(struct tctx *t, unsigned k)
     x_patch(a, miss3, t->j->chain);
 }
 
-/* The end of a block: RIP = rax, count, on by link `k`. */
+/* The end of a block: RIP = rax, count, on by link `k`.  RIP reaches
+ * vmcs.guest only where it leaves translated code (emit_chain_code): the
+ * next block does not read it there, and every handler it calls gets its
+ * RIP from jit_exec_insn. */
 static void end_at_rax(struct tctx *t, unsigned k)
 {
-    st(t, 8, H_RAX, xm(R_G, OFF_G(rip)));
     count_add(t, t->pend + 1);
     emit_chain(t, k);
 }
@@ -999,6 +984,17 @@ static void emit_branch(struct tctx *t, const struct insn *in, const struct plan
         x_lea(a, H_R9, xm(H_R9, 8));
         st(t, 8, H_R9, xm(R_G, GPR_RSP * 8));
         end_at_rax(t, 1);
+    } else if (p->form != F_CALL && (int64_t)next + (int64_t)p->imm == 0) {
+        /* A loop that is this block: straight back to its body, with the
+         * checks a link makes (the block is alive: blocks die only in the
+         * loop, and its RIP is r12) but the budget's. */
+        count_add(t, t->pend + 1);
+        x_alu_mi(a, 4, 7, xm(H_RSP, STK_BUDGET), 0);
+        uint8_t *spent = x_jcc32(a, 0xe /* LE */);
+        x_jmp_to(a, t->body);
+        x_patch(a, spent, a->p);
+        x_mov_rr(a, 8, H_RAX, R_RIP);
+        emit_chain(t, 1);
     } else {
         x_lea(a, H_RAX, xm(R_RIP, (int32_t)next));
         if (p->form == F_CALL)
@@ -1157,6 +1153,7 @@ static void *translate(struct emu_jit *j, struct block *b)
     /* The entry: rax is the RIP (emu_jit_kill overwrites what follows
      * with a jump out, at least 5 bytes). */
     x_mov_rr(&t->a, 8, R_RIP, H_RAX);
+    t->body = t->a.p;
     x_alu_mi(&t->a, 4, 5, xm(H_RSP, STK_BUDGET), (int32_t)n);
     for (unsigned i = 0; i < n; i++) {
         t->cur = i;
@@ -1170,7 +1167,6 @@ static void *translate(struct emu_jit *j, struct block *b)
     t->resume[n] = t->a.p;
     t->valid_at[n] = cache_valid_mask(t);
     x_lea(&t->a, H_RAX, xm(R_RIP, (int32_t)off));
-    x_store(&t->a, 8, H_RAX, xm(R_G, OFF_G(rip)));
     count_add(t, t->pend);
     emit_chain(t, 0);
     for (unsigned i = 0; i < n; i++)
@@ -1200,8 +1196,8 @@ static void *translate(struct emu_jit *j, struct block *b)
 #define LINK(f) ((int32_t)offsetof(struct link, f))
 #define JCACHE(f) ((int32_t)offsetof(struct jcache_entry, f))
 
-/* The slow path of a block's exit (emit_chain), with RIP in rax (already
- * in g->rip and counted), the exit's link in rcx and the block's entry RIP
+/* The slow path of a block's exit (emit_chain), with RIP in rax (counted,
+ * stored here in g->rip), the exit's link in rcx and the block's entry RIP
  * in r12: with budget left, the jump cache may know the block at that RIP;
  * then the link is pointed at it and the chain goes on.  Otherwise back to
  * the loop, which looks the block up and links it. */
@@ -1224,6 +1220,7 @@ static void emit_chain_code(struct emu_jit *j, struct x64 *a)
     x_jmp_to(a, j->leave);
 
     j->chain = a->p;
+    x_store(a, 8, H_RAX, xm(R_G, OFF_G(rip)));
     emit_note_last(a);
     x_alu_mi(a, 4, 7, xm(H_RSP, STK_BUDGET), 0);
     out[no++] = x_jcc32(a, 0xe /* LE */);
@@ -1260,6 +1257,7 @@ static void emit_chain_code(struct emu_jit *j, struct x64 *a)
     /* The entry of a dead block (emu_jit_kill): nothing ran, nothing to
      * link from. */
     j->dead = a->p;
+    x_store(a, 8, H_RAX, xm(R_G, OFF_G(rip)));        /* its entry RIP */
     x_load(a, 8, H_RDX, xm(H_RSP, STK_FRAME));
     x_store_imm(a, 8, xm(H_RDX, FRAME(last)), 0);
     x_jmp_to(a, j->leave);

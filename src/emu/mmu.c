@@ -306,7 +306,7 @@ static __attribute__((noinline)) uint8_t *tlb_fill(struct emu_cpu *cpu, struct t
     if ((kind & 3u) == ACC_WRITE || (kind & 3u) == ACC_RMW)
         tlb_note_store(cpu, gpa & ~0xfffull);
     e->tag = tlb_tag(cpu->tlb, lin);
-    e->host = host - (gpa & 0xfff);
+    e->addend = (uintptr_t)host - lin;
     e->gpa = gpa & ~0xfffull;
     return host;
 }
@@ -330,7 +330,7 @@ static inline uint8_t *tlb_host(struct emu_cpu *cpu, uint64_t lin, unsigned size
     struct tlb_entry *e = &cpu->tlb->e[kind & 3u][user][(lin >> 12) & (TLB_SIZE - 1)];
     uint8_t *host;
     if (__builtin_expect(e->tag == tlb_tag(cpu->tlb, lin), 1))
-        host = e->host + (lin & 0xfff);
+        host = (uint8_t *)(lin + e->addend);
     else
         host = tlb_fill(cpu, e, lin, size, kind);
     return host;
@@ -524,7 +524,7 @@ unsigned emu_fetch(struct emu_cpu *cpu, uint64_t rip, uint8_t *buf, unsigned wan
     const struct tlb_entry *e2 = &cpu->tlb->e[ACC_FETCH][user_idx][(lin2 >> 12) & (TLB_SIZE - 1)];
     if (e2->tag != tlb_tag(cpu->tlb, lin2) && !probe_fetch(cpu, lin2))
         return first;
-    memcpy(buf + first, e2->host + (lin2 & 0xfff), n - first);
+    memcpy(buf + first, (const uint8_t *)(lin2 + e2->addend), n - first);
     return n;
 }
 

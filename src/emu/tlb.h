@@ -19,7 +19,7 @@
 
 struct tlb_entry {
     uint64_t tag;                 /* linear page | generation; 0 = empty */
-    uint8_t *host;                /* host address of the page */
+    uintptr_t addend;             /* host address minus linear address, for the page */
     uint64_t gpa;                 /* guest-physical page */
 };
 
@@ -89,7 +89,7 @@ static inline __attribute__((always_inline)) uint8_t *tlb_fast_host(struct emu_c
     struct tlb_entry *e = &tlb->e[kind][cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
     if (e->tag != tlb_tag(tlb, lin))
         return NULL;
-    return e->host + (lin & 0xfff);
+    return (uint8_t *)(lin + e->addend);
 }
 
 #endif
