@@ -431,6 +431,12 @@ static void link_to(struct emu_blocks *bc, struct block *prev, unsigned way, uin
                                      .code = code || !bc->jit ? code : emu_jit_slow_path(bc->jit) };
 }
 
+void emu_jit_fold_count(struct emu_cpu *cpu)
+{
+    cpu->vcpu->stats.instructions += cpu->jit_instructions;
+    cpu->jit_instructions = 0;
+}
+
 unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
 {
     struct vmcs_guest *g = cpu->g;
@@ -504,6 +510,7 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             uint64_t last_rip;
             int32_t budget = (int32_t)(limit - *count);
             struct block *last = emu_jit_run(bc->jit, cpu, b, &budget, bc->chain_gen, bc->jcache, &last_rip);
+            emu_jit_fold_count(cpu);
             cpu->vcpu->stats.translated_returns++;
             total += (unsigned)((int32_t)(limit - *count) - budget);
             *count = (uint32_t)((int32_t)limit - budget);

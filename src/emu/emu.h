@@ -137,6 +137,10 @@ struct emu_cpu {
      * block.c) sets its page's bit again. */
     uint64_t code_filter[EMU_CODE_FILTER_BITS / 64];
     bool block_stop;
+    /* Instructions translated code completed since they were last added to
+     * the vCPU's statistics (emu_jit_fold_count): one add to the emu_cpu, so
+     * that the translator keeps no register for the counter. */
+    uint64_t jit_instructions;
     /* Set by the machine (an interrupt-controller write): leave the block
      * engine after this instruction, so the run loop's boundary sees it. */
     bool block_leave;
@@ -211,6 +215,7 @@ static inline void emu_code_filter_del(struct emu_cpu *cpu, uint64_t gpa)
     cpu->code_filter[page / 64] &= ~(1ull << (page % 64));
 }
 unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit);
+void emu_jit_fold_count(struct emu_cpu *cpu);
 
 /* Lazy flags. */
 uint64_t emu_get_rflags(struct emu_cpu *cpu);             /* materialises */

@@ -31,8 +31,8 @@
  *   fault, so an abort leaves exactly the count of completed instructions.
  *
  * Host registers: rbx = the emu_cpu, rbp = vmcs.guest, r12 = RIP at block
- * entry, r13 = the TLB row of this CPL, r14 = &tlb->gen, r15 = the
- * instruction counter.  Scratch: rax, rcx, rdx, rsi, rdi, r8, r9.
+ * entry, r13 = the TLB row of this CPL, r14 = &tlb->gen; r10, r11 and r15
+ * cache guest registers (ld/st).  Scratch: rax, rcx, rdx, rsi, rdi, r8, r9.
  */
 #include "jit.h"
 
@@ -57,7 +57,7 @@
 #define JIT_BLOCK_ROOM (32u * 1024u)
 #define JIT_MAX_INSNS 64u
 
-enum { R_CPU = H_RBX, R_G = H_RBP, R_RIP = H_R12, R_TLB = H_R13, R_GEN = H_R14, R_CNT = H_R15 };
+enum { R_CPU = H_RBX, R_G = H_RBP, R_RIP = H_R12, R_TLB = H_R13, R_GEN = H_R14 };
 
 /* What the trampoline loads into registers, what a block's exit needs to
  * follow a link itself (the block engine loop's own checks), and where the
@@ -65,7 +65,6 @@ enum { R_CPU = H_RBX, R_G = H_RBP, R_RIP = H_R12, R_TLB = H_R13, R_GEN = H_R14, 
 struct jit_frame {
     void *tlb_row;
     const uint64_t *tlb_gen;
-    uint64_t *icount;
     struct jcache_entry *jcache;
     uint32_t chain_gen;
     int32_t budget;           /* instructions the call may still start */
@@ -330,14 +329,14 @@ static bool reads_flags(const struct plan *p)
 
 /* ---- the translation context ------------------------------------------ */
 
-/* Guest registers read often in a block are cached in r10 and r11, which
- * nothing else in a block uses.  The cache is write-through: guest
+/* Guest registers read often in a block are cached in r10, r11 and r15,
+ * which nothing else in a block uses.  The cache is write-through: guest
  * registers in vmcs.guest stay exact at every point (faults, exits and
  * handlers see them there), and reads that hit take the host register
  * instead of a load that waits on the store before it.  A call clobbers
  * both, so a stub reloads what its resume point expects. */
-#define NCACHE 2
-static const int cache_host[NCACHE] = { H_R10, H_R11 };
+#define NCACHE 3
+static const int cache_host[NCACHE] = { H_R10, H_R11, H_R15 };
 
 enum setter { S_UNKNOWN, S_ADD, S_SUB, S_LOGIC, S_INC, S_DEC };
 enum hostflags { HF_NONE, HF_ALL, HF_NOCF, HF_NOOF };
@@ -392,7 +391,7 @@ static void to_plus1(struct tctx *t, uint8_t *patch)
 static void count_add(struct tctx *t, unsigned k)
 {
     if (k)
-        x_alu_mi(&t->a, 8, 0, xm(R_CNT, 0), (int32_t)k);
+        x_alu_mi(&t->a, 8, 0, xm(R_CPU, OFF_CPU(jit_instructions)), (int32_t)k);
 }
 
 /* The guest register a memory operand names (-1: none), and whether it
@@ -1073,7 +1072,7 @@ static void emit_stub(struct tctx *t, unsigned i)
     x_rr(a, 4, 0x85, H_RAX, H_RAX);
     to_plus1(t, x_jcc32(a, HCC_NZ));
     if (t->pend_at[i])
-        x_alu_mi(a, 8, 5, xm(R_CNT, 0), (int32_t)t->pend_at[i]);
+        x_alu_mi(a, 8, 5, xm(R_CPU, OFF_CPU(jit_instructions)), (int32_t)t->pend_at[i]);
     for (int k = 0; k < NCACHE; k++)
         if (t->valid_at[i + 1] & (1u << k))
             x_load(a, 8, cache_host[k], xm(R_G, t->cache_reg[k] * 8));
@@ -1280,7 +1279,6 @@ static void emit_trampoline(struct emu_jit *j)
     x_load(&a, 8, H_RAX, xm(R_G, OFF_G(rip)));
     x_load(&a, 8, R_TLB, xm(H_RDX, FRAME(tlb_row)));
     x_load(&a, 8, R_GEN, xm(H_RDX, FRAME(tlb_gen)));
-    x_load(&a, 8, R_CNT, xm(H_RDX, FRAME(icount)));
     x_load(&a, 4, H_RDI, xm(H_RDX, FRAME(chain_gen)));
     x_store(&a, 4, H_RDI, xm(H_RSP, STK_CHAIN_GEN));
     x_load(&a, 4, H_RDI, xm(H_RDX, FRAME(budget)));
@@ -1398,7 +1396,6 @@ struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *
     struct jit_frame f = {
         .tlb_row = &cpu->tlb->e[0][cpu->cpl == 3][0],
         .tlb_gen = &cpu->tlb->gen,
-        .icount = &cpu->vcpu->stats.instructions,
         .jcache = jcache,
         .chain_gen = chain_gen,
         .budget = *budget,

@@ -428,6 +428,7 @@ static hv_return_t emu_vcpu_run(struct hv_vcpu *v, uint64_t deadline_ns, bool re
         m->mem_locked = true;
         mem_sync(cpu);
         run_loop(m);
+        emu_jit_fold_count(cpu);      /* what translated code ran before an abort */
         if (m->mem_locked)
             vm_mem_read_unlock(v->vm);
         m->mem_locked = false;
