@@ -132,6 +132,8 @@ enum form {
     F_ALU_R_RM,               /* op reg, r/m */
     F_ALU_RM_I,               /* op r/m, imm (80/81/83, F6/F7 /0, 04/05.. via rm = rAX) */
     F_INCDEC,                 /* FE/FF /0 /1, register */
+    F_NOT,                    /* F6/F7 /2 */
+    F_NEG,                    /* F6/F7 /3 */
     F_SHIFT,                  /* SHL/SHR/SAR of a register by 1 or imm8 (1..width-1) */
     F_SHIFT_CL,               /* SHL/SHR/SAR of a register by CL, its flags unread */
     F_IMUL,                   /* IMUL r, r/m (0F AF) and IMUL r, r/m, imm (69, 6B) */
@@ -181,7 +183,7 @@ static struct plan plan_of(const struct insn *in)
     bool rr = in->has_modrm && !in->has_mem;
     if (in->lock || in->rep != REP_NONE || in->vex || !mem_ok(in))
         return p;
-    if (op < 0x40 && (op & 7) <= 5 && (op >> 3) != ALU_ADC && (op >> 3) != ALU_SBB) {
+    if (op < 0x40 && (op & 7) <= 5) {
         p.alu = op >> 3;
         switch (op & 7) {
         case 0: case 1: p.form = F_ALU_RM_R; break;
@@ -192,8 +194,6 @@ static struct plan plan_of(const struct insn *in)
     }
     switch (op) {
     case 0x80: case 0x81: case 0x83:
-        if (ext == ALU_ADC || ext == ALU_SBB)
-            return p;
         p.form = F_ALU_RM_I;
         p.alu = ext;
         return p;
@@ -207,6 +207,10 @@ static struct plan plan_of(const struct insn *in)
         p.mem = false;
         return p;
     case 0xf6: case 0xf7:
+        if (ext == 2 || ext == 3) {
+            p.form = ext == 2 ? F_NOT : F_NEG;
+            return p;
+        }
         if (ext != 0)
             return p;
         p.form = F_ALU_RM_I;
@@ -312,7 +316,12 @@ static struct plan plan_of(const struct insn *in)
 static bool alu_writes_flags(const struct plan *p)
 {
     return p->form == F_ALU_RM_R || p->form == F_ALU_R_RM || p->form == F_ALU_RM_I || p->form == F_SHIFT ||
-           p->form == F_IMUL;
+           p->form == F_IMUL || p->form == F_NEG;
+}
+
+static bool is_alu(const struct plan *p)
+{
+    return p->form == F_ALU_RM_R || p->form == F_ALU_R_RM || p->form == F_ALU_RM_I;
 }
 
 /* Whether the instruction may read the lazy record (a condition, the old
@@ -323,7 +332,7 @@ static bool reads_flags(const struct plan *p)
     case F_HELPER: case F_INCDEC: case F_SETCC: case F_CMOV: case F_JCC:
         return true;
     default:
-        return p->mem;
+        return p->mem || (is_alu(p) && (p->alu == ALU_ADC || p->alu == ALU_SBB));
     }
 }
 
@@ -658,12 +667,18 @@ static void emit_alu_core(struct tctx *t, const struct plan *p, bool live)
         x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
         x_store(&t->a, 8, H_RCX, xm(R_CPU, OFF_CPU(lf_src2)));
     }
+    bool carry_in = p->alu == ALU_ADC || p->alu == ALU_SBB;
+    bool add = p->alu == ALU_ADD || p->alu == ALU_ADC;
+    if (carry_in)
+        x_alu_ri(a, 1, 0, H_R9, -1);                    /* add r9b, 0xff: CF = the guest's (emit_alu) */
     x_rr(a, p->size, host_alu_op(p->alu, p->size), H_RCX, H_RAX);
     if (live) {
         x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
-        record(t, logic ? LF_LOGIC : p->alu == ALU_ADD ? LF_ADD : LF_SUB, p->size);
+        record(t, logic ? LF_LOGIC : add ? LF_ADD : LF_SUB, p->size);
     }
-    t->setter = logic ? S_LOGIC : p->alu == ALU_ADD ? S_ADD : S_SUB;
+    /* One host ADD or CMP of the record's sources cannot redo ADC/SBB
+     * (the carry-in). */
+    t->setter = logic ? S_LOGIC : carry_in ? S_UNKNOWN : add ? S_ADD : S_SUB;
     t->setter_size = p->size;
     t->hf = HF_ALL;
 }
@@ -681,6 +696,11 @@ static void emit_alu(struct tctx *t, const struct insn *in, const struct plan *p
     bool imm_form = p->form == F_ALU_RM_I;
     /* The r/m operand: AL/eAX forms (04/05, A8/A9) name rAX. */
     bool acc = imm_form && !in->has_modrm;
+    if (p->alu == ALU_ADC || p->alu == ALU_SBB) {
+        /* The guest's CF into r9b first: the TLB path below clobbers the
+         * host's flags, and a condition helper the scratch registers. */
+        x_setcc(a, emit_cond(t, 2), H_R9);
+    }
     if (in->has_mem) {
         emit_ea(t, in, true);
         emit_tlb(t, p->form == F_ALU_R_RM ? ACC_READ : alu_writes(p->alu) ? ACC_RMW : ACC_READ, sz);
@@ -709,6 +729,31 @@ static void emit_alu(struct tctx *t, const struct insn *in, const struct plan *p
         else
             gpr_store(t, in, acc ? 0 : in->rm, sz, H_RAX);
     }
+    if (in->has_mem)
+        t->hf = HF_NONE;   /* the stub's path rejoins without them */
+}
+
+/* NOT leaves the flags alone. */
+static void emit_not(struct tctx *t, const struct insn *in, const struct plan *p)
+{
+    unsigned sz = p->size;
+    struct x64_mem dst = rm_operand(t, in, ACC_RMW, sz);
+    ld(t, sz, H_RAX, dst);
+    x_rr(&t->a, sz, sz == 1 ? 0xf6 : 0xf7, 2, H_RAX);
+    rm_store(t, in, dst, sz, H_RAX);
+}
+
+/* NEG sets the flags of 0 - x: the record of a SUB. */
+static void emit_neg(struct tctx *t, const struct insn *in, const struct plan *p, bool live)
+{
+    unsigned sz = p->size;
+    struct x64_mem dst = rm_operand(t, in, ACC_RMW, sz);
+    ld(t, sz, H_RCX, dst);
+    x_mov_imm(&t->a, H_RAX, 0);
+    struct plan q = *p;
+    q.alu = ALU_SUB;
+    emit_alu_core(t, &q, live);
+    rm_store(t, in, dst, sz, H_RAX);
     if (in->has_mem)
         t->hf = HF_NONE;   /* the stub's path rejoins without them */
 }
@@ -775,19 +820,34 @@ static void emit_shift(struct tctx *t, const struct insn *in, const struct plan 
     t->hf = p->imm == 1 ? HF_ALL : HF_NOOF;
 }
 
-/* A shift of a register by CL whose flags nothing reads: the host's shift
- * masks the count as the guest's does, and a 32-bit destination is
- * written (zero-extended) even when the count is 0, as exec_shift.c does. */
-static void emit_shift_cl(struct tctx *t, const struct insn *in, const struct plan *p)
+/* A shift of a register by CL: the host's shift masks the count as the
+ * guest's does, and a 32-bit destination is written (zero-extended) even
+ * when the count is 0, as exec_shift.c does.  Where the flags may be read
+ * (32- and 64-bit operands only, whose masked count is below the width,
+ * as the LF_SHL/SHR/SAR record needs), a count of 0 leaves the record
+ * alone and any other count writes it. */
+static void emit_shift_cl(struct tctx *t, const struct insn *in, const struct plan *p, bool live)
 {
+    static const uint32_t lf_of[8] = { [4] = LF_SHL, [5] = LF_SHR, [7] = LF_SAR };
     struct x64 *a = &t->a;
     unsigned sz = p->size;
     ld(t, 1, H_RCX, xm(R_G, GPR_RCX * 8));
     ld(t, sz, H_RAX, gpr_mem(in, in->rm, sz));
+    if (live)
+        x_mov_rr(a, 8, H_RDX, H_RAX);
     x_prefix(a, sz, 0, -1, H_RAX, sz == 1);
     x_byte(a, sz == 1 ? 0xd2 : 0xd3);
     x_byte(a, (uint8_t)(0xc0 | p->alu << 3));               /* shl/shr/sar rax, cl */
     gpr_store(t, in, in->rm, sz, H_RAX);
+    if (live) {
+        x_alu_ri(a, 4, 4, H_RCX, sz == 8 ? 63 : 31);
+        uint8_t *unchanged = x_jcc32(a, HCC_Z);
+        x_store(a, 8, H_RDX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_store(a, 8, H_RCX, xm(R_CPU, OFF_CPU(lf_src2)));
+        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
+        record(t, lf_of[p->alu], sz);
+        x_patch(a, unchanged, a->p);
+    }
     t->setter = S_UNKNOWN;
     t->hf = HF_NONE;
 }
@@ -1042,8 +1102,10 @@ static void emit_insn(struct tctx *t, const struct insn *in, const struct plan *
     case F_MOV_RM_R: case F_MOV_R_RM: case F_MOV_RM_I: case F_MOV_R_I: emit_mov(t, in, p); break;
     case F_ALU_RM_R: case F_ALU_R_RM: case F_ALU_RM_I: emit_alu(t, in, p, live); break;
     case F_INCDEC: emit_incdec(t, in, p, live); break;
+    case F_NOT: emit_not(t, in, p); break;
+    case F_NEG: emit_neg(t, in, p, live); break;
     case F_SHIFT: emit_shift(t, in, p, live); break;
-    case F_SHIFT_CL: emit_shift_cl(t, in, p); break;
+    case F_SHIFT_CL: emit_shift_cl(t, in, p, live); break;
     case F_IMUL: emit_imul(t, in, p, live); break;
     case F_LEA: emit_lea(t, in, p); break;
     case F_MOVX: emit_movx(t, in, p); break;
@@ -1139,10 +1201,10 @@ static void *translate(struct emu_jit *j, struct block *b)
     bool live = true;
     for (unsigned i = n; i-- > 0;) {
         t->live[i] = live;
-        /* A shift by CL leaves the flags alone when CL is 0: where they
-         * may be read after it, its handler keeps them exact; where they
-         * cannot, the host's shift does it, touching no record. */
-        if (plans[i].form == F_SHIFT_CL && live)
+        /* A shift by CL leaves the flags alone when CL is 0, so it is no
+         * writer of them here; where they may be read after it, a byte or
+         * word shift (whose count may reach the width) runs its handler. */
+        if (plans[i].form == F_SHIFT_CL && live && plans[i].size < 4)
             plans[i].form = F_HELPER;
         live = reads_flags(&plans[i]) || (live && !alu_writes_flags(&plans[i]));
     }
