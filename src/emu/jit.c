@@ -342,8 +342,10 @@ static bool reads_flags(const struct plan *p)
  * which nothing else in a block uses.  The cache is write-through: guest
  * registers in vmcs.guest stay exact at every point (faults, exits and
  * handlers see them there), and reads that hit take the host register
- * instead of a load that waits on the store before it.  A call clobbers
- * both, so a stub reloads what its resume point expects. */
+ * instead of a load that waits on the store before it.  After a call none
+ * holds its register (r10 and r11 are clobbered, and the handler may have
+ * written any guest register), so a stub reloads what its resume point
+ * expects. */
 #define NCACHE 3
 static const int cache_host[NCACHE] = { H_R10, H_R11, H_R15 };
 
