@@ -224,20 +224,20 @@ static bool same_bytes(const uint8_t *a, const uint8_t *b, unsigned n)
 /* An instruction at rip that runs from the end of its page into the next
  * one (room bytes in the first) becomes a block of its own, so that a hot
  * loop that happens to straddle a page boundary stays in linked, translated
- * code.  Left to the step path (false) when it needs the step path anyway,
+ * code.  Left to the step path when it needs the step path anyway,
  * or when the second page cannot be fetched: the step path's decoder
  * raises the fault exactly. */
-static bool decode_spanning(struct emu_cpu *cpu, struct block *b, uint64_t rip, unsigned room)
+static void decode_spanning(struct emu_cpu *cpu, struct block *b, uint64_t rip, unsigned room)
 {
     uint8_t buf[16] = { 0 };
     uint64_t gpa;
     const uint8_t *hva;
     if (room >= 15 || ((b->gpa + room) & 0xfff) != 0)
-        return false;           /* ended by a segment limit, not a page */
+        return;                 /* ended by a segment limit, not a page */
     unsigned n = emu_fetch(cpu, rip, buf, 15, &gpa, &hva);
     struct insn *in = &b->insn[0];
     if (n <= room || !emu_decode_bytes(cpu, buf, n, in) || in->len <= room || step_only(in->exec))
-        return false;
+        return;
     unsigned room2;
     (void)emu_fetch_block(cpu, rip + room, &b->page2_gpa, &room2);
     memcpy(b->bytes, buf, in->len);
@@ -247,7 +247,6 @@ static bool decode_spanning(struct emu_cpu *cpu, struct block *b, uint64_t rip, 
     b->spans = true;
     b->page_bytes = (uint16_t)room;
     b->run_bytes = b->nbytes = in->len;
-    return true;
 }
 
 /* Whether a spanning block still holds the bytes at rip (room of them in
@@ -267,16 +266,19 @@ static bool spanning_still_same(struct emu_cpu *cpu, const struct block *b, uint
 
 /* Stores to a page of a block that links may reach must set block_stop
  * (emu_cpu.code_filter). */
+static void watch_page(struct emu_cpu *cpu, uint64_t gpa)
+{
+    if (!emu_code_filter_has(cpu, gpa)) {
+        emu_code_filter_add(cpu, gpa);
+        mmu_tlb_forget_stores(cpu->tlb, gpa & ~0xfffull);
+    }
+}
+
 static void watch_block_pages(struct emu_cpu *cpu, const struct block *b)
 {
-    if (!emu_code_filter_has(cpu, b->gpa)) {
-        emu_code_filter_add(cpu, b->gpa);
-        mmu_tlb_forget_stores(cpu->tlb, b->gpa & ~0xfffull);
-    }
-    if (b->spans && !emu_code_filter_has(cpu, b->page2_gpa)) {
-        emu_code_filter_add(cpu, b->page2_gpa);
-        mmu_tlb_forget_stores(cpu->tlb, b->page2_gpa & ~0xfffull);
-    }
+    watch_page(cpu, b->gpa);
+    if (b->spans)
+        watch_page(cpu, b->page2_gpa);
 }
 
 /* A new block for gpa (at rip) in the arena, in place of `old` (NULL:
@@ -293,7 +295,7 @@ static struct block *new_block(struct emu_cpu *cpu, struct block *old, uint64_t 
     cpu->vcpu->stats.blocks_decoded++;
     decode_block(cpu, s, gpa, p, room, key);
     if (s->crosses)
-        (void)decode_spanning(cpu, s, rip, room);
+        decode_spanning(cpu, s, rip, room);
     size_t size = offsetof(struct block, insn) + s->n * sizeof(struct insn);
     struct block *b = arena_alloc(bc, size);
     if (!b)
@@ -431,6 +433,8 @@ static void link_to(struct emu_blocks *bc, struct block *prev, unsigned way, uin
                                      .code = code || !bc->jit ? code : emu_jit_slow_path(bc->jit) };
 }
 
+/* Called at the end of every run, faults and exits included: nothing
+ * reads the statistics while the vCPU runs. */
 void emu_jit_fold_count(struct emu_cpu *cpu)
 {
     cpu->vcpu->stats.instructions += cpu->jit_instructions;
@@ -510,7 +514,6 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             uint64_t last_rip;
             int32_t budget = (int32_t)(limit - *count);
             struct block *last = emu_jit_run(bc->jit, cpu, b, &budget, bc->chain_gen, bc->jcache, &last_rip);
-            emu_jit_fold_count(cpu);
             cpu->vcpu->stats.translated_returns++;
             total += (unsigned)((int32_t)(limit - *count) - budget);
             *count = (uint32_t)((int32_t)limit - budget);

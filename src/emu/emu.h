@@ -137,9 +137,9 @@ struct emu_cpu {
      * block.c) sets its page's bit again. */
     uint64_t code_filter[EMU_CODE_FILTER_BITS / 64];
     bool block_stop;
-    /* Instructions translated code completed since they were last added to
-     * the vCPU's statistics (emu_jit_fold_count): one add to the emu_cpu, so
-     * that the translator keeps no register for the counter. */
+    /* Instructions translated code completed in this run, added to the
+     * vCPU's statistics at its end (emu_jit_fold_count): one add to the
+     * emu_cpu, so that the translator keeps no register for the counter. */
     uint64_t jit_instructions;
     /* Set by the machine (an interrupt-controller write): leave the block
      * engine after this instruction, so the run loop's boundary sees it. */

@@ -799,13 +799,15 @@ static void emit_incdec(struct tctx *t, const struct insn *in, const struct plan
     t->hf = HF_NOCF;
 }
 
+/* The lazy record of a shift, by its group-2 ModRM.reg (4 SHL, 5 SHR, 7 SAR). */
+static const uint32_t shift_lf[8] = { [4] = LF_SHL, [5] = LF_SHR, [7] = LF_SAR };
+
 /* A shift of a register by a constant 1..width-1 keeps the lazy record
  * of flags.h (LF_SHL/SHR/SAR: the value shifted and the count), whose
  * flags are those exec_shift.c sets.  The host's own CF, ZF, SF and PF are
  * the guest's after it; its OF is the guest's only for a count of 1. */
 static void emit_shift(struct tctx *t, const struct insn *in, const struct plan *p, bool live)
 {
-    static const uint32_t lf_of[8] = { [4] = LF_SHL, [5] = LF_SHR, [7] = LF_SAR };
     struct x64 *a = &t->a;
     unsigned sz = p->size;
     ld(t, sz, H_RAX, gpr_mem(in, in->rm, sz));
@@ -816,7 +818,7 @@ static void emit_shift(struct tctx *t, const struct insn *in, const struct plan 
     if (live) {
         x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
         x_store_imm(a, 8, xm(R_CPU, OFF_CPU(lf_src2)), (int32_t)p->imm);
-        record(t, lf_of[p->alu], sz);
+        record(t, shift_lf[p->alu], sz);
     }
     t->setter = S_UNKNOWN;
     t->hf = p->imm == 1 ? HF_ALL : HF_NOOF;
@@ -830,7 +832,6 @@ static void emit_shift(struct tctx *t, const struct insn *in, const struct plan 
  * alone and any other count writes it. */
 static void emit_shift_cl(struct tctx *t, const struct insn *in, const struct plan *p, bool live)
 {
-    static const uint32_t lf_of[8] = { [4] = LF_SHL, [5] = LF_SHR, [7] = LF_SAR };
     struct x64 *a = &t->a;
     unsigned sz = p->size;
     ld(t, 1, H_RCX, xm(R_G, GPR_RCX * 8));
@@ -847,7 +848,7 @@ static void emit_shift_cl(struct tctx *t, const struct insn *in, const struct pl
         x_store(a, 8, H_RDX, xm(R_CPU, OFF_CPU(lf_src1)));
         x_store(a, 8, H_RCX, xm(R_CPU, OFF_CPU(lf_src2)));
         x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
-        record(t, lf_of[p->alu], sz);
+        record(t, shift_lf[p->alu], sz);
         x_patch(a, unchanged, a->p);
     }
     t->setter = S_UNKNOWN;
