@@ -382,7 +382,7 @@ static void *block_code(struct emu_blocks *bc, struct block *b)
  * instance) leaves the links alone. */
 static bool chain_still_valid(struct emu_cpu *cpu, struct emu_blocks *bc)
 {
-    bool same = bc->chain_tlb_gen == cpu->tlb->gen && bc->chain_sys_insns == cpu->sys_insns &&
+    bool same = bc->chain_tlb_gen == tlb_gen(cpu->tlb) && bc->chain_sys_insns == cpu->sys_insns &&
                 bc->chain_mode_key == emu_mode_key(cpu) &&
                 bc->chain_cpl == cpu->cpl && !cpu->block_stop && bc->chain_age < CHAIN_INSNS;
     if (!same)
@@ -393,7 +393,7 @@ static bool chain_still_valid(struct emu_cpu *cpu, struct emu_blocks *bc)
 static void chain_remember(struct emu_cpu *cpu, struct emu_blocks *bc, unsigned ran)
 {
     bc->chain_age += ran;
-    bc->chain_tlb_gen = cpu->tlb->gen;
+    bc->chain_tlb_gen = tlb_gen(cpu->tlb);
     bc->chain_sys_insns = cpu->sys_insns;
     bc->chain_mode_key = emu_mode_key(cpu);
     bc->chain_cpl = cpu->cpl;

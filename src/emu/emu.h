@@ -109,8 +109,8 @@ struct emu_cpu {
 
     /* Lazy flags (flags.c).  When lf_op is LF_NONE the arithmetic flags in
      * g->rflags are current. */
-    uint32_t lf_op;
-    uint8_t lf_size;
+    uint16_t lf_op;
+    uint8_t lf_size;          /* right after lf_op: translated code writes both at once */
     uint64_t lf_res, lf_src1, lf_src2;
 
     /* The instruction in flight. */

@@ -57,14 +57,13 @@
 #define JIT_BLOCK_ROOM (32u * 1024u)
 #define JIT_MAX_INSNS 64u
 
-enum { R_CPU = H_RBX, R_G = H_RBP, R_RIP = H_R12, R_TLB = H_R13, R_GEN = H_R14 };
+enum { R_CPU = H_RBX, R_G = H_RBP, R_RIP = H_R12, R_TLB = H_R13, R_COUNT = H_R15 };
 
 /* What the trampoline loads into registers, what a block's exit needs to
  * follow a link itself (the block engine loop's own checks), and where the
  * chain ended.  The trampoline keeps its address at [rsp]. */
 struct jit_frame {
     void *tlb_row;
-    const uint64_t *tlb_gen;
     struct jcache_entry *jcache;
     uint32_t chain_gen;
     int32_t budget;           /* instructions the call may still start */
@@ -72,9 +71,10 @@ struct jit_frame {
     uint64_t last_rip;
 };
 
-/* The trampoline's stack: the frame's address, and copies of what every
- * block's entry and exit read, one load away. */
-enum { STK_FRAME = 0, STK_CHAIN_GEN = 8, STK_BUDGET = 12, STK_SIZE = 24 };
+/* The trampoline's stack: the frame's address, copies of what every
+ * block's entry and exit read, one load away, and the guest's CF for ADC
+ * and SBB (emit_alu). */
+enum { STK_FRAME = 0, STK_CHAIN_GEN = 8, STK_CARRY = 12, STK_LIMIT = 16, STK_SIZE = 24 };
 
 struct emu_jit {
     uint8_t *base, *next, *end;
@@ -85,9 +85,9 @@ struct emu_jit {
 
 #define OFF_CPU(f) ((int32_t)offsetof(struct emu_cpu, f))
 #define OFF_G(f) ((int32_t)offsetof(struct vmcs_guest, f))
-#define TLB_KIND_STRIDE ((int32_t)sizeof(((struct emu_tlb *)0)->e[0]))
+#define TLB_KIND_STRIDE ((int32_t)sizeof(((struct emu_tlb *)0)->e[0][0]))
 
-_Static_assert(sizeof(struct tlb_entry) == 24, "the inline TLB lookup scales the index by 3 * 8");
+_Static_assert(sizeof(struct tlb_entry) == 32, "the inline TLB lookup scales the page number by 32");
 _Static_assert(offsetof(struct tlb_entry, addend) == 8, "the inline TLB lookup adds the entry's second word");
 _Static_assert(offsetof(struct vmcs_guest, gpr) == 0, "guest registers are at rbp + 8 * n");
 
@@ -346,8 +346,8 @@ static bool reads_flags(const struct plan *p)
  * holds its register (r10 and r11 are clobbered, and the handler may have
  * written any guest register), so a stub reloads what its resume point
  * expects. */
-#define NCACHE 3
-static const int cache_host[NCACHE] = { H_R10, H_R11, H_R15 };
+#define NCACHE 5
+static const int cache_host[NCACHE] = { H_R10, H_R11, H_R14, H_RDX, H_R9 };
 
 enum setter { S_UNKNOWN, S_ADD, S_SUB, S_LOGIC, S_INC, S_DEC };
 enum hostflags { HF_NONE, HF_ALL, HF_NOCF, HF_NOOF };
@@ -380,7 +380,13 @@ struct tctx {
     int cache_reg[NCACHE];
     bool cache_valid[NCACHE];
     uint8_t valid_at[JIT_MAX_INSNS + 1];
+    /* The host flags the mainline has at the start of each instruction,
+     * which a stub that resumes there redoes. */
+    enum hostflags hf_at[JIT_MAX_INSNS + 1];
+    enum setter setter_at[JIT_MAX_INSNS + 1];
+    unsigned setter_size_at[JIT_MAX_INSNS + 1];
 };
+
 
 static void to_slow(struct tctx *t, uint8_t *patch)
 {
@@ -402,7 +408,25 @@ static void to_plus1(struct tctx *t, uint8_t *patch)
 static void count_add(struct tctx *t, unsigned k)
 {
     if (k)
-        x_alu_mi(&t->a, 8, 0, xm(R_CPU, OFF_CPU(jit_instructions)), (int32_t)k);
+        x_lea(&t->a, R_COUNT, xm(R_COUNT, (int32_t)k));
+}
+
+/* The count plus `k` into the emu_cpu, before a call that may abort (a
+ * fault or an exit leaves the translated code without returning). */
+static void count_sync(struct tctx *t, unsigned k)
+{
+    int h = R_COUNT;
+    if (k) {
+        x_lea(&t->a, H_RAX, xm(R_COUNT, (int32_t)k));
+        h = H_RAX;
+    }
+    x_store(&t->a, 8, h, xm(R_CPU, OFF_CPU(jit_instructions)));
+}
+
+/* rflags = whether the call's budget is spent (jge). */
+static void budget_test(struct x64 *a)
+{
+    x_rm(a, 8, 0x3b, R_COUNT, xm(H_RSP, STK_LIMIT));
 }
 
 /* The guest register a memory operand names (-1: none), and whether it
@@ -447,6 +471,22 @@ static void ld_ext(struct tctx *t, unsigned size, bool sign, int h, struct x64_m
         x_rr(&t->a, 4, size == 1 ? 0x0fb6 : 0x0fb7, h, c);
 }
 
+/* A host register holding all 8 bytes of guest register `reg`: its cache
+ * register, or `scratch` loaded from vmcs.guest. */
+static int gpr64(struct tctx *t, int reg, int scratch)
+{
+    int k = cache_slot(t, reg);
+    if (k < 0) {
+        x_load(&t->a, 8, scratch, xm(R_G, reg * 8));
+        return scratch;
+    }
+    if (!t->cache_valid[k]) {
+        x_load(&t->a, 8, cache_host[k], xm(R_G, reg * 8));
+        t->cache_valid[k] = true;
+    }
+    return cache_host[k];
+}
+
 static void ld(struct tctx *t, unsigned size, int h, struct x64_mem m)
 {
     ld_ext(t, size, false, h, m);
@@ -474,6 +514,15 @@ static uint8_t cache_valid_mask(const struct tctx *t)
     for (int k = 0; k < NCACHE; k++)
         m |= (uint8_t)(t->cache_valid[k] << k);
     return m;
+}
+
+static void note_resume(struct tctx *t, unsigned i)
+{
+    t->resume[i] = t->a.p;
+    t->valid_at[i] = cache_valid_mask(t);
+    t->hf_at[i] = t->hf;
+    t->setter_at[i] = t->setter;
+    t->setter_size_at[i] = t->setter_size;
 }
 
 /* The guest register `reg` of `size` bytes as a memory operand (AH..BH
@@ -505,7 +554,7 @@ static struct x64_mem rm_operand(struct tctx *t, const struct insn *in, unsigned
     emit_ea(t, in, true);
     emit_tlb(t, kind, size);
     t->hf = HF_NONE;
-    return xm(H_RDX, 0);
+    return xm(H_RSI, 0);
 }
 
 /* Write host register `h` to the r/m operand `dst` from rm_operand. */
@@ -539,16 +588,18 @@ static void emit_ea(struct tctx *t, const struct insn *in, bool segbase)
             x_rr(a, 8, 0x01, R_RIP, H_RSI);
         }
     } else if (in->base >= 0) {
-        ld(t, 8, H_RSI, xm(R_G, in->base * 8));
+        int base = gpr64(t, in->base, H_RSI);
         if (in->index >= 0) {
-            ld(t, 8, H_RDI, xm(R_G, in->index * 8));
-            x_lea(a, H_RSI, (struct x64_mem){ .base = H_RSI, .index = H_RDI, .scale = in->scale, .disp = disp });
+            int index = gpr64(t, in->index, H_RDI);
+            x_lea(a, H_RSI, (struct x64_mem){ .base = base, .index = index, .scale = in->scale, .disp = disp });
         } else if (disp) {
-            x_lea(a, H_RSI, xm(H_RSI, disp));
+            x_lea(a, H_RSI, xm(base, disp));
+        } else if (base != H_RSI) {
+            x_mov_rr(a, 8, H_RSI, base);
         }
     } else if (in->index >= 0) {
-        ld(t, 8, H_RDI, xm(R_G, in->index * 8));
-        x_lea(a, H_RSI, (struct x64_mem){ .base = -1, .index = H_RDI, .scale = in->scale, .disp = disp });
+        int index = gpr64(t, in->index, H_RDI);
+        x_lea(a, H_RSI, (struct x64_mem){ .base = -1, .index = index, .scale = in->scale, .disp = disp });
     } else {
         x_mov_imm(a, H_RSI, (uint64_t)(int64_t)disp);
     }
@@ -562,27 +613,24 @@ static void emit_ea(struct tctx *t, const struct insn *in, bool segbase)
 }
 
 /* The TLB hit path for an access of `kind` and `size` at the linear
- * address in rsi: the host address into rdx, or a jump to the stub.
- * Uses rsi, rdi, r8 and rdx only. */
+ * address in rsi: the host address into rsi, or a jump to the stub.
+ * Uses rsi, rdi and r8 only. */
 static void emit_tlb(struct tctx *t, unsigned kind, unsigned size)
 {
     struct x64 *a = &t->a;
     int32_t row = (int32_t)kind * TLB_KIND_STRIDE;
     x_mov_rr(a, 8, H_RDI, H_RSI);
-    x_shift_ri(a, 8, 5, H_RDI, 12);
-    x_alu_ri(a, 4, 4, H_RDI, (int32_t)(TLB_SIZE - 1));
-    x_lea(a, H_RDI, (struct x64_mem){ .base = H_RDI, .index = H_RDI, .scale = 2, .disp = 0 });
+    x_shift_ri(a, 8, 5, H_RDI, 12 - 5);
+    x_alu_ri(a, 4, 4, H_RDI, (int32_t)((TLB_SIZE - 1) << 5));   /* the entry's offset in its row */
     /* The tag of the access's last byte: a page-crossing access cannot
      * match the entry of its first byte's page. */
     x_lea(a, H_R8, xm(H_RSI, (int32_t)size - 1));
     x_alu_ri(a, 8, 4, H_R8, -4096);
-    x_rm(a, 8, 0x0b, H_R8, xm(R_GEN, 0));
-    x_rm(a, 8, 0x3b, H_R8, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 8, .disp = row });
+    x_rm(a, 8, 0x3b, H_R8, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 1, .disp = row });
     /* A store entry never maps a page that holds blocks (tlb.h): a store
      * to one misses and its stub's handler sets block_stop. */
     to_slow(t, x_jcc32(a, HCC_NZ));
-    x_load(&t->a, 8, H_RDX, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 8, .disp = row + 8 });
-    x_rr(a, 8, 0x01, H_RSI, H_RDX);                     /* + the entry's addend */
+    x_rm(a, 8, 0x03, H_RSI, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 1, .disp = row + 8 });
 }
 
 /* rsi = a canonical-checked copy of the branch target in `h`; jumps to the
@@ -605,10 +653,19 @@ static unsigned host_alu_op(unsigned alu, unsigned size)
     return ops[alu] - (size == 1);
 }
 
+/* The record's operation and size are one 32-bit store. */
+_Static_assert(sizeof(((struct emu_cpu *)0)->lf_op) == 2 &&
+               offsetof(struct emu_cpu, lf_size) == offsetof(struct emu_cpu, lf_op) + 2,
+               "lf_op and lf_size are written together");
+
+static uint32_t op_and_size(uint32_t lf, unsigned size)
+{
+    return lf | size << 16;
+}
+
 static void record(struct tctx *t, uint32_t lf, unsigned size)
 {
-    x_store_imm(&t->a, 4, xm(R_CPU, OFF_CPU(lf_op)), lf);
-    x_store_imm(&t->a, 1, xm(R_CPU, OFF_CPU(lf_size)), size);
+    x_store_imm(&t->a, 4, xm(R_CPU, OFF_CPU(lf_op)), op_and_size(lf, size));
 }
 
 static bool uses_cf(unsigned cc)
@@ -619,6 +676,36 @@ static bool uses_cf(unsigned cc)
 static bool uses_of(unsigned cc)
 {
     return (cc >> 1) == 0 || (cc >> 1) == 6 || (cc >> 1) == 7;
+}
+
+/* Whether one host instruction on the record redoes all the flags of the
+ * operation that wrote it (emit_record_flags). */
+static bool redoable(enum setter s)
+{
+    return s == S_SUB || s == S_ADD || s == S_LOGIC;
+}
+
+/* The host flags of a redoable operation of `size`, from its record;
+ * clobbers rax. */
+static void emit_record_flags(struct tctx *t, enum setter s, unsigned sz)
+{
+    struct x64 *a = &t->a;
+    if (s == S_LOGIC) {
+        x_load(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
+        x_rr(a, sz, sz == 1 ? 0x84 : 0x85, H_RAX, H_RAX);
+    } else {
+        x_load(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_rm(a, sz, (s == S_SUB ? 0x3b : 0x03) - (sz == 1), H_RAX, xm(R_CPU, OFF_CPU(lf_src2)));
+    }
+}
+
+/* After an operation with a memory operand: its stub's handler rejoins
+ * the mainline without the host's flags, and redoes them from the record
+ * the handler wrote where it can (emit_stub); else the mainline has none. */
+static void rejoin_flags(struct tctx *t)
+{
+    if (!redoable(t->setter))
+        t->hf = HF_NONE;
 }
 
 /* Make the host flags those of the guest for condition `cc`; returns the
@@ -632,12 +719,8 @@ static unsigned emit_cond(struct tctx *t, unsigned cc)
     switch (t->setter) {
     case S_SUB:
     case S_ADD:
-        x_load(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
-        x_rm(a, sz, (t->setter == S_SUB ? 0x3b : 0x03) - (sz == 1), H_RAX, xm(R_CPU, OFF_CPU(lf_src2)));
-        return cc;
     case S_LOGIC:
-        x_load(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
-        x_rr(a, sz, sz == 1 ? 0x84 : 0x85, H_RAX, H_RAX);
+        emit_record_flags(t, t->setter, sz);
         return cc;
     case S_INC:
     case S_DEC:
@@ -672,7 +755,7 @@ static void emit_alu_core(struct tctx *t, const struct plan *p, bool live)
     bool carry_in = p->alu == ALU_ADC || p->alu == ALU_SBB;
     bool add = p->alu == ALU_ADD || p->alu == ALU_ADC;
     if (carry_in)
-        x_alu_ri(a, 1, 0, H_R9, -1);                    /* add r9b, 0xff: CF = the guest's (emit_alu) */
+        x_alu_mi(a, 1, 0, xm(H_RSP, STK_CARRY), -1);    /* CF = the guest's (emit_alu) */
     x_rr(a, p->size, host_alu_op(p->alu, p->size), H_RCX, H_RAX);
     if (live) {
         x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
@@ -699,15 +782,17 @@ static void emit_alu(struct tctx *t, const struct insn *in, const struct plan *p
     /* The r/m operand: AL/eAX forms (04/05, A8/A9) name rAX. */
     bool acc = imm_form && !in->has_modrm;
     if (p->alu == ALU_ADC || p->alu == ALU_SBB) {
-        /* The guest's CF into r9b first: the TLB path below clobbers the
-         * host's flags, and a condition helper the scratch registers. */
-        x_setcc(a, emit_cond(t, 2), H_R9);
+        /* The guest's CF onto the stack first: the TLB path below
+         * clobbers the host's flags, and a condition helper the scratch
+         * registers. */
+        unsigned hcc = emit_cond(t, 2);
+        x_rm(a, 1, 0x0f90 | hcc, 0, xm(H_RSP, STK_CARRY));     /* setcc [rsp + STK_CARRY] */
     }
     if (in->has_mem) {
         emit_ea(t, in, true);
         emit_tlb(t, p->form == F_ALU_R_RM ? ACC_READ : alu_writes(p->alu) ? ACC_RMW : ACC_READ, sz);
     }
-    struct x64_mem rm = in->has_mem ? xm(H_RDX, 0) : gpr_mem(in, acc ? 0 : in->rm, sz);
+    struct x64_mem rm = in->has_mem ? xm(H_RSI, 0) : gpr_mem(in, acc ? 0 : in->rm, sz);
     switch (p->form) {
     case F_ALU_RM_R:
         ld(t, sz, H_RAX, rm);
@@ -732,7 +817,7 @@ static void emit_alu(struct tctx *t, const struct insn *in, const struct plan *p
             gpr_store(t, in, acc ? 0 : in->rm, sz, H_RAX);
     }
     if (in->has_mem)
-        t->hf = HF_NONE;   /* the stub's path rejoins without them */
+        rejoin_flags(t);
 }
 
 /* NOT leaves the flags alone. */
@@ -757,32 +842,32 @@ static void emit_neg(struct tctx *t, const struct insn *in, const struct plan *p
     emit_alu_core(t, &q, live);
     rm_store(t, in, dst, sz, H_RAX);
     if (in->has_mem)
-        t->hf = HF_NONE;   /* the stub's path rejoins without them */
+        rejoin_flags(t);
 }
 
 static void emit_incdec(struct tctx *t, const struct insn *in, const struct plan *p, bool live)
 {
     struct x64 *a = &t->a;
     unsigned sz = p->size;
-    /* The old CF (LF_CARRY or 0) into edx. */
+    /* The old CF (LF_CARRY or 0) into edi. */
     if (t->setter == S_LOGIC) {
-        x_mov_imm(a, H_RDX, 0);
+        x_mov_imm(a, H_RDI, 0);
     } else if (t->setter == S_INC || t->setter == S_DEC) {
-        x_load(&t->a, 4, H_RDX, xm(R_CPU, OFF_CPU(lf_op)));
-        x_alu_ri(a, 4, 4, H_RDX, LF_CARRY);
+        x_load(&t->a, 4, H_RDI, xm(R_CPU, OFF_CPU(lf_op)));
+        x_alu_ri(a, 4, 4, H_RDI, LF_CARRY);
     } else if (t->setter == S_ADD || t->setter == S_SUB || t->hf == HF_ALL || t->hf == HF_NOOF) {
         emit_cond(t, 2);
-        x_setcc(a, 2, H_RDX);
-        x_rr(a, 4, 0x0fb6, H_RDX, H_RDX);
-        x_shift_ri(a, 4, 4, H_RDX, 8);
+        x_setcc(a, 2, H_RDI);
+        x_rr(a, 4, 0x0fb6, H_RDI, H_RDI);
+        x_shift_ri(a, 4, 4, H_RDI, 8);
     } else {
         x_mov_rr(a, 8, H_RDI, R_CPU);
         helper_call(t, (const void *)jit_carry);
-        x_mov_rr(a, 4, H_RDX, H_RAX);
+        x_mov_rr(a, 4, H_RDI, H_RAX);
     }
     /* The record's operation, before the host's INC/DEC sets the flags a
      * condition may use. */
-    x_alu_ri(a, 4, 1, H_RDX, p->alu ? LF_DEC : LF_INC);
+    x_alu_ri(a, 4, 1, H_RDI, (int32_t)op_and_size(p->alu ? LF_DEC : LF_INC, sz));
     ld(t, sz, H_RAX, gpr_mem(in, in->rm, sz));
     if (live)
         x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
@@ -791,8 +876,7 @@ static void emit_incdec(struct tctx *t, const struct insn *in, const struct plan
     if (live) {
         x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
         x_store_imm(a, 8, xm(R_CPU, OFF_CPU(lf_src2)), 1);
-        x_store(&t->a, 4, H_RDX, xm(R_CPU, OFF_CPU(lf_op)));
-        x_store_imm(a, 1, xm(R_CPU, OFF_CPU(lf_size)), sz);
+        x_store(&t->a, 4, H_RDI, xm(R_CPU, OFF_CPU(lf_op)));
     }
     t->setter = p->alu ? S_DEC : S_INC;
     t->setter_size = sz;
@@ -837,7 +921,7 @@ static void emit_shift_cl(struct tctx *t, const struct insn *in, const struct pl
     ld(t, 1, H_RCX, xm(R_G, GPR_RCX * 8));
     ld(t, sz, H_RAX, gpr_mem(in, in->rm, sz));
     if (live)
-        x_mov_rr(a, 8, H_RDX, H_RAX);
+        x_mov_rr(a, 8, H_RDI, H_RAX);
     x_prefix(a, sz, 0, -1, H_RAX, sz == 1);
     x_byte(a, sz == 1 ? 0xd2 : 0xd3);
     x_byte(a, (uint8_t)(0xc0 | p->alu << 3));               /* shl/shr/sar rax, cl */
@@ -845,7 +929,7 @@ static void emit_shift_cl(struct tctx *t, const struct insn *in, const struct pl
     if (live) {
         x_alu_ri(a, 4, 4, H_RCX, sz == 8 ? 63 : 31);
         uint8_t *unchanged = x_jcc32(a, HCC_Z);
-        x_store(a, 8, H_RDX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_store(a, 8, H_RDI, xm(R_CPU, OFF_CPU(lf_src1)));
         x_store(a, 8, H_RCX, xm(R_CPU, OFF_CPU(lf_src2)));
         x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
         record(t, shift_lf[p->alu], sz);
@@ -872,13 +956,13 @@ static void emit_imul(struct tctx *t, const struct insn *in, const struct plan *
     }
     x_rr(a, sz, 0x0faf, H_RAX, H_RCX);
     if (live)
-        x_setcc(a, HCC_B, H_RDX);
+        x_setcc(a, HCC_B, H_RDI);
     if (sz == 4)
         x_mov_rr(a, 4, H_RAX, H_RAX);
     gpr_store(t, in, in->reg, sz, H_RAX);
     if (live) {
-        x_rr(a, 4, 0x0fb6, H_RDX, H_RDX);               /* movzx edx, dl: the overflow */
-        x_store(a, 8, H_RDX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_rr(a, 4, 0x0fb6, H_RDI, H_RDI);               /* movzx edi, dil: the overflow */
+        x_store(a, 8, H_RDI, xm(R_CPU, OFF_CPU(lf_src1)));
         x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
         record(t, LF_MUL, sz);
     }
@@ -940,7 +1024,7 @@ static void emit_setcc(struct tctx *t, const struct insn *in, const struct plan 
     if (in->has_mem) {
         emit_ea(t, in, true);
         emit_tlb(t, ACC_WRITE, 1);
-        st(t, 1, H_RAX, xm(H_RDX, 0));
+        st(t, 1, H_RAX, xm(H_RSI, 0));
         t->hf = HF_NONE;
     } else {
         gpr_store(t, in, in->rm, 1, H_RAX);
@@ -957,17 +1041,23 @@ static void emit_cmov(struct tctx *t, const struct insn *in, const struct plan *
     gpr_store(t, in, in->reg, sz, H_RAX);
 }
 
-/* Push the 8 bytes in host register `h` (not rsi, rdi, r8, r9 or rdx):
- * the store through the TLB hit path first, RSP last. */
+/* RSP += delta, after the stack access. */
+static void emit_rsp_add(struct tctx *t, int32_t delta)
+{
+    ld(t, 8, H_RDI, xm(R_G, GPR_RSP * 8));
+    x_lea(&t->a, H_RDI, xm(H_RDI, delta));
+    st(t, 8, H_RDI, xm(R_G, GPR_RSP * 8));
+}
+
+/* Push the 8 bytes in host register `h` (not rsi, rdi or r8): the store
+ * through the TLB hit path first, RSP last. */
 static void emit_push_reg(struct tctx *t, int h)
 {
-    struct x64 *a = &t->a;
     ld(t, 8, H_RSI, xm(R_G, GPR_RSP * 8));
-    x_lea(a, H_RSI, xm(H_RSI, -8));
-    x_mov_rr(a, 8, H_R9, H_RSI);
+    x_lea(&t->a, H_RSI, xm(H_RSI, -8));
     emit_tlb(t, ACC_WRITE, 8);
-    st(t, 8, h, xm(H_RDX, 0));
-    st(t, 8, H_R9, xm(R_G, GPR_RSP * 8));
+    st(t, 8, h, xm(H_RSI, 0));
+    emit_rsp_add(t, -8);
     t->hf = HF_NONE;
 }
 
@@ -982,13 +1072,10 @@ static void emit_push(struct tctx *t, const struct insn *in, const struct plan *
 
 static void emit_pop(struct tctx *t, const struct insn *in)
 {
-    struct x64 *a = &t->a;
     ld(t, 8, H_RSI, xm(R_G, GPR_RSP * 8));
-    x_mov_rr(a, 8, H_R9, H_RSI);
     emit_tlb(t, ACC_READ, 8);
-    ld(t, 8, H_RAX, xm(H_RDX, 0));
-    x_lea(a, H_R9, xm(H_R9, 8));
-    st(t, 8, H_R9, xm(R_G, GPR_RSP * 8));
+    ld(t, 8, H_RAX, xm(H_RSI, 0));
+    emit_rsp_add(t, 8);
     st(t, 8, H_RAX, xm(R_G, (int32_t)opcode_reg(in) * 8));
     t->hf = HF_NONE;
 }
@@ -1008,8 +1095,8 @@ static void emit_chain(struct tctx *t, unsigned k)
     x_load(&t->a, 4, H_RDX, xm(H_RSP, STK_CHAIN_GEN));
     x_rm(a, 4, 0x3b, H_RDX, xm(H_RCX, (int32_t)offsetof(struct link, gen)));
     uint8_t *miss2 = x_jcc32(a, HCC_NZ);
-    x_alu_mi(a, 4, 7, xm(H_RSP, STK_BUDGET), 0);
-    uint8_t *miss3 = x_jcc32(a, 0xe /* LE */);
+    budget_test(a);
+    uint8_t *miss3 = x_jcc32(a, HCC_GE);
     x_rm(a, 4, 0xff, 4, xm(H_RCX, (int32_t)offsetof(struct link, code)));  /* jmp [rcx+code] */
     x_patch(a, miss1, t->j->chain);
     x_patch(a, miss2, t->j->chain);
@@ -1039,20 +1126,18 @@ static void emit_branch(struct tctx *t, const struct insn *in, const struct plan
     memcpy(valid, t->cache_valid, sizeof(valid));
     if (p->form == F_RET) {
         ld(t, 8, H_RSI, xm(R_G, GPR_RSP * 8));
-        x_mov_rr(a, 8, H_R9, H_RSI);
         emit_tlb(t, ACC_READ, 8);
-        ld(t, 8, H_RAX, xm(H_RDX, 0));
+        ld(t, 8, H_RAX, xm(H_RSI, 0));
         emit_canonical(t, H_RAX);
-        x_lea(a, H_R9, xm(H_R9, 8));
-        st(t, 8, H_R9, xm(R_G, GPR_RSP * 8));
+        emit_rsp_add(t, 8);
         end_at_rax(t, 1);
     } else if (p->form != F_CALL && (int64_t)next + (int64_t)p->imm == 0) {
         /* A loop that is this block: straight back to its body, with the
          * checks a link makes (the block is alive: blocks die only in the
          * loop, and its RIP is r12) but the budget's. */
         count_add(t, t->pend + 1);
-        x_alu_mi(a, 4, 7, xm(H_RSP, STK_BUDGET), 0);
-        uint8_t *spent = x_jcc32(a, 0xe /* LE */);
+        budget_test(a);
+        uint8_t *spent = x_jcc32(a, HCC_GE);
         x_jmp_to(a, t->body);
         x_patch(a, spent, a->p);
         x_mov_rr(a, 8, H_RAX, R_RIP);
@@ -1061,8 +1146,8 @@ static void emit_branch(struct tctx *t, const struct insn *in, const struct plan
         x_lea(a, H_RAX, xm(R_RIP, (int32_t)next));
         if (p->form == F_CALL)
             x_mov_rr(a, 8, H_RCX, H_RAX);
-        x_mov_imm(a, H_RDX, p->imm);
-        x_rr(a, 8, 0x01, H_RDX, H_RAX);
+        x_mov_imm(a, H_RSI, p->imm);
+        x_rr(a, 8, 0x01, H_RSI, H_RAX);
         emit_canonical(t, H_RAX);
         if (p->form == F_CALL)
             emit_push_reg(t, H_RCX);       /* the return address; rax keeps the target */
@@ -1082,6 +1167,7 @@ static void emit_helper(struct tctx *t, const struct insn *in)
     struct x64 *a = &t->a;
     count_add(t, t->pend);
     t->pend = 0;
+    count_sync(t, 0);
     x_mov_rr(a, 8, H_RDI, R_CPU);
     x_mov_imm(a, H_RSI, (uint64_t)(uintptr_t)in);
     x_lea(a, H_RDX, xm(R_RIP, (int32_t)t->off[t->cur]));
@@ -1129,18 +1215,18 @@ static void emit_stub(struct tctx *t, unsigned i)
     struct x64 *a = &t->a;
     for (unsigned k = 0; k < t->nslow[i]; k++)
         x_patch(a, t->slow[i][k], a->p);
-    count_add(t, t->pend_at[i]);
+    count_sync(t, t->pend_at[i]);
     x_mov_rr(a, 8, H_RDI, R_CPU);
     x_mov_imm(a, H_RSI, (uint64_t)(uintptr_t)&t->insn[i]);
     x_lea(a, H_RDX, xm(R_RIP, (int32_t)t->off[i]));
     helper_call(t, (const void *)jit_exec_insn);
     x_rr(a, 4, 0x85, H_RAX, H_RAX);
     to_plus1(t, x_jcc32(a, HCC_NZ));
-    if (t->pend_at[i])
-        x_alu_mi(a, 8, 5, xm(R_CPU, OFF_CPU(jit_instructions)), (int32_t)t->pend_at[i]);
     for (int k = 0; k < NCACHE; k++)
         if (t->valid_at[i + 1] & (1u << k))
             x_load(a, 8, cache_host[k], xm(R_G, t->cache_reg[k] * 8));
+    if (t->hf_at[i + 1] != HF_NONE)
+        emit_record_flags(t, t->setter_at[i + 1], t->setter_size_at[i + 1]);
     x_jmp_to(a, t->resume[i + 1]);
 }
 
@@ -1218,25 +1304,25 @@ static void *translate(struct emu_jit *j, struct block *b)
      * with a jump out, at least 5 bytes). */
     x_mov_rr(&t->a, 8, R_RIP, H_RAX);
     t->body = t->a.p;
-    x_alu_mi(&t->a, 4, 5, xm(H_RSP, STK_BUDGET), (int32_t)n);
     for (unsigned i = 0; i < n; i++) {
         t->cur = i;
-        t->resume[i] = t->a.p;
-        t->valid_at[i] = cache_valid_mask(t);
+        note_resume(t, i);
         t->pend_at[i] = t->pend;
         emit_insn(t, &insn[i], &plans[i]);
     }
     /* Falling through the end (also where a stub of the last instruction
      * resumes). */
-    t->resume[n] = t->a.p;
-    t->valid_at[n] = cache_valid_mask(t);
+    note_resume(t, n);
     x_lea(&t->a, H_RAX, xm(R_RIP, (int32_t)off));
     count_add(t, t->pend);
     emit_chain(t, 0);
     for (unsigned i = 0; i < n; i++)
         if (t->nslow[i])
             emit_stub(t, i);
+    /* After a handler that completed its instruction and ended the block:
+     * the count it was called with, and that instruction. */
     uint8_t *plus1 = t->a.p;
+    x_load(&t->a, 8, R_COUNT, xm(R_CPU, OFF_CPU(jit_instructions)));
     count_add(t, 1);
     x_mov_imm(&t->a, H_RCX, (uint64_t)(uintptr_t)&t->self->link[0]);
     x_jmp_to(&t->a, t->j->leave_from);
@@ -1286,8 +1372,8 @@ static void emit_chain_code(struct emu_jit *j, struct x64 *a)
     j->chain = a->p;
     x_store(a, 8, H_RAX, xm(R_G, OFF_G(rip)));
     emit_note_last(a);
-    x_alu_mi(a, 4, 7, xm(H_RSP, STK_BUDGET), 0);
-    out[no++] = x_jcc32(a, 0xe /* LE */);
+    budget_test(a);
+    out[no++] = x_jcc32(a, HCC_GE);
     /* rsi = &jcache[jcache_index(rax)] */
     x_mov_rr(a, 8, H_RSI, H_RAX);
     x_shift_ri(a, 8, 5, H_RSI, 12);                     /* shr rsi, 12 */
@@ -1343,16 +1429,19 @@ static void emit_trampoline(struct emu_jit *j)
     x_load(&a, 8, R_G, xm(R_CPU, OFF_CPU(g)));
     x_load(&a, 8, H_RAX, xm(R_G, OFF_G(rip)));
     x_load(&a, 8, R_TLB, xm(H_RDX, FRAME(tlb_row)));
-    x_load(&a, 8, R_GEN, xm(H_RDX, FRAME(tlb_gen)));
     x_load(&a, 4, H_RDI, xm(H_RDX, FRAME(chain_gen)));
     x_store(&a, 4, H_RDI, xm(H_RSP, STK_CHAIN_GEN));
-    x_load(&a, 4, H_RDI, xm(H_RDX, FRAME(budget)));
-    x_store(&a, 4, H_RDI, xm(H_RSP, STK_BUDGET));
+    x_load(&a, 8, R_COUNT, xm(R_CPU, OFF_CPU(jit_instructions)));
+    x_load_ext(&a, 4, true, H_RDI, xm(H_RDX, FRAME(budget)));
+    x_rr(&a, 8, 0x01, R_COUNT, H_RDI);                               /* add rdi, r15 */
+    x_store(&a, 8, H_RDI, xm(H_RSP, STK_LIMIT));
     x_byte(&a, 0xff);
     x_byte(&a, 0xe6);                                                 /* jmp rsi */
     j->leave = a.p;
+    x_store(&a, 8, R_COUNT, xm(R_CPU, OFF_CPU(jit_instructions)));
     x_load(&a, 8, H_RDX, xm(H_RSP, STK_FRAME));
-    x_load(&a, 4, H_RDI, xm(H_RSP, STK_BUDGET));
+    x_load(&a, 8, H_RDI, xm(H_RSP, STK_LIMIT));
+    x_rr(&a, 8, 0x29, R_COUNT, H_RDI);                               /* sub rdi, r15 */
     x_store(&a, 4, H_RDI, xm(H_RDX, FRAME(budget)));
     static const uint8_t leave_code[] = {
         0x48, 0x83, 0xc4, STK_SIZE,                                   /* add rsp, STK_SIZE */
@@ -1459,8 +1548,7 @@ struct block *emu_jit_run(struct emu_jit *j, struct emu_cpu *cpu, struct block *
                           uint32_t chain_gen, struct jcache_entry *jcache, uint64_t *last_rip)
 {
     struct jit_frame f = {
-        .tlb_row = &cpu->tlb->e[0][cpu->cpl == 3][0],
-        .tlb_gen = &cpu->tlb->gen,
+        .tlb_row = &cpu->tlb->e[cpu->cpl == 3][0][0],
         .jcache = jcache,
         .chain_gen = chain_gen,
         .budget = *budget,

@@ -11,11 +11,19 @@
 #include "machine_internal.h"
 #include "tlb.h"
 
+static void tlb_empty_all(struct emu_tlb *tlb)
+{
+    struct tlb_entry *e = &tlb->e[0][0][0];
+    for (size_t i = 0; i < sizeof(tlb->e) / sizeof(*e); i++)
+        e[i].tag = TLB_EMPTY;
+    tlb->nfilled = 0;
+}
+
 struct emu_tlb *mmu_tlb_create(void)
 {
     struct emu_tlb *tlb = calloc(1, sizeof(struct emu_tlb));
     if (tlb)
-        tlb->gen = 1;
+        tlb_empty_all(tlb);
     return tlb;
 }
 
@@ -26,10 +34,15 @@ void mmu_tlb_destroy(struct emu_tlb *tlb)
 
 void mmu_tlb_flush(struct emu_tlb *tlb)
 {
-    if (++tlb->gen > 0xfff) {
-        memset(tlb->e, 0, sizeof(tlb->e));
-        tlb->gen = 1;
+    if (tlb->nfilled > TLB_FILL_LOG) {
+        tlb_empty_all(tlb);
+    } else {
+        struct tlb_entry *e = &tlb->e[0][0][0];
+        for (unsigned i = 0; i < tlb->nfilled; i++)
+            e[tlb->filled[i]].tag = TLB_EMPTY;
+        tlb->nfilled = 0;
     }
+    tlb->gen++;
 }
 
 void mmu_tlb_flush_page(struct emu_tlb *tlb, uint64_t lin)
@@ -305,7 +318,13 @@ static __attribute__((noinline)) uint8_t *tlb_fill(struct emu_cpu *cpu, struct t
     uint8_t *host = gpa_access(cpu, gpa, size, kind & 3u, lin, true, true);
     if ((kind & 3u) == ACC_WRITE || (kind & 3u) == ACC_RMW)
         tlb_note_store(cpu, gpa & ~0xfffull);
-    e->tag = tlb_tag(cpu->tlb, lin);
+    struct emu_tlb *tlb = cpu->tlb;
+    if (e->tag == TLB_EMPTY && tlb->nfilled <= TLB_FILL_LOG) {
+        if (tlb->nfilled < TLB_FILL_LOG)
+            tlb->filled[tlb->nfilled] = (uint16_t)(e - &tlb->e[0][0][0]);
+        tlb->nfilled++;
+    }
+    e->tag = tlb_tag(lin);
     e->addend = (uintptr_t)host - lin;
     e->gpa = gpa & ~0xfffull;
     return host;
@@ -317,9 +336,9 @@ void mmu_tlb_forget_stores(struct emu_tlb *tlb, uint64_t gpa_page)
     for (unsigned k = 0; k < 2; k++)
         for (unsigned u = 0; u < 2; u++)
             for (unsigned i = 0; i < TLB_SIZE; i++) {
-                struct tlb_entry *e = &tlb->e[kinds[k]][u][i];
+                struct tlb_entry *e = &tlb->e[u][kinds[k]][i];
                 if (e->gpa == gpa_page)
-                    e->tag = 0;
+                    e->tag = TLB_EMPTY;
             }
 }
 
@@ -327,9 +346,9 @@ void mmu_tlb_forget_stores(struct emu_tlb *tlb, uint64_t gpa_page)
 static inline uint8_t *tlb_host(struct emu_cpu *cpu, uint64_t lin, unsigned size, unsigned kind)
 {
     unsigned user = !(kind & ACC_SUPERVISOR) && cpu->cpl == 3;
-    struct tlb_entry *e = &cpu->tlb->e[kind & 3u][user][(lin >> 12) & (TLB_SIZE - 1)];
+    struct tlb_entry *e = tlb_entry_of(cpu->tlb, kind & 3u, user, lin);
     uint8_t *host;
-    if (__builtin_expect(e->tag == tlb_tag(cpu->tlb, lin), 1))
+    if (__builtin_expect(e->tag == tlb_tag(lin), 1))
         host = (uint8_t *)(lin + e->addend);
     else
         host = tlb_fill(cpu, e, lin, size, kind);
@@ -490,7 +509,7 @@ unsigned emu_fetch(struct emu_cpu *cpu, uint64_t rip, uint8_t *buf, unsigned wan
     uint64_t lin = seg_linear(cpu, SEG_CS, rip, 1, ACC_FETCH);
     const uint8_t *p = tlb_host(cpu, lin, 1, ACC_FETCH);
     unsigned user = cpu->cpl == 3;
-    const struct tlb_entry *e = &cpu->tlb->e[ACC_FETCH][user][(lin >> 12) & (TLB_SIZE - 1)];
+    const struct tlb_entry *e = tlb_entry_of(cpu->tlb, ACC_FETCH, user, lin);
     if (gpa)
         *gpa = e->gpa | (lin & 0xfff);
     if (hva)
@@ -521,8 +540,8 @@ unsigned emu_fetch(struct emu_cpu *cpu, uint64_t rip, uint8_t *buf, unsigned wan
     if (cpu->mode == MODE_LONG && !emu_canonical(lin2))
         return first;
     unsigned user_idx = user;
-    const struct tlb_entry *e2 = &cpu->tlb->e[ACC_FETCH][user_idx][(lin2 >> 12) & (TLB_SIZE - 1)];
-    if (e2->tag != tlb_tag(cpu->tlb, lin2) && !probe_fetch(cpu, lin2))
+    const struct tlb_entry *e2 = tlb_entry_of(cpu->tlb, ACC_FETCH, user_idx, lin2);
+    if (e2->tag != tlb_tag(lin2) && !probe_fetch(cpu, lin2))
         return first;
     memcpy(buf + first, (const uint8_t *)(lin2 + e2->addend), n - first);
     return n;
@@ -532,7 +551,7 @@ const uint8_t *emu_fetch_block(struct emu_cpu *cpu, uint64_t rip, uint64_t *gpa,
 {
     uint64_t lin = seg_linear(cpu, SEG_CS, rip, 1, ACC_FETCH);
     const uint8_t *p = tlb_host(cpu, lin, 1, ACC_FETCH);
-    const struct tlb_entry *e = &cpu->tlb->e[ACC_FETCH][cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
+    const struct tlb_entry *e = tlb_entry_of(cpu->tlb, ACC_FETCH, cpu->cpl == 3, lin);
     *gpa = e->gpa | (lin & 0xfff);
     uint64_t n = 4096 - (lin & 0xfff);
     if (cpu->mode != MODE_LONG) {

@@ -17,20 +17,45 @@
 #define TLB_SIZE 256u
 #define TLB_KINDS 4u              /* ACC_READ, ACC_WRITE, ACC_FETCH, ACC_RMW */
 
+/* 32 bytes, so that translated code scales a page number to its entry
+ * with one shift and one mask (jit.c). */
 struct tlb_entry {
-    uint64_t tag;                 /* linear page | generation; 0 = empty */
+    uint64_t tag;                 /* linear page, or TLB_EMPTY */
     uintptr_t addend;             /* host address minus linear address, for the page */
     uint64_t gpa;                 /* guest-physical page */
+    uint64_t unused;
 };
 
+/* Not page-aligned, so no lookup's tag matches it. */
+#define TLB_EMPTY 1u
+
+/* Entries filled since the last flush, so that a flush empties just those:
+ * exits flush often, and fill few entries between two flushes.  More fills
+ * than this empty the whole TLB. */
+#define TLB_FILL_LOG 256u
+
 struct emu_tlb {
-    /* Entries are valid only with the current generation in their tag's
-     * low 12 bits, so a flush is one increment (exits flush often). */
-    uint64_t gen;                 /* 1..0xfff */
-    /* [kind][user] so that a translation cached for one kind of access or
-     * privilege never grants another. */
-    struct tlb_entry e[TLB_KINDS][2][TLB_SIZE];
+    /* [user][kind] so that a translation cached for one privilege or kind
+     * of access never grants another; translated code keeps a pointer to
+     * the current privilege's entries. */
+    struct tlb_entry e[2][TLB_KINDS][TLB_SIZE];
+    /* Flushes so far: whatever was derived from translations before one
+     * (block links) compares it. */
+    uint64_t gen;
+    unsigned nfilled;             /* TLB_FILL_LOG + 1: more than it holds */
+    uint16_t filled[TLB_FILL_LOG];    /* entries by index into e */
 };
+
+static inline __attribute__((always_inline)) struct tlb_entry *tlb_entry_of(struct emu_tlb *tlb, unsigned kind,
+                                                                             bool user, uint64_t lin)
+{
+    return &tlb->e[user][kind][(lin >> 12) & (TLB_SIZE - 1)];
+}
+
+static inline __attribute__((always_inline)) uint64_t tlb_gen(const struct emu_tlb *tlb)
+{
+    return tlb->gen;
+}
 
 /* Store entries (ACC_WRITE, ACC_RMW) never map a code page
  * (emu_cpu.code_filter): the first store to one takes the full path, which
@@ -39,9 +64,9 @@ struct emu_tlb {
  * (mmu_tlb_forget_stores).  So a store that hits needs no code-page check. */
 void mmu_tlb_forget_stores(struct emu_tlb *tlb, uint64_t gpa_page);
 
-static inline __attribute__((always_inline)) uint64_t tlb_tag(const struct emu_tlb *tlb, uint64_t lin)
+static inline __attribute__((always_inline)) uint64_t tlb_tag(uint64_t lin)
 {
-    return (lin & ~0xfffull) | tlb->gen;
+    return lin & ~0xfffull;
 }
 
 /* A store by this vCPU to guest-physical page `gpa_page`: see
@@ -86,8 +111,8 @@ static inline __attribute__((always_inline)) uint8_t *tlb_fast_host(struct emu_c
         if ((lin & 0xfff) + size > 4096)
             return NULL;
     }
-    struct tlb_entry *e = &tlb->e[kind][cpu->cpl == 3][(lin >> 12) & (TLB_SIZE - 1)];
-    if (e->tag != tlb_tag(tlb, lin))
+    struct tlb_entry *e = tlb_entry_of(tlb, kind, cpu->cpl == 3, lin);
+    if (e->tag != tlb_tag(lin))
         return NULL;
     return (uint8_t *)(lin + e->addend);
 }

@@ -19,7 +19,7 @@ enum { H_RAX, H_RCX, H_RDX, H_RBX, H_RSP, H_RBP, H_RSI, H_RDI,
        H_R8, H_R9, H_R10, H_R11, H_R12, H_R13, H_R14, H_R15 };
 
 /* Host condition codes, as in Jcc/SETcc/CMOVcc. */
-enum { HCC_B = 2, HCC_Z = 4, HCC_NZ = 5 };
+enum { HCC_B = 2, HCC_Z = 4, HCC_NZ = 5, HCC_GE = 0xd };
 
 struct x64 {
     uint8_t *p, *end;
@@ -115,10 +115,11 @@ static inline void x_rm(struct x64 *a, unsigned size, uint32_t op, int reg, stru
     x_modrm_mem(a, reg, m);
 }
 
-/* op reg, rm (register form). */
+/* op reg, rm (register form).  MOVZX and MOVSX from a byte register need
+ * a REX prefix to name SPL, BPL, SIL or DIL rather than AH..BH. */
 static inline void x_rr(struct x64 *a, unsigned size, uint32_t op, int reg, int rm)
 {
-    x_prefix(a, size, reg, -1, rm, size == 1);
+    x_prefix(a, size, reg, -1, rm, size == 1 || op == 0x0fb6 || op == 0x0fbe);
     x_op(a, op);
     x_byte(a, (uint8_t)(0xc0 | (reg & 7) << 3 | (rm & 7)));
 }
