@@ -1086,7 +1086,37 @@ static void emit_pop(struct tctx *t, const struct insn *in)
  * the block engine's loop makes between blocks), else through the shared
  * slow path (emit_chain_code).  Every exit has its own indirect jump, so
  * the host predicts each one by itself. */
+static uint8_t *emit_chain_from_rip_check(struct tctx *t, unsigned k);
+
 static void emit_chain(struct tctx *t, unsigned k)
+{
+    x_patch(&t->a, emit_chain_from_rip_check(t, k), t->j->chain);
+}
+
+/* Leave by link `k` for the direct-branch target in rax, which
+ * counted` instructions were counted for: a target equal to the link's
+ * RIP is canonical (links are made to RIPs that ran), so the check for the
+ * #GP is on the miss path alone; there a non-canonical target undoes the
+ * count and takes the instruction's stub. */
+static void emit_chain_unchecked(struct tctx *t, unsigned k, unsigned counted)
+{
+    struct x64 *a = &t->a;
+    uint8_t *miss = emit_chain_from_rip_check(t, k);
+    x_patch(a, miss, a->p);
+    x_mov_rr(a, 8, H_RDI, H_RAX);
+    x_shift_ri(a, 8, 4, H_RDI, 16);
+    x_shift_ri(a, 8, 7, H_RDI, 16);
+    x_rr(a, 8, 0x39, H_RAX, H_RDI);
+    uint8_t *bad = x_jcc32(a, HCC_NZ);
+    x_jmp_to(a, t->j->chain);
+    x_patch(a, bad, a->p);
+    x_lea(a, R_COUNT, xm(R_COUNT, -(int32_t)counted));
+    to_slow(t, x_jmp32(a));
+}
+
+/* The link's checks, returning the rel32 of the jump taken when rax is
+ * not the link's RIP. */
+static uint8_t *emit_chain_from_rip_check(struct tctx *t, unsigned k)
 {
     struct x64 *a = &t->a;
     x_mov_imm(a, H_RCX, (uint64_t)(uintptr_t)&t->self->link[k]);
@@ -1098,9 +1128,9 @@ static void emit_chain(struct tctx *t, unsigned k)
     budget_test(a);
     uint8_t *miss3 = x_jcc32(a, HCC_GE);
     x_rm(a, 4, 0xff, 4, xm(H_RCX, (int32_t)offsetof(struct link, code)));  /* jmp [rcx+code] */
-    x_patch(a, miss1, t->j->chain);
     x_patch(a, miss2, t->j->chain);
     x_patch(a, miss3, t->j->chain);
+    return miss1;
 }
 
 /* The end of a block: RIP = rax, count, on by link `k`.  RIP reaches
@@ -1142,7 +1172,13 @@ static void emit_branch(struct tctx *t, const struct insn *in, const struct plan
         x_patch(a, spent, a->p);
         x_mov_rr(a, 8, H_RAX, R_RIP);
         emit_chain(t, 1);
+    } else if (p->form != F_CALL && (int64_t)next + (int64_t)p->imm == (int32_t)((int64_t)next + (int64_t)p->imm)) {
+        x_lea(a, H_RAX, xm(R_RIP, (int32_t)((int64_t)next + (int64_t)p->imm)));
+        count_add(t, t->pend + 1);
+        emit_chain_unchecked(t, 1, t->pend + 1);
     } else {
+        /* A CALL to a non-canonical target pushes nothing: the check comes
+         * first. */
         x_lea(a, H_RAX, xm(R_RIP, (int32_t)next));
         if (p->form == F_CALL)
             x_mov_rr(a, 8, H_RCX, H_RAX);

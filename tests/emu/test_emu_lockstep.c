@@ -687,6 +687,53 @@ static void cross_host_write(void)
     }
 }
 
+/* A direct branch (JMP, a taken Jcc) in translated code whose target is
+ * not canonical: #GP at the branch, none of it done, and only the
+ * instructions before it counted.  The code runs at the top of the lower
+ * canonical half, where rel32 reaches past it: PML4[255] and PDPT[511]
+ * map linear 0x7fffc0000000 onto the first GiB. */
+static void noncanonical_branch(void)
+{
+    static const uint8_t jz[] = { 0x31, 0xc0, 0x0f, 0x84, 0x00, 0x00, 0x00, 0x40 };   /* xor eax, eax; jz +1 GiB */
+    static const uint8_t jmp[] = { 0x31, 0xc0, 0xe9, 0x00, 0x00, 0x00, 0x40 };        /* xor eax, eax; jmp +1 GiB */
+    const uint64_t base = 0x7fffc0000000ull;
+    const uint8_t *codes[2] = { jz, jmp };
+    const size_t lens[2] = { sizeof jz, sizeof jmp };
+    bool ok = true;
+    for (unsigned k = 0; k < 2; k++) {
+        memset(ram + CODE, 0, CODE_SIZE);
+        memcpy(ram + CODE, codes[k], lens[k]);
+        hv_vcpuid_t v = long_vcpu();
+        uint64_t cr3 = 0, pml4e, pdpte;
+        hv_vmx_vcpu_read_vmcs(v, VMCS_GUEST_CR3, &cr3);
+        memcpy(&pml4e, ram + cr3, 8);
+        memcpy(&pdpte, ram + (pml4e & ~0xfffull), 8);
+        memcpy(ram + cr3 + 255 * 8, &pml4e, 8);
+        memcpy(ram + (pml4e & ~0xfffull) + 511 * 8, &pdpte, 8);
+        hv_vmx_vcpu_write_vmcs(v, VMCS_CTRL_EXC_BITMAP, 1u << 13);
+        hv_vcpu_write_register(v, HV_X86_RIP, base + CODE);
+        hv_vcpu_run_until(v, now_ns() + 1000000000ull);
+        uint64_t reason = 0, info = 0, rip = 0;
+        hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, &reason);
+        hv_vmx_vcpu_read_vmcs(v, VMCS_RO_VMEXIT_IRQ_INFO, &info);
+        hv_vcpu_read_register(v, HV_X86_RIP, &rip);
+        struct openhv_vcpu_stats st;
+        memset(&st, 0, sizeof st);
+        openhv_vcpu_stats(v, &st);
+        hv_vcpu_destroy(v);
+        if (reason != VMX_REASON_EXC_NMI || (info & 0xff) != 13 || rip != base + CODE + 2 || st.instructions != 1) {
+            printf("FAIL noncanonical_branch (%s): reason %llu vector %llu rip %#llx instructions %llu "
+                   "(an exception, 13, %#llx, 1 expected)\n", k ? "jmp" : "jz", (unsigned long long)reason,
+                   (unsigned long long)(info & 0xff), (unsigned long long)rip, (unsigned long long)st.instructions,
+                   (unsigned long long)(base + CODE + 2));
+            ok = false;
+        }
+    }
+    if (ok)
+        printf("PASS noncanonical_branch\n");
+    failures += !ok;
+}
+
 int main(void)
 {
     setenv("OPENHV_BACKEND", "emu", 0);
@@ -703,6 +750,7 @@ int main(void)
     page_crossing_loop();
     code_page_becomes_data();
     chained_calls();
+    noncanonical_branch();
     directed_flags();
     lockstep();
     hv_vm_unmap(0, RAM_SIZE);
