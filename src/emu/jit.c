@@ -742,9 +742,9 @@ static unsigned emit_cond(struct tctx *t, unsigned cc)
 
 /* ---- instructions ------------------------------------------------------ */
 
-/* op rax(a), rcx(b) at `size`, the record, and the write-back by `store`
- * (a guest register or [rdx]). */
-static void emit_alu_core(struct tctx *t, const struct plan *p, bool live)
+/* op rax(a), rcx(b) at `size` (rcx: the immediate `imm` itself where
+ * `imm_direct`), and the record. */
+static void emit_alu_core(struct tctx *t, const struct plan *p, bool live, bool imm_direct, int32_t imm)
 {
     struct x64 *a = &t->a;
     bool logic = p->alu == ALU_AND || p->alu == ALU_OR || p->alu == ALU_XOR || p->alu == ALU_TEST;
@@ -756,7 +756,10 @@ static void emit_alu_core(struct tctx *t, const struct plan *p, bool live)
     bool add = p->alu == ALU_ADD || p->alu == ALU_ADC;
     if (carry_in)
         x_alu_mi(a, 1, 0, xm(H_RSP, STK_CARRY), -1);    /* CF = the guest's (emit_alu) */
-    x_rr(a, p->size, host_alu_op(p->alu, p->size), H_RCX, H_RAX);
+    if (imm_direct)
+        x_alu_ri(a, p->size, p->alu, H_RAX, imm);
+    else
+        x_rr(a, p->size, host_alu_op(p->alu, p->size), H_RCX, H_RAX);
     if (live) {
         x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
         record(t, logic ? LF_LOGIC : add ? LF_ADD : LF_SUB, p->size);
@@ -793,6 +796,9 @@ static void emit_alu(struct tctx *t, const struct insn *in, const struct plan *p
         emit_tlb(t, p->form == F_ALU_R_RM ? ACC_READ : alu_writes(p->alu) ? ACC_RMW : ACC_READ, sz);
     }
     struct x64_mem rm = in->has_mem ? xm(H_RSI, 0) : gpr_mem(in, acc ? 0 : in->rm, sz);
+    /* Without a record to keep, the immediate goes into the host's
+     * instruction (TEST has no group-1 form, ADC and SBB keep theirs). */
+    bool imm_direct = imm_form && !live && p->alu <= ALU_CMP && p->alu != ALU_ADC && p->alu != ALU_SBB;
     switch (p->form) {
     case F_ALU_RM_R:
         ld(t, sz, H_RAX, rm);
@@ -804,10 +810,11 @@ static void emit_alu(struct tctx *t, const struct insn *in, const struct plan *p
         break;
     default:
         ld(t, sz, H_RAX, rm);
-        x_mov_imm(a, H_RCX, sz == 8 ? p->imm : p->imm & m);
+        if (!imm_direct)
+            x_mov_imm(a, H_RCX, sz == 8 ? p->imm : p->imm & m);
         break;
     }
-    emit_alu_core(t, p, live);
+    emit_alu_core(t, p, live, imm_direct, (int32_t)(sz == 8 ? p->imm : p->imm & m));
     if (alu_writes(p->alu)) {
         if (p->form == F_ALU_R_RM)
             gpr_store(t, in, in->reg, sz, H_RAX);
@@ -839,7 +846,7 @@ static void emit_neg(struct tctx *t, const struct insn *in, const struct plan *p
     x_mov_imm(&t->a, H_RAX, 0);
     struct plan q = *p;
     q.alu = ALU_SUB;
-    emit_alu_core(t, &q, live);
+    emit_alu_core(t, &q, live, false, 0);
     rm_store(t, in, dst, sz, H_RAX);
     if (in->has_mem)
         rejoin_flags(t);
