@@ -16,7 +16,7 @@
 #define PENDING_DBG_BITS 0x400full
 
 /* How many instructions run between deadline checks and mem_lock turns. */
-#define POLL_INTERVAL 1024u
+#define POLL_INTERVAL 4096u
 
 static uint64_t now_ns(void)
 {
