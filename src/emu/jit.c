@@ -27,12 +27,14 @@
  *   evaluated by flags_cond.
  * - RIP is computed from the block's entry RIP (r12), because one block
  *   (keyed by guest-physical address) may run at several linear addresses.
- * - The instruction count is added in batches, before anything that can
- *   fault, so an abort leaves exactly the count of completed instructions.
+ * - The instruction count (r15) is added in batches and stored before
+ *   anything that can fault, so an abort leaves exactly the count of
+ *   completed instructions.
  *
  * Host registers: rbx = the emu_cpu, rbp = vmcs.guest, r12 = RIP at block
- * entry, r13 = the TLB row of this CPL, r14 = &tlb->gen; r10, r11 and r15
- * cache guest registers (ld/st).  Scratch: rax, rcx, rdx, rsi, rdi, r8, r9.
+ * entry, r13 = the TLB entries of this CPL, r15 = the instruction count;
+ * r10, r11, r14, rdx and r9 cache guest registers (ld/st).  Scratch: rax,
+ * rcx, rsi, rdi, r8.
  */
 #include "jit.h"
 
@@ -338,14 +340,14 @@ static bool reads_flags(const struct plan *p)
 
 /* ---- the translation context ------------------------------------------ */
 
-/* Guest registers read often in a block are cached in r10, r11 and r15,
- * which nothing else in a block uses.  The cache is write-through: guest
- * registers in vmcs.guest stay exact at every point (faults, exits and
- * handlers see them there), and reads that hit take the host register
- * instead of a load that waits on the store before it.  After a call none
- * holds its register (r10 and r11 are clobbered, and the handler may have
- * written any guest register), so a stub reloads what its resume point
- * expects. */
+/* Guest registers read often in a block are cached in r10, r11, r14, rdx
+ * and r9, which nothing else in a block uses (a block's exit may: nothing
+ * is cached across one).  The cache is write-through: guest registers in
+ * vmcs.guest stay exact at every point (faults, exits and handlers see
+ * them there), and reads that hit take the host register instead of a
+ * load that waits on the store before it.  After a call none holds its
+ * register (most are clobbered, and the handler may have written any
+ * guest register), so a stub reloads what its resume point expects. */
 #define NCACHE 5
 static const int cache_host[NCACHE] = { H_R10, H_R11, H_R14, H_RDX, H_R9 };
 
@@ -545,7 +547,7 @@ static void emit_ea(struct tctx *t, const struct insn *in, bool segbase);
 static void emit_tlb(struct tctx *t, unsigned kind, unsigned size);
 
 /* The r/m operand of `size` bytes as a host operand: the guest register,
- * or the guest memory at [rdx] after the TLB hit path for `kind` (whose
+ * or the guest memory at [rsi] after the TLB hit path for `kind` (whose
  * stub's handler rejoins without the host flags). */
 static struct x64_mem rm_operand(struct tctx *t, const struct insn *in, unsigned kind, unsigned size)
 {
