@@ -56,6 +56,11 @@ struct emu_blocks {
     uint64_t chain_tlb_gen, chain_sys_insns;
     uint8_t chain_mode_key, chain_cpl;
     unsigned chain_age;       /* instructions run since the links were cut */
+    /* The 1 GiB regions (a bit per linear address bits 35:30) of the RIPs
+     * looked up in chain generation code_regions_gen: those that links and
+     * the jump cache may lead to (emu_blocks_code_near). */
+    uint64_t code_regions;
+    uint32_t code_regions_gen;
     /* The last block the previous call ran, and by which link it left:
      * the next call starts by following that link. */
     struct block *last;
@@ -328,6 +333,11 @@ static struct block *lookup(struct emu_cpu *cpu, uint64_t rip, uint64_t gpa, con
     uint8_t key = emu_mode_key(cpu);
     struct block *b = bc->bucket[bucket_of(gpa)];
     cpu->vcpu->stats.block_lookups++;
+    if (bc->code_regions_gen != bc->chain_gen) {
+        bc->code_regions = 0;
+        bc->code_regions_gen = bc->chain_gen;
+    }
+    bc->code_regions |= 1ull << ((rip >> 30) & 63);
     while (b && (b->gpa != gpa || b->mode_key != key))
         b = b->next;
     if (b && (b->spans ? spanning_still_same(cpu, b, rip, p, room)
@@ -431,6 +441,12 @@ static void link_to(struct emu_blocks *bc, struct block *prev, unsigned way, uin
     prev->link[way] = (struct link){ .rip = rip, .to = b, .from = prev, .gen = bc->chain_gen,
                                      .serial = b->serial,
                                      .code = code || !bc->jit ? code : emu_jit_slow_path(bc->jit) };
+}
+
+bool emu_blocks_code_near(struct emu_cpu *cpu, uint64_t lin)
+{
+    struct emu_blocks *bc = cpu->blocks;
+    return bc && bc->code_regions_gen == bc->chain_gen && (bc->code_regions >> ((lin >> 30) & 63) & 1);
 }
 
 /* Called at the end of every run, faults and exits included: nothing

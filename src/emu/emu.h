@@ -196,6 +196,10 @@ void emu_icache_flush(struct emu_icache *ic);
 struct emu_blocks *emu_blocks_create(void);
 void emu_blocks_destroy(struct emu_blocks *bc);
 void emu_blocks_flush(struct emu_cpu *cpu);
+/* Whether block links or the jump cache may lead to code in the same
+ * 1 GiB of linear addresses as lin (no page is larger): an INVLPG of lin
+ * may change what such a link stands for, and must cut the links. */
+bool emu_blocks_code_near(struct emu_cpu *cpu, uint64_t lin);
 
 static inline void emu_code_filter_add(struct emu_cpu *cpu, uint64_t gpa)
 {

@@ -47,10 +47,17 @@ void mmu_tlb_flush(struct emu_tlb *tlb)
 
 void mmu_tlb_flush_page(struct emu_tlb *tlb, uint64_t lin)
 {
-    /* Entries do not record whether they came from a large page, so one
-     * INVLPG drops everything: correct, and INVLPG is rare. */
-    (void)lin;
-    mmu_tlb_flush(tlb);
+    /* Entries do not record the size of the page they came from, so this
+     * drops every entry in the same 1 GiB (no page is larger) among those
+     * filled since the last flush, which are all the non-empty ones. */
+    if (tlb->nfilled > TLB_FILL_LOG) {
+        mmu_tlb_flush(tlb);
+        return;
+    }
+    struct tlb_entry *e = &tlb->e[0][0][0];
+    for (unsigned i = 0; i < tlb->nfilled; i++)
+        if (((e[tlb->filled[i]].tag ^ lin) >> 30) == 0)
+            e[tlb->filled[i]].tag = TLB_EMPTY;
 }
 
 uint64_t mmu_lin_mask(const struct emu_cpu *cpu)

@@ -234,6 +234,12 @@ static void sys_0f01(struct emu_cpu *cpu, const struct insn *in)
         if (cpu->vmcs->ctl.cpu & CPU_BASED_INVLPG)
             emu_exit_insn(cpu, VMX_REASON_INVLPG, lin);
         mmu_tlb_flush_page(cpu->tlb, lin);
+        /* A kernel invalidates user and kernel data pages far more often
+         * than the pages of code it runs: the links stay unless they may
+         * lead near lin.  INVLPG serialises, so with other vCPUs (whose
+         * code writes it makes visible) it cuts them, as IRET does. */
+        if (emu_blocks_code_near(cpu, lin) || __atomic_load_n(&cpu->vm->vcpu_count, __ATOMIC_RELAXED) != 1)
+            cpu->sys_insns++;
         return;
     }
     default: EMU_UD(cpu);
@@ -282,9 +288,9 @@ static bool keeps_block_links(const struct emu_cpu *cpu, const struct insn *in)
     case 0xe4: case 0xe5: case 0xe6: case 0xe7:
     case 0xec: case 0xed: case 0xee: case 0xef:
         return true;
-    case 0x0f01:                        /* CLAC, STAC, XGETBV, SWAPGS, RDTSCP */
+    case 0x0f01:                        /* CLAC, STAC, XGETBV, SWAPGS, RDTSCP; INVLPG decides itself */
         return in->modrm == 0xca || in->modrm == 0xcb || in->modrm == 0xd0 ||
-               in->modrm == 0xf8 || in->modrm == 0xf9;
+               in->modrm == 0xf8 || in->modrm == 0xf9 || (in->modrm < 0xc0 && ((in->modrm >> 3) & 7) == 7);
     default:
         return false;
     }

@@ -687,6 +687,75 @@ static void cross_host_write(void)
     }
 }
 
+/* INVLPG after the guest rewrites a mapping: the new translation is used
+ * for code it ran (in linked, translated blocks) and for data, and an
+ * INVLPG anywhere in a 2 MiB page drops what was cached from all of it.
+ * Linear 0x10000 (a function returning 1) becomes the page of one
+ * returning 2, 0x12000 (0x1111) the page holding 0x2222, and the 2 MiB
+ * page at 0x200000 (0x3333 at 0x3f0000) the one at 0 (0x4444 there). */
+static void invlpg_remaps(void)
+{
+    static const uint8_t code[] = {
+        0xb9, 0x64, 0x00, 0x00, 0x00, 0xb8, 0x00, 0x00, 0x01, 0x00, 0xff, 0xd0,
+        0xff, 0xc9, 0x75, 0xf5, 0x49, 0x89, 0xc0, 0x48, 0x8b, 0x14, 0x25, 0x00,
+        0x20, 0x01, 0x00, 0x49, 0x89, 0xd1, 0x4c, 0x8b, 0x1c, 0x25, 0x00, 0x00,
+        0x3f, 0x00, 0x48, 0xc7, 0x04, 0x25, 0x80, 0x00, 0x20, 0x00, 0x03, 0x10,
+        0x01, 0x00, 0x48, 0xc7, 0x04, 0x25, 0x90, 0x00, 0x20, 0x00, 0x03, 0x30,
+        0x01, 0x00, 0xb8, 0x00, 0x00, 0x01, 0x00, 0x0f, 0x01, 0x38, 0xb8, 0x00,
+        0x20, 0x01, 0x00, 0x0f, 0x01, 0x38, 0xb8, 0x00, 0x00, 0x01, 0x00, 0xff,
+        0xd0, 0x49, 0x89, 0xc2, 0x48, 0x8b, 0x14, 0x25, 0x00, 0x20, 0x01, 0x00,
+        0x48, 0xc7, 0x03, 0x83, 0x00, 0x00, 0x00, 0xb8, 0x00, 0xf0, 0x3f, 0x00,
+        0x0f, 0x01, 0x38, 0x4c, 0x8b, 0x24, 0x25, 0x00, 0x00, 0x3f, 0x00, 0xe6,
+        0x80, 0xf4,
+    };
+    static const uint8_t ret1[] = { 0xb8, 0x01, 0x00, 0x00, 0x00, 0xc3 }, ret2[] = { 0xb8, 0x02, 0x00, 0x00, 0x00, 0xc3 };
+    const uint64_t pt = 0x200000, values[4][2] = { { 0x12000, 0x1111 }, { 0x13000, 0x2222 }, { 0x3f0000, 0x3333 },
+                                                   { 0x1f0000, 0x4444 } };
+    memset(ram + CODE, 0, CODE_SIZE);
+    memcpy(ram + CODE, code, sizeof code);
+    memcpy(ram + 0x10000, ret1, sizeof ret1);
+    memcpy(ram + 0x11000, ret2, sizeof ret2);
+    for (unsigned i = 0; i < 4; i++)
+        memcpy(ram + values[i][0], &values[i][1], 8);
+    hv_vcpuid_t v = long_vcpu();
+    /* The first 2 MiB through 4 KiB pages (an identity map at pt). */
+    uint64_t cr3 = 0, pml4e, pdpte, pde = pt | 3;
+    hv_vmx_vcpu_read_vmcs(v, VMCS_GUEST_CR3, &cr3);
+    memcpy(&pml4e, ram + cr3, 8);
+    memcpy(&pdpte, ram + (pml4e & ~0xfffull), 8);
+    uint64_t pd = pdpte & ~0xfffull;
+    for (uint64_t i = 0; i < 512; i++) {
+        uint64_t pte = i << 12 | 3;
+        memcpy(ram + pt + i * 8, &pte, 8);
+    }
+    memcpy(ram + pd, &pde, 8);
+    hv_vcpu_write_register(v, HV_X86_RBX, pd + 8);
+    hv_vcpu_write_register(v, HV_X86_RIP, CODE);
+    hv_vcpu_run_until(v, now_ns() + 5000000000ull);
+    uint64_t reason = 0, r[5];
+    static const hv_x86_reg_t regs[5] = { HV_X86_R8, HV_X86_R9, HV_X86_R10, HV_X86_RDX, HV_X86_R12 };
+    static const uint64_t want[5] = { 1, 0x1111, 2, 0x2222, 0x4444 };
+    hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, &reason);
+    bool ok = reason == VMX_REASON_IO;
+    for (unsigned i = 0; i < 5; i++) {
+        hv_vcpu_read_register(v, regs[i], &r[i]);
+        ok = ok && r[i] == want[i];
+    }
+    hv_vcpu_destroy(v);
+    memset(ram + pt, 0, 0x1000);
+    memset(ram + 0x10000, 0, 0x4000);
+    for (unsigned i = 0; i < 4; i++)
+        memset(ram + values[i][0], 0, 8);
+    if (ok) {
+        printf("PASS invlpg_remaps\n");
+    } else {
+        printf("FAIL invlpg_remaps: reason %llu, r8 r9 r10 rdx r12 = %#llx %#llx %#llx %#llx %#llx "
+               "(IO, 1 0x1111 2 0x2222 0x4444 expected)\n", (unsigned long long)reason, (unsigned long long)r[0],
+               (unsigned long long)r[1], (unsigned long long)r[2], (unsigned long long)r[3], (unsigned long long)r[4]);
+        failures++;
+    }
+}
+
 /* A direct branch (JMP, a taken Jcc) in translated code whose target is
  * not canonical: #GP at the branch, none of it done, and only the
  * instructions before it counted.  The code runs at the top of the lower
@@ -751,6 +820,7 @@ int main(void)
     code_page_becomes_data();
     chained_calls();
     noncanonical_branch();
+    invlpg_remaps();
     directed_flags();
     lockstep();
     hv_vm_unmap(0, RAM_SIZE);
