@@ -1089,21 +1089,21 @@ static void emit_pop(struct tctx *t, const struct insn *in)
     t->hf = HF_NONE;
 }
 
+static uint8_t *emit_chain_from_rip_check(struct tctx *t, unsigned k);
+
 /* Leave the block with RIP in rax by its link `k` (0: falling through,
  * 1: a branch): straight into the next block's code when the link is
  * current, names that RIP and the call's budget is not spent (the checks
  * the block engine's loop makes between blocks), else through the shared
  * slow path (emit_chain_code).  Every exit has its own indirect jump, so
  * the host predicts each one by itself. */
-static uint8_t *emit_chain_from_rip_check(struct tctx *t, unsigned k);
-
 static void emit_chain(struct tctx *t, unsigned k)
 {
     x_patch(&t->a, emit_chain_from_rip_check(t, k), t->j->chain);
 }
 
-/* Leave by link `k` for the direct-branch target in rax, which
- * counted` instructions were counted for: a target equal to the link's
+/* Leave by link `k` for the direct-branch target in rax, for which
+ * `counted` instructions were counted: a target equal to the link's
  * RIP is canonical (links are made to RIPs that ran), so the check for the
  * #GP is on the miss path alone; there a non-canonical target undoes the
  * count and takes the instruction's stub. */
