@@ -389,7 +389,6 @@ struct tctx {
     unsigned setter_size_at[JIT_MAX_INSNS + 1];
 };
 
-
 static void to_slow(struct tctx *t, uint8_t *patch)
 {
     unsigned i = t->cur;
@@ -635,16 +634,22 @@ static void emit_tlb(struct tctx *t, unsigned kind, unsigned size)
     x_rm(a, 8, 0x03, H_RSI, (struct x64_mem){ .base = R_TLB, .index = H_RDI, .scale = 1, .disp = row + 8 });
 }
 
-/* rsi = a canonical-checked copy of the branch target in `h`; jumps to the
- * stub (whose handler raises #GP) when it is not canonical. */
-static void emit_canonical(struct tctx *t, int h)
+/* A jump, returned to be patched, taken when the branch target in `h` is
+ * not canonical; clobbers rdi. */
+static uint8_t *emit_noncanonical_jump(struct x64 *a, int h)
 {
-    struct x64 *a = &t->a;
     x_mov_rr(a, 8, H_RDI, h);
     x_shift_ri(a, 8, 4, H_RDI, 16);
     x_shift_ri(a, 8, 7, H_RDI, 16);
     x_rr(a, 8, 0x39, h, H_RDI);
-    to_slow(t, x_jcc32(a, HCC_NZ));
+    return x_jcc32(a, HCC_NZ);
+}
+
+/* To the stub (whose handler raises #GP) when the branch target in `h` is
+ * not canonical. */
+static void emit_canonical(struct tctx *t, int h)
+{
+    to_slow(t, emit_noncanonical_jump(&t->a, h));
 }
 
 /* ---- flags ------------------------------------------------------------ */
@@ -1112,11 +1117,7 @@ static void emit_chain_unchecked(struct tctx *t, unsigned k, unsigned counted)
     struct x64 *a = &t->a;
     uint8_t *miss = emit_chain_from_rip_check(t, k);
     x_patch(a, miss, a->p);
-    x_mov_rr(a, 8, H_RDI, H_RAX);
-    x_shift_ri(a, 8, 4, H_RDI, 16);
-    x_shift_ri(a, 8, 7, H_RDI, 16);
-    x_rr(a, 8, 0x39, H_RAX, H_RDI);
-    uint8_t *bad = x_jcc32(a, HCC_NZ);
+    uint8_t *bad = emit_noncanonical_jump(a, H_RAX);
     x_jmp_to(a, t->j->chain);
     x_patch(a, bad, a->p);
     x_lea(a, R_COUNT, xm(R_COUNT, -(int32_t)counted));

@@ -211,6 +211,13 @@ static void sys_0f01_reg(struct emu_cpu *cpu, const struct insn *in)
     EMU_UD(cpu);
 }
 
+/* Whether this is the VM's only vCPU: then no other processor's code
+ * writes need a serialising instruction of this one to be seen. */
+static bool alone_in_vm(const struct emu_cpu *cpu)
+{
+    return __atomic_load_n(&cpu->vm->vcpu_count, __ATOMIC_RELAXED) == 1;
+}
+
 static void sys_0f01(struct emu_cpu *cpu, const struct insn *in)
 {
     if (!in->has_mem) {
@@ -238,7 +245,7 @@ static void sys_0f01(struct emu_cpu *cpu, const struct insn *in)
          * than the pages of code it runs: the links stay unless they may
          * lead near lin.  INVLPG serialises, so with other vCPUs (whose
          * code writes it makes visible) it cuts them, as IRET does. */
-        if (emu_blocks_code_near(cpu, lin) || __atomic_load_n(&cpu->vm->vcpu_count, __ATOMIC_RELAXED) != 1)
+        if (emu_blocks_code_near(cpu, lin) || !alone_in_vm(cpu))
             cpu->sys_insns++;
         return;
     }
@@ -279,7 +286,7 @@ static bool keeps_block_links(const struct emu_cpu *cpu, const struct insn *in)
 {
     switch (in->opcode) {
     case 0xcf:                          /* IRET */
-        return __atomic_load_n(&cpu->vm->vcpu_count, __ATOMIC_RELAXED) == 1;
+        return alone_in_vm(cpu);
     case 0x90:                          /* PAUSE */
     case 0xfa: case 0xfb:               /* CLI, STI */
     case 0x8c:                          /* MOV r/m, Sreg */
