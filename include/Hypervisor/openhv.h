@@ -23,8 +23,9 @@ struct openhv_vcpu_stats {
                                  the kvm backend hands a vCPU to the emulator for
                                  exits KVM cannot produce (docs/compat.md) */
     /* The emulator's block cache: blocks decoded, blocks looked up by
-     * address (every entry not reached through a link from the block
-     * before), and returns from translated code to the engine's loop. */
+     * address in its hash table (an entry reached through a link from the
+     * block before, or found through the jump cache, is not), and returns
+     * from translated code to the engine's loop. */
     uint64_t blocks_decoded;
     uint64_t block_lookups;
     uint64_t translated_returns;

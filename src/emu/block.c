@@ -109,6 +109,9 @@ static void drop_all(struct emu_cpu *cpu, struct emu_blocks *bc)
 {
     memset(cpu->code_filter, 0, sizeof(cpu->code_filter));
     memset(bc->bucket, 0, sizeof(bc->bucket));
+    /* Entries of an earlier generation are hints that get followed
+     * (revalidate): none may name a freed block. */
+    memset(bc->jcache, 0, sizeof(bc->jcache));
     free_arena(bc);
     if (bc->jit)
         emu_jit_reset(bc->jit);
@@ -326,6 +329,17 @@ static struct block *new_block(struct emu_cpu *cpu, struct block *old, uint64_t 
     return b;
 }
 
+/* Links and the jump cache may lead to code near rip from now on
+ * (emu_blocks_code_near). */
+static void note_code_region(struct emu_blocks *bc, uint64_t rip)
+{
+    if (bc->code_regions_gen != bc->chain_gen) {
+        bc->code_regions = 0;
+        bc->code_regions_gen = bc->chain_gen;
+    }
+    bc->code_regions |= 1ull << ((rip >> 30) & 63);
+}
+
 
 static struct block *lookup(struct emu_cpu *cpu, uint64_t rip, uint64_t gpa, const uint8_t *p, unsigned room)
 {
@@ -333,11 +347,7 @@ static struct block *lookup(struct emu_cpu *cpu, uint64_t rip, uint64_t gpa, con
     uint8_t key = emu_mode_key(cpu);
     struct block *b = bc->bucket[bucket_of(gpa)];
     cpu->vcpu->stats.block_lookups++;
-    if (bc->code_regions_gen != bc->chain_gen) {
-        bc->code_regions = 0;
-        bc->code_regions_gen = bc->chain_gen;
-    }
-    bc->code_regions |= 1ull << ((rip >> 30) & 63);
+    note_code_region(bc, rip);
     while (b && (b->gpa != gpa || b->mode_key != key))
         b = b->next;
     if (b && (b->spans ? spanning_still_same(cpu, b, rip, p, room)
@@ -370,6 +380,58 @@ static void *block_code(struct emu_blocks *bc, struct block *b)
     b->code = code;
     b->code_epoch = epoch;
     return code;
+}
+
+/* Whether rip still runs block b, which it ran in an earlier chain
+ * generation (the jump cache or a link says so): the lookup's checks
+ * without its hash table.  Only what the fetch TLB knows, in 64-bit mode,
+ * for a block in one page with current code (or none to run: the step
+ * path's); anything else is left to the lookup, which walks the page
+ * tables and may fault. */
+static bool still_runs(struct emu_cpu *cpu, struct block *b, uint64_t rip)
+{
+    struct emu_blocks *bc = cpu->blocks;
+    if (cpu->mode != MODE_LONG || b->spans || b->mode_key != emu_mode_key(cpu) ||
+        (b->n != 0 && (!b->code || b->code_epoch != emu_jit_epoch(bc->jit))))
+        return false;
+    const struct tlb_entry *e = tlb_entry_of(cpu->tlb, ACC_FETCH, cpu->cpl == 3, rip);
+    unsigned offset = (unsigned)(rip & 0xfff);
+    if (e->tag != tlb_tag(rip) || b->gpa != (e->gpa | offset) || b->nbytes > 4096 - offset ||
+        !same_bytes(b->bytes, (const uint8_t *)(uintptr_t)(rip + e->addend), b->nbytes))
+        return false;
+    note_code_region(bc, rip);
+    watch_block_pages(cpu, b);
+    return true;
+}
+
+/* The block that the jump cache's entry for rip, or else link l, named in
+ * an earlier chain generation, if rip still runs it (still_runs); NULL
+ * otherwise. */
+static struct block *revalidate(struct emu_cpu *cpu, const struct link *l, uint64_t rip)
+{
+    struct emu_blocks *bc = cpu->blocks;
+    const struct jcache_entry *j = &bc->jcache[jcache_index(rip)];
+    struct block *b = NULL;
+    if (j->rip == rip && j->block && j->serial == j->block->serial)
+        b = j->block;
+    else if (l && l->rip == rip && l->to && l->serial == l->to->serial)
+        b = l->to;
+    return b && still_runs(cpu, b, rip) ? b : NULL;
+}
+
+/* Translated code's miss path (jit.c), at a block exit to rip by link l
+ * whose jump cache entry is missing or of an earlier generation: true
+ * when the entry now names rip's block in this generation (whose code
+ * may be none: then translated code leaves). */
+bool emu_blocks_revalidate(struct emu_cpu *cpu, const struct link *l, uint64_t rip)
+{
+    struct emu_blocks *bc = cpu->blocks;
+    struct block *b = revalidate(cpu, l, rip);
+    if (!b)
+        return false;
+    bc->jcache[jcache_index(rip)] = (struct jcache_entry){ .rip = rip, .code = b->code, .block = b,
+                                                           .gen = bc->chain_gen, .serial = b->serial };
+    return true;
 }
 
 /* Instructions a link may outlive: code written by another vCPU or the
@@ -487,6 +549,8 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             struct jcache_entry *j = &bc->jcache[jcache_index(rip)];
             if (j->rip == rip && j->gen == bc->chain_gen && j->block && j->serial == j->block->serial) {
                 b = j->block;
+            } else if ((b = revalidate(cpu, prev ? &prev->link[way] : NULL, rip)) != NULL) {
+                e = j;
             } else {
                 uint64_t gpa;
                 unsigned room;
@@ -496,22 +560,29 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
                     bc->dropped = false;
                     prev = NULL;
                 }
-                if (b && b->n == 0 && b->crosses) {
-                    cpu->block_stop = false;
-                    if (!run_crossing(cpu, mask))
-                        break;
-                    total++;
-                    ++*count;
-                    prev = NULL;
-                    if (cpu->block_stop)
-                        bc->chain_gen++;
-                    if (kick_pending(cpu) || (g->rflags & EFL_TF) || cpu->block_leave)
-                        break;
-                    continue;
-                }
-                if (!b || b->n == 0)
+                if (!b)
                     break;
                 e = j;
+            }
+            if (b->n == 0) {
+                /* The step path's: the jump cache remembers that too, so
+                 * that a system instruction in a hot path costs no lookup. */
+                if (e)
+                    *e = (struct jcache_entry){ .rip = rip, .block = b, .gen = bc->chain_gen,
+                                                .serial = b->serial };
+                if (!b->crosses)
+                    break;
+                cpu->block_stop = false;
+                if (!run_crossing(cpu, mask))
+                    break;
+                total++;
+                ++*count;
+                prev = NULL;
+                if (cpu->block_stop)
+                    bc->chain_gen++;
+                if (kick_pending(cpu) || (g->rflags & EFL_TF) || cpu->block_leave)
+                    break;
+                continue;
             }
         }
         /* Translating may drop all code and cut the links: the jump cache

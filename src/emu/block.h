@@ -31,7 +31,11 @@ struct link {
 /* The jump cache: blocks by the RIP they were entered at, valid while
  * `gen` is the cache's chain_gen (what a link needs), so that an indirect
  * branch (RET, a call through a pointer) whose target changes finds its
- * block without leaving translated code or hashing its address. */
+ * block without leaving translated code or hashing its address.  It also
+ * remembers RIPs whose instruction needs the step path (a block of none,
+ * with no code), so that a system instruction in a hot loop costs no
+ * lookup.  An entry of an earlier generation is a hint: the block it names
+ * is checked again (emu_blocks_revalidate) rather than looked up. */
 #define JCACHE_SIZE 4096u /* power of two */
 struct jcache_entry {
     uint64_t rip;
@@ -69,5 +73,10 @@ struct block {
     uint8_t bytes[BLOCK_MAX_BYTES];
     struct insn insn[];       /* n of them */
 };
+
+/* Translated code's miss path: whether the jump cache's entry for rip,
+ * missing or of an earlier chain generation, could be made current
+ * without the lookup (block.c).  Never faults. */
+bool emu_blocks_revalidate(struct emu_cpu *cpu, const struct link *l, uint64_t rip);
 
 #endif

@@ -299,6 +299,11 @@ _Noreturn void emu_exit_insn(struct emu_cpu *cpu, uint32_t reason, uint64_t qual
  * (I/O, CPUID, MSRs, control/debug registers, descriptor tables, segment
  * loads, far transfers, INT/IRET, HLT, VMX instructions, ...). */
 void emu_sys(struct emu_cpu *cpu, const struct insn *in);
+/* The few a kernel runs in its hot paths (RDTSC, PAUSE, CLI, MOV from a
+ * segment register) that need nothing of the step path: no interrupt
+ * shadow, no mode, paging or RIP change, nothing serialising.  They may
+ * fault or exit like any instruction, and so may run inside a block. */
+void emu_sys_inline(struct emu_cpu *cpu, const struct insn *in);
 
 /* An I/O instruction (IN, OUT, INS, OUTS) as VMX describes it.  One
  * definition for the emulator and for the kvm backend, which reports KVM's

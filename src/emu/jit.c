@@ -260,8 +260,8 @@ static struct plan plan_of(const struct insn *in)
         if (in->opsize == 8)
             p.form = F_MOVX, p.srcsize = 4, p.sx = true;
         return p;
-    case 0x90:
-        if (!(in->rex & 1))
+    case 0x90:   /* F3 90 (PAUSE) is the machine's, and may exit */
+        if (!(in->rex & 1) && in->exec != emu_sys_inline)
             p.form = F_NOP;
         return p;
     case 0x0f1f:
@@ -1394,9 +1394,11 @@ static void *translate(struct emu_jit *j, struct block *b)
 
 /* The slow path of a block's exit (emit_chain), with RIP in rax (counted,
  * stored here in g->rip), the exit's link in rcx and the block's entry RIP
- * in r12: with budget left, the jump cache may know the block at that RIP;
- * then the link is pointed at it and the chain goes on.  Otherwise back to
- * the loop, which looks the block up and links it. */
+ * in r12: with budget left, the jump cache may know the block at that RIP,
+ * or the jump cache or the link knew it before the links were last cut
+ * and it still holds (emu_blocks_revalidate); then the link is pointed at
+ * it and the chain goes on.  Otherwise back to the loop, which looks the
+ * block up and links it. */
 /* rdx = the frame; the last block run is the one holding link rcx,
  * entered at r12. */
 static void emit_note_last(struct x64 *a)
@@ -1429,10 +1431,11 @@ static void emit_chain_code(struct emu_jit *j, struct x64 *a)
     _Static_assert(sizeof(struct jcache_entry) == 32, "the index is scaled by 32");
     x_rm(a, 8, 0x03, H_RSI, xm(H_RDX, FRAME(jcache)));  /* add rsi, [frame.jcache] */
     x_rm(a, 8, 0x3b, H_RAX, xm(H_RSI, JCACHE(rip)));
-    out[no++] = x_jcc32(a, HCC_NZ);
+    uint8_t *other_rip = x_jcc32(a, HCC_NZ);
     x_load(a, 4, H_RDI, xm(H_RSP, STK_CHAIN_GEN));
     x_rm(a, 4, 0x3b, H_RDI, xm(H_RSI, JCACHE(gen)));
-    out[no++] = x_jcc32(a, HCC_NZ);
+    uint8_t *old_gen = x_jcc32(a, HCC_NZ);
+    uint8_t *hit = a->p;
     x_load(a, 8, H_R8, xm(H_RSI, JCACHE(code)));
     x_rr(a, 8, 0x85, H_R8, H_R8);
     out[no++] = x_jcc32(a, HCC_Z);
@@ -1446,6 +1449,33 @@ static void emit_chain_code(struct emu_jit *j, struct x64 *a)
     x_byte(a, 0x41);
     x_byte(a, 0xff);
     x_byte(a, 0xe0);                                  /* jmp r8 */
+
+    /* The entry names another RIP: only if the link names this one may
+     * the block it knew still be current. */
+    x_patch(a, other_rip, a->p);
+    x_rm(a, 8, 0x3b, H_RAX, xm(H_RCX, LINK(rip)));
+    out[no++] = x_jcc32(a, HCC_NZ);
+    /* An entry or link of an earlier chain generation: after a cut (an
+     * exit, a CR3 write) most of them still hold, and emu_blocks_revalidate
+     * checks that without leaving translated code.  It cannot fault, and
+     * the cached guest registers are all stored at a block's exit. */
+    x_patch(a, old_gen, a->p);
+    static const uint8_t save[] = { 0x50, 0x51, 0x56, 0x56 };   /* push rax, rcx, rsi, rsi */
+    for (size_t k = 0; k < sizeof(save); k++)
+        x_byte(a, save[k]);
+    x_mov_rr(a, 8, H_RDX, H_RAX);
+    x_mov_rr(a, 8, H_RSI, H_RCX);
+    x_mov_rr(a, 8, H_RDI, R_CPU);
+    x_call_abs(a, (const void *)emu_blocks_revalidate);
+    x_mov_rr(a, 4, H_R8, H_RAX);
+    static const uint8_t restore[] = { 0x5e, 0x5e, 0x59, 0x58 };  /* pop rsi, rsi, rcx, rax */
+    for (size_t k = 0; k < sizeof(restore); k++)
+        x_byte(a, restore[k]);
+    x_alu_ri(a, 1, 7, H_R8, 0);                       /* cmp r8b, 0 */
+    out[no++] = x_jcc32(a, HCC_Z);
+    x_load(a, 4, H_RDI, xm(H_RSP, STK_CHAIN_GEN));
+    x_patch(a, x_jmp32(a), hit);
+
     for (unsigned i = 0; i < no; i++)
         x_patch(a, out[i], a->p);
     x_jmp_to(a, j->leave);

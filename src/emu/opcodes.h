@@ -9,7 +9,8 @@
  *   imm     I_* immediate kind (decode.c reads it)
  *   size    operand-size rule S_*
  *   flags   F_LOCK (LOCK allowed with a memory destination), F_SYS (the
- *           machine executes it: handler is emu_sys), F_NO64 (#UD in 64-bit
+ *           machine executes it: handler is emu_sys, or emu_sys_inline for
+ *           those a block may run), F_NO64 (#UD in 64-bit
  *           mode), F_ONLY64 (row only exists in 64-bit mode), F_F3 (only with
  *           a mandatory F3 prefix, which is then not a REP), F_MEMONLY (the
  *           register form is #UD; for 62 outside 64-bit mode it is an
@@ -141,6 +142,8 @@ enum {
     X(op + 15, EXT_ANY, modrm, imm, size, 0, handler##_15)
 
 #define SYS(X, op, modrm, imm, size, flags) X(op, EXT_ANY, modrm, imm, size, F_SYS | (flags), emu_sys)
+#define SYS_INLINE(X, op, modrm, imm, size, flags) \
+    X(op, EXT_ANY, modrm, imm, size, F_SYS | (flags), emu_sys_inline)
 
 /* SSE/MMX rows by mandatory prefix (operand size from REX.W where it matters). */
 #define NP_ROW(X, op, imm, flags, h) X(op, EXT_ANY, MR_YES, imm, S_V, F_NP | (flags), h)
@@ -768,7 +771,7 @@ enum {
     X(0x89, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_mov_rm_r)                   \
     X(0x8a, EXT_ANY, MR_YES, I_NONE, S_B, 0, exec_mov_r_rm)                   \
     X(0x8b, EXT_ANY, MR_YES, I_NONE, S_V, 0, exec_mov_r_rm)                   \
-    SYS(X, 0x8c, MR_YES, I_NONE, S_V, 0)                                     \
+    SYS_INLINE(X, 0x8c, MR_YES, I_NONE, S_V, 0)                                   \
     X(0x8d, EXT_ANY, MR_YES, I_NONE, S_V, F_MEMONLY, exec_lea)                        \
     SYS(X, 0x8e, MR_YES, I_NONE, S_W, 0)                                     \
     X(0x8f, 0, MR_YES, I_NONE, S_D64, 0, exec_pop_rm)                         \
@@ -856,7 +859,7 @@ enum {
     GRP3_ROWS(X, 0xf7, I_Z, S_V)                                             \
     X(0xf8, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_clc)                       \
     X(0xf9, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_stc)                       \
-    SYS(X, 0xfa, MR_NONE, I_NONE, S_V, 0)                                    \
+    SYS_INLINE(X, 0xfa, MR_NONE, I_NONE, S_V, 0)                                  \
     SYS(X, 0xfb, MR_NONE, I_NONE, S_V, 0)                                    \
     X(0xfc, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_cld)                       \
     X(0xfd, EXT_ANY, MR_NONE, I_NONE, S_V, 0, exec_std)                       \
@@ -870,7 +873,7 @@ enum {
     X(0xff, 5, MR_YES, I_NONE, S_V, F_SYS, emu_sys)                           \
     X(0xff, 6, MR_YES, I_NONE, S_D64, 0, exec_push_rm)                        \
     /* Mandatory-F3 one-byte form: PAUSE. */                                  \
-    X(0x90, EXT_ANY, MR_NONE, I_NONE, S_V, F_F3 | F_SYS, emu_sys)             \
+    X(0x90, EXT_ANY, MR_NONE, I_NONE, S_V, F_F3 | F_SYS, emu_sys_inline)      \
     /* Two-byte opcodes. */                                                   \
     SYS(X, 0x0f00, MR_YES, I_NONE, S_W, 0)                                   \
     SYS(X, 0x0f01, MR_YES, I_NONE, S_V, 0)                                   \
@@ -889,7 +892,7 @@ enum {
     SYS(X, 0x0f22, MR_REG, I_NONE, S_V, 0)                                   \
     SYS(X, 0x0f23, MR_REG, I_NONE, S_V, 0)                                   \
     SYS(X, 0x0f30, MR_NONE, I_NONE, S_V, 0)                                  \
-    SYS(X, 0x0f31, MR_NONE, I_NONE, S_V, 0)                                  \
+    SYS_INLINE(X, 0x0f31, MR_NONE, I_NONE, S_V, 0)                                \
     SYS(X, 0x0f32, MR_NONE, I_NONE, S_V, 0)                                  \
     SYS(X, 0x0f33, MR_NONE, I_NONE, S_V, 0)                                  \
     SYS(X, 0x0f34, MR_NONE, I_NONE, S_V, 0)                                  \

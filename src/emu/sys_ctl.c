@@ -281,16 +281,14 @@ static void sys_0fae(struct emu_cpu *cpu, const struct insn *in)
  * kernel returns from every interrupt with it) serialises, but in a VM of
  * one vCPU there is no other processor whose code writes it could have to
  * make visible: the host's writes while the vCPU runs are bounded as
- * unserialised ones are (block.c, CHAIN_INSNS). */
+ * unserialised ones are (block.c, CHAIN_INSNS).  The hottest of all run
+ * inside blocks (emu_sys_inline) and never come here. */
 static bool keeps_block_links(const struct emu_cpu *cpu, const struct insn *in)
 {
     switch (in->opcode) {
     case 0xcf:                          /* IRET */
         return alone_in_vm(cpu);
-    case 0x90:                          /* PAUSE */
-    case 0xfa: case 0xfb:               /* CLI, STI */
-    case 0x8c:                          /* MOV r/m, Sreg */
-    case 0x0f31:                        /* RDTSC */
+    case 0xfb:                          /* STI */
     case 0x6c: case 0x6d: case 0x6e: case 0x6f:
     case 0xe4: case 0xe5: case 0xe6: case 0xe7:
     case 0xec: case 0xed: case 0xee: case 0xef:
@@ -303,6 +301,20 @@ static bool keeps_block_links(const struct emu_cpu *cpu, const struct insn *in)
     }
 }
 
+void emu_sys_inline(struct emu_cpu *cpu, const struct insn *in)
+{
+    switch (in->opcode) {
+    case 0x8c: sys_seg_insn(cpu, in); return;
+    case 0xfa: sys_cli_sti(cpu, in); return;
+    case 0x90:                          /* PAUSE */
+        if (cpu->vmcs->ctl.cpu & CPU_BASED_PAUSE)
+            emu_exit_insn(cpu, VMX_REASON_PAUSE, 0);
+        return;
+    case 0x0f31: sys_rdtsc(cpu, in, false); return;
+    default: EMU_UD(cpu);
+    }
+}
+
 void emu_sys(struct emu_cpu *cpu, const struct insn *in)
 {
     const struct vmcs_ctrl *c = &cpu->vmcs->ctl;
@@ -311,7 +323,7 @@ void emu_sys(struct emu_cpu *cpu, const struct insn *in)
     switch (in->opcode) {
     case 0x06: case 0x07: case 0x0e: case 0x16: case 0x17: case 0x1e: case 0x1f:
     case 0x0fa0: case 0x0fa1: case 0x0fa8: case 0x0fa9:
-    case 0x8c: case 0x8e: case 0xc4: case 0xc5:
+    case 0x8e: case 0xc4: case 0xc5:
     case 0x0fb2: case 0x0fb4: case 0x0fb5:
         sys_seg_insn(cpu, in);
         return;
@@ -333,13 +345,9 @@ void emu_sys(struct emu_cpu *cpu, const struct insn *in)
     case 0xf1: soft_event(cpu, in, EV_PRIV_SW_EXC, EXC_DB); return;
     case 0xcf: sys_iret(cpu, in); return;
     case 0xf4: sys_hlt(cpu); return;
-    case 0xfa: case 0xfb: sys_cli_sti(cpu, in); return;
+    case 0xfb: sys_cli_sti(cpu, in); return;
     case 0x9a: case 0xea: case 0xca: case 0xcb: case 0xff:
         sys_far(cpu, in);
-        return;
-    case 0x90:
-        if (c->cpu & CPU_BASED_PAUSE)
-            emu_exit_insn(cpu, VMX_REASON_PAUSE, 0);
         return;
     case 0x0f00: sys_desc_0f00(cpu, in); return;
     case 0x0f01: sys_0f01(cpu, in); return;
@@ -359,7 +367,6 @@ void emu_sys(struct emu_cpu *cpu, const struct insn *in)
     case 0x0f20: case 0x0f22: sys_cr(cpu, in); return;
     case 0x0f21: case 0x0f23: sys_dr(cpu, in); return;
     case 0x0f30: case 0x0f32: sys_msr(cpu, in); return;
-    case 0x0f31: sys_rdtsc(cpu, in, false); return;
     case 0x0f33:
         if (cpu->cpl != 0 && !(cpu->g->cr4 & CR4_PCE))
             emu_raise(cpu, EXC_GP, true, 0);

@@ -592,6 +592,213 @@ static void code_page_becomes_data(void)
     failures += !ok;
 }
 
+/* A system instruction that needs the step path (STI) in a hot loop: the
+ * jump cache remembers that its RIP has no block, so each turn costs no
+ * lookup. */
+static void step_insn_loop(void)
+{
+    static const uint8_t code[] = {
+        0xb9, 0x10, 0x27, 0x00, 0x00,             /* 0: mov ecx, 10000 */
+        0x31, 0xd2,                               /* 5: xor edx, edx */
+        0xfb,                                     /* 7: again: sti */
+        0x83, 0xc2, 0x01,                         /* 8: add edx, 1 */
+        0xff, 0xc9,                               /* b: dec ecx */
+        0x75, 0xf8,                               /* d: jnz again */
+        0xe6, 0x80,                               /* f: out 0x80, al */
+        0xf4,
+    };
+    const char *engine = getenv("OPENHV_EMU_ENGINE");
+    if (engine && strcmp(engine, "step") == 0) {
+        printf("SKIP step_insn_loop: OPENHV_EMU_ENGINE=step runs no blocks\n");
+        return;
+    }
+    memset(ram + CODE, 0, CODE_SIZE);
+    memcpy(ram + CODE, code, sizeof code);
+    uint64_t reason, rdx;
+    struct openhv_vcpu_stats st;
+    run_counted(CODE, &reason, &rdx, &st);
+    uint64_t insns = 2 + 10000ull * 4;
+    bool ok = reason == VMX_REASON_IO && rdx == 10000 && st.instructions == insns && st.block_lookups <= 16;
+    printf("%s step_insn_loop: reason %llu edx %llu, %llu instructions, %llu lookups\n", ok ? "PASS" : "FAIL",
+           (unsigned long long)reason, (unsigned long long)rdx, (unsigned long long)st.instructions,
+           (unsigned long long)st.block_lookups);
+    failures += !ok;
+}
+
+/* A segment load (MOV DS, a system instruction that cuts every block link)
+ * at each turn of a loop of calls: after the cut, the jump cache's and the
+ * links' blocks are checked again rather than looked up, and translated
+ * code goes on without returning to the loop for each. */
+static void links_cut_each_turn(void)
+{
+    static const uint8_t code[] = {
+        0xb9, 0x10, 0x27, 0x00, 0x00,             /* 0: mov ecx, 10000 */
+        0x31, 0xd2,                               /* 5: xor edx, edx */
+        0x8c, 0xd8,                               /* 7: again: mov eax, ds */
+        0x8e, 0xd8,                               /* 9: mov ds, eax */
+        0xe8, 0x0c, 0x00, 0x00, 0x00,             /* b: call f (1c) */
+        0xe8, 0x07, 0x00, 0x00, 0x00,             /* 10: call f */
+        0xff, 0xc9,                               /* 15: dec ecx */
+        0x75, 0xee,                               /* 17: jnz again */
+        0xe6, 0x80,                               /* 19: out 0x80, al */
+        0xf4,                                     /* 1b */
+        0x83, 0xc2, 0x01,                         /* 1c: f: add edx, 1 */
+        0xc3,                                     /* 1f: ret */
+    };
+    const char *engine = getenv("OPENHV_EMU_ENGINE");
+    bool translated = !engine || (strcmp(engine, "step") != 0 && strcmp(engine, "block") != 0);
+    memset(ram + CODE, 0, CODE_SIZE);
+    memcpy(ram + CODE, code, sizeof code);
+    uint64_t reason, rdx;
+    struct openhv_vcpu_stats st;
+    run_counted(CODE, &reason, &rdx, &st);
+    /* mov, xor, then 10000 x (2 x mov, 2 x (call, add, ret), dec, jnz). */
+    uint64_t insns = 2 + 10000ull * 10;
+    /* Looking each edge up again after every cut took 5 lookups and 5
+     * returns a turn; now a turn returns once, for the MOV DS. */
+    bool ok = reason == VMX_REASON_IO && rdx == 20000 && st.instructions == insns &&
+              (!translated || (st.block_lookups <= 64 && st.translated_returns <= 10000 + 200));
+    printf("%s links_cut_each_turn: reason %llu edx %llu, %llu instructions, %llu lookups, "
+           "%llu returns from translated code\n", ok ? "PASS" : "FAIL", (unsigned long long)reason,
+           (unsigned long long)rdx, (unsigned long long)st.instructions, (unsigned long long)st.block_lookups,
+           (unsigned long long)st.translated_returns);
+    failures += !ok;
+}
+
+/* One run of `code` at CODE with the primary controls ORed with `ctl`
+ * and #GP intercepted: the exit, RIP, RAX, RDX, R8 and the count. */
+struct inline_run {
+    uint64_t reason, info, len, rip, rax, rdx, r8, instructions;
+};
+
+static struct inline_run run_inline(const uint8_t *code, size_t size, uint64_t ctl, uint64_t rbx)
+{
+    struct inline_run r = { 0 };
+    memset(ram + CODE, 0, CODE_SIZE);
+    memcpy(ram + CODE, code, size);
+    hv_vcpuid_t v = long_vcpu();
+    uint64_t cpu_based = 0;
+    hv_vmx_vcpu_read_vmcs(v, VMCS_CTRL_CPU_BASED, &cpu_based);
+    hv_vmx_vcpu_write_vmcs(v, VMCS_CTRL_CPU_BASED, cpu_based | ctl);
+    hv_vmx_vcpu_write_vmcs(v, VMCS_CTRL_EXC_BITMAP, 1u << 13);
+    hv_vcpu_write_register(v, HV_X86_RBX, rbx);
+    hv_vcpu_write_register(v, HV_X86_RIP, CODE);
+    hv_vcpu_run_until(v, now_ns() + 1000000000ull);
+    hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, &r.reason);
+    hv_vmx_vcpu_read_vmcs(v, VMCS_RO_VMEXIT_IRQ_INFO, &r.info);
+    hv_vmx_vcpu_read_vmcs(v, VMCS_RO_VMEXIT_INSTR_LEN, &r.len);
+    hv_vcpu_read_register(v, HV_X86_RIP, &r.rip);
+    hv_vcpu_read_register(v, HV_X86_RAX, &r.rax);
+    hv_vcpu_read_register(v, HV_X86_RDX, &r.rdx);
+    hv_vcpu_read_register(v, HV_X86_R8, &r.r8);
+    struct openhv_vcpu_stats st;
+    memset(&st, 0, sizeof st);
+    openhv_vcpu_stats(v, &st);
+    r.instructions = st.instructions;
+    hv_vcpu_destroy(v);
+    return r;
+}
+
+/* RDTSC, PAUSE, CLI and MOV from a segment register run inside blocks
+ * (translated or not): an exit or a fault of one in the middle of a block
+ * leaves RIP on it with the instructions before it done and none after,
+ * as at a block's start. */
+static void inline_system_insns(void)
+{
+    static const uint8_t pause[] = {
+        0xba, 0x01, 0x00, 0x00, 0x00,             /* 0: mov edx, 1 */
+        0x83, 0xc2, 0x02,                         /* 5: add edx, 2 */
+        0xf3, 0x90,                               /* 8: pause */
+        0xba, 0x07, 0x00, 0x00, 0x00,             /* a: mov edx, 7 */
+        0xe6, 0x80, 0xf4,                         /* f: out 0x80, al; hlt */
+    };
+    static const uint8_t rdtsc[] = {
+        0xba, 0x01, 0x00, 0x00, 0x00,             /* 0: mov edx, 1 */
+        0x83, 0xc2, 0x02,                         /* 5: add edx, 2 */
+        0x0f, 0x31,                               /* 8: rdtsc */
+        0x48, 0xc1, 0xe2, 0x20,                   /* a: shl rdx, 32 */
+        0x48, 0x09, 0xd0,                         /* e: or rax, rdx */
+        0x49, 0x89, 0xc0,                         /* 11: mov r8, rax */
+        0x0f, 0x31,                               /* 14: rdtsc */
+        0xe6, 0x80, 0xf4,                         /* 16: out 0x80, al; hlt */
+    };
+    static const uint8_t cli_movs[] = {
+        0xfb, 0x90,                               /* 0: sti; nop */
+        0xba, 0x01, 0x00, 0x00, 0x00,             /* 2: mov edx, 1 */
+        0xfa,                                     /* 7: cli */
+        0x9c, 0x5a,                               /* 8: pushfq; pop rdx */
+        0x8c, 0xd0,                               /* a: mov eax, ss */
+        0x4c, 0x8d, 0x43, 0x01,                   /* c: lea r8, [rbx + 1] */
+        0x8c, 0x1b,                               /* 10: mov [rbx], ds */
+        0xe6, 0x80, 0xf4,                         /* 12: out 0x80, al; hlt */
+    };
+    bool ok = true;
+    struct inline_run r = run_inline(pause, sizeof pause, CPU_BASED_PAUSE, 0);
+    if (r.reason != VMX_REASON_PAUSE || r.rip != CODE + 8 || r.len != 2 || r.rdx != 3 || r.instructions != 2) {
+        printf("FAIL inline_system_insns (pause exiting): reason %llu rip %#llx len %llu edx %llu, %llu instructions "
+               "(PAUSE, %#x, 2, 3, 2 expected)\n", (unsigned long long)r.reason, (unsigned long long)r.rip,
+               (unsigned long long)r.len, (unsigned long long)r.rdx, (unsigned long long)r.instructions, CODE + 8);
+        ok = false;
+    }
+    r = run_inline(pause, sizeof pause, 0, 0);
+    if (r.reason != VMX_REASON_IO || r.rdx != 7 || r.instructions != 4) {
+        printf("FAIL inline_system_insns (pause): reason %llu edx %llu, %llu instructions (IO, 7, 4 expected)\n",
+               (unsigned long long)r.reason, (unsigned long long)r.rdx, (unsigned long long)r.instructions);
+        ok = false;
+    }
+    r = run_inline(rdtsc, sizeof rdtsc, CPU_BASED_RDTSC, 0);
+    if (r.reason != VMX_REASON_RDTSC || r.rip != CODE + 8 || r.len != 2 || r.rdx != 3 || r.instructions != 2) {
+        printf("FAIL inline_system_insns (rdtsc exiting): reason %llu rip %#llx len %llu edx %llu, %llu instructions "
+               "(RDTSC, %#x, 2, 3, 2 expected)\n", (unsigned long long)r.reason, (unsigned long long)r.rip,
+               (unsigned long long)r.len, (unsigned long long)r.rdx, (unsigned long long)r.instructions, CODE + 8);
+        ok = false;
+    }
+    /* Two reads in one block: the second is not earlier than the first. */
+    r = run_inline(rdtsc, sizeof rdtsc, 0, 0);
+    uint64_t second = r.rdx << 32 | (r.rax & 0xffffffffu);
+    if (r.reason != VMX_REASON_IO || r.instructions != 7 || second < r.r8) {
+        printf("FAIL inline_system_insns (rdtsc): reason %llu, %llu instructions, TSC %#llx then %#llx "
+               "(IO, 7, not decreasing expected)\n", (unsigned long long)r.reason,
+               (unsigned long long)r.instructions, (unsigned long long)r.r8, (unsigned long long)second);
+        ok = false;
+    }
+    /* CLI clears IF in the middle of a block; MOV from SS and to memory
+     * from DS read the selectors; a non-canonical destination faults with
+     * RIP on the MOV and the LEA before it done. */
+    uint64_t ss = 0, ds = 0;
+    r = run_inline(cli_movs, sizeof cli_movs, 0, DATA);
+    uint16_t stored;
+    memcpy(&stored, ram + DATA, 2);
+    {
+        hv_vcpuid_t v = long_vcpu();
+        hv_vcpu_read_register(v, HV_X86_SS, &ss);
+        hv_vcpu_read_register(v, HV_X86_DS, &ds);
+        hv_vcpu_destroy(v);
+    }
+    if (r.reason != VMX_REASON_IO || (r.rdx & (1u << 9)) || (r.rax & 0xffff) != ss || stored != ds ||
+        r.instructions != 9) {
+        printf("FAIL inline_system_insns (cli, mov sreg): reason %llu rflags %#llx ax %#llx (ss %#llx) "
+               "[rbx] %#x (ds %#llx), %llu instructions (IO, IF clear, 9 expected)\n",
+               (unsigned long long)r.reason, (unsigned long long)r.rdx, (unsigned long long)(r.rax & 0xffff),
+               (unsigned long long)ss, stored, (unsigned long long)ds, (unsigned long long)r.instructions);
+        ok = false;
+    }
+    const uint64_t noncanonical = 0x8000000000000000ull;
+    r = run_inline(cli_movs, sizeof cli_movs, 0, noncanonical);
+    if (r.reason != VMX_REASON_EXC_NMI || (r.info & 0xff) != 13 || r.rip != CODE + 0x10 ||
+        r.r8 != noncanonical + 1 || r.instructions != 8) {
+        printf("FAIL inline_system_insns (mov sreg fault): reason %llu vector %llu rip %#llx r8 %#llx, "
+               "%llu instructions (an exception, 13, %#x, %#llx, 8 expected)\n", (unsigned long long)r.reason,
+               (unsigned long long)(r.info & 0xff), (unsigned long long)r.rip, (unsigned long long)r.r8,
+               (unsigned long long)r.instructions, CODE + 0x10, (unsigned long long)(noncanonical + 1));
+        ok = false;
+    }
+    memset(ram + DATA, 0, 2);
+    if (ok)
+        printf("PASS inline_system_insns\n");
+    failures += !ok;
+}
+
 static void chained_calls(void)
 {
     static const uint8_t code[] = {
@@ -819,6 +1026,9 @@ int main(void)
     page_crossing_loop();
     code_page_becomes_data();
     chained_calls();
+    step_insn_loop();
+    links_cut_each_turn();
+    inline_system_insns();
     noncanonical_branch();
     invlpg_remaps();
     directed_flags();

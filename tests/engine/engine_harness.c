@@ -151,6 +151,11 @@ void emu_sys(struct emu_cpu *cpu, const struct insn *in)
     stop(cpu, H_STOP_SYS);
 }
 
+void emu_sys_inline(struct emu_cpu *cpu, const struct insn *in)
+{
+    emu_sys(cpu, in);
+}
+
 static uint64_t linear(struct emu_cpu *cpu, int seg, uint64_t off)
 {
     if (cpu->mode == MODE_LONG)
