@@ -828,7 +828,7 @@ static void chained_calls(void)
     uint64_t insns = 2 + 100000ull * 8;
     /* Without the jump cache every RET (200,000) would look its block up
      * or, translated, return to the loop; with it, lookups are the few
-     * blocks' first entries and returns the poll budget's, one per 1,024
+     * blocks' first entries and returns the poll budget's, one per 16,384
      * instructions. */
     bool ok = reason == VMX_REASON_IO && rdx == 200000 && st.instructions == insns &&
               st.blocks_decoded >= 4 && st.blocks_decoded <= 16 && st.block_lookups <= 64 &&
