@@ -518,6 +518,27 @@ static void run_counted(uint64_t rip, uint64_t *reason, uint64_t *rdx, struct op
     hv_vcpu_destroy(v);
 }
 
+/* run_counted of `code` loaded at CODE. */
+static void run_code_counted(const uint8_t *code, size_t size, uint64_t *reason, uint64_t *rdx,
+                             struct openhv_vcpu_stats *st)
+{
+    memset(ram + CODE, 0, CODE_SIZE);
+    memcpy(ram + CODE, code, size);
+    run_counted(CODE, reason, rdx, st);
+}
+
+/* Whether the engine runs blocks (not OPENHV_EMU_ENGINE=step); prints
+ * case `name`'s skip when it does not. */
+static bool runs_blocks(const char *name)
+{
+    const char *engine = getenv("OPENHV_EMU_ENGINE");
+    if (engine && strcmp(engine, "step") == 0) {
+        printf("SKIP %s: OPENHV_EMU_ENGINE=step runs no blocks\n", name);
+        return false;
+    }
+    return true;
+}
+
 /* A hot loop with an instruction that straddles two pages: the count of
  * instructions stays exact through translated, chained and step-path
  * instructions alike, and the straddling instruction is a block of its
@@ -572,11 +593,8 @@ static void code_page_becomes_data(void)
         0xe6, 0x80,                               /* out 0x80, al */
         0xf4,
     };
-    const char *engine = getenv("OPENHV_EMU_ENGINE");
-    if (engine && strcmp(engine, "step") == 0) {
-        printf("SKIP code_page_becomes_data: OPENHV_EMU_ENGINE=step runs no blocks\n");
+    if (!runs_blocks("code_page_becomes_data"))
         return;
-    }
     memset(ram + CODE, 0, 2 * CODE_SIZE);
     memcpy(ram + CODE + CODE_SIZE, entry, sizeof entry);
     memcpy(ram + CODE, loop, sizeof loop);
@@ -607,16 +625,11 @@ static void step_insn_loop(void)
         0xe6, 0x80,                               /* f: out 0x80, al */
         0xf4,
     };
-    const char *engine = getenv("OPENHV_EMU_ENGINE");
-    if (engine && strcmp(engine, "step") == 0) {
-        printf("SKIP step_insn_loop: OPENHV_EMU_ENGINE=step runs no blocks\n");
+    if (!runs_blocks("step_insn_loop"))
         return;
-    }
-    memset(ram + CODE, 0, CODE_SIZE);
-    memcpy(ram + CODE, code, sizeof code);
     uint64_t reason, rdx;
     struct openhv_vcpu_stats st;
-    run_counted(CODE, &reason, &rdx, &st);
+    run_code_counted(code, sizeof code, &reason, &rdx, &st);
     uint64_t insns = 2 + 10000ull * 4;
     bool ok = reason == VMX_REASON_IO && rdx == 10000 && st.instructions == insns && st.block_lookups <= 16;
     printf("%s step_insn_loop: reason %llu edx %llu, %llu instructions, %llu lookups\n", ok ? "PASS" : "FAIL",
@@ -647,11 +660,9 @@ static void links_cut_each_turn(void)
     };
     const char *engine = getenv("OPENHV_EMU_ENGINE");
     bool translated = !engine || (strcmp(engine, "step") != 0 && strcmp(engine, "block") != 0);
-    memset(ram + CODE, 0, CODE_SIZE);
-    memcpy(ram + CODE, code, sizeof code);
     uint64_t reason, rdx;
     struct openhv_vcpu_stats st;
-    run_counted(CODE, &reason, &rdx, &st);
+    run_code_counted(code, sizeof code, &reason, &rdx, &st);
     /* mov, xor, then 10000 x (2 x mov, 2 x (call, add, ret), dec, jnz). */
     uint64_t insns = 2 + 10000ull * 10;
     /* Looking each edge up again after every cut took 5 lookups and 5
@@ -699,6 +710,21 @@ static struct inline_run run_inline(const uint8_t *code, size_t size, uint64_t c
     return r;
 }
 
+/* `code` (mov edx, 1; add edx, 2; then at 8 an instruction of 2 bytes
+ * that control `ctl` makes exit) exits there with `reason`, the two
+ * before it done. */
+static bool exits_at_8(const char *what, const uint8_t *code, size_t size, uint64_t ctl, uint64_t reason)
+{
+    struct inline_run r = run_inline(code, size, ctl, 0);
+    if (r.reason == reason && r.rip == CODE + 8 && r.len == 2 && r.rdx == 3 && r.instructions == 2)
+        return true;
+    printf("FAIL inline_system_insns (%s): reason %llu rip %#llx len %llu edx %llu, %llu instructions "
+           "(%llu, %#x, 2, 3, 2 expected)\n", what, (unsigned long long)r.reason, (unsigned long long)r.rip,
+           (unsigned long long)r.len, (unsigned long long)r.rdx, (unsigned long long)r.instructions,
+           (unsigned long long)reason, CODE + 8);
+    return false;
+}
+
 /* RDTSC, PAUSE, CLI and MOV from a segment register run inside blocks
  * (translated or not): an exit or a fault of one in the middle of a block
  * leaves RIP on it with the instructions before it done and none after,
@@ -733,26 +759,14 @@ static void inline_system_insns(void)
         0xe6, 0x80, 0xf4,                         /* 12: out 0x80, al; hlt */
     };
     bool ok = true;
-    struct inline_run r = run_inline(pause, sizeof pause, CPU_BASED_PAUSE, 0);
-    if (r.reason != VMX_REASON_PAUSE || r.rip != CODE + 8 || r.len != 2 || r.rdx != 3 || r.instructions != 2) {
-        printf("FAIL inline_system_insns (pause exiting): reason %llu rip %#llx len %llu edx %llu, %llu instructions "
-               "(PAUSE, %#x, 2, 3, 2 expected)\n", (unsigned long long)r.reason, (unsigned long long)r.rip,
-               (unsigned long long)r.len, (unsigned long long)r.rdx, (unsigned long long)r.instructions, CODE + 8);
-        ok = false;
-    }
-    r = run_inline(pause, sizeof pause, 0, 0);
+    ok &= exits_at_8("pause exiting", pause, sizeof pause, CPU_BASED_PAUSE, VMX_REASON_PAUSE);
+    struct inline_run r = run_inline(pause, sizeof pause, 0, 0);
     if (r.reason != VMX_REASON_IO || r.rdx != 7 || r.instructions != 4) {
         printf("FAIL inline_system_insns (pause): reason %llu edx %llu, %llu instructions (IO, 7, 4 expected)\n",
                (unsigned long long)r.reason, (unsigned long long)r.rdx, (unsigned long long)r.instructions);
         ok = false;
     }
-    r = run_inline(rdtsc, sizeof rdtsc, CPU_BASED_RDTSC, 0);
-    if (r.reason != VMX_REASON_RDTSC || r.rip != CODE + 8 || r.len != 2 || r.rdx != 3 || r.instructions != 2) {
-        printf("FAIL inline_system_insns (rdtsc exiting): reason %llu rip %#llx len %llu edx %llu, %llu instructions "
-               "(RDTSC, %#x, 2, 3, 2 expected)\n", (unsigned long long)r.reason, (unsigned long long)r.rip,
-               (unsigned long long)r.len, (unsigned long long)r.rdx, (unsigned long long)r.instructions, CODE + 8);
-        ok = false;
-    }
+    ok &= exits_at_8("rdtsc exiting", rdtsc, sizeof rdtsc, CPU_BASED_RDTSC, VMX_REASON_RDTSC);
     /* Two reads in one block: the second is not earlier than the first. */
     r = run_inline(rdtsc, sizeof rdtsc, 0, 0);
     uint64_t second = r.rdx << 32 | (r.rax & 0xffffffffu);
@@ -814,16 +828,11 @@ static void chained_calls(void)
         0x83, 0xc2, 0x01,                         /* 26: f: add edx, 1 */
         0xc3,                                     /* ret */
     };
-    const char *engine = getenv("OPENHV_EMU_ENGINE");
-    if (engine && strcmp(engine, "step") == 0) {
-        printf("SKIP chained_calls: OPENHV_EMU_ENGINE=step runs no blocks\n");
+    if (!runs_blocks("chained_calls"))
         return;
-    }
-    memset(ram + CODE, 0, CODE_SIZE);
-    memcpy(ram + CODE, code, sizeof code);
     uint64_t reason, rdx;
     struct openhv_vcpu_stats st;
-    run_counted(CODE, &reason, &rdx, &st);
+    run_code_counted(code, sizeof code, &reason, &rdx, &st);
     /* mov, xor, then 100000 x (2 x (call, add, ret), dec, jnz). */
     uint64_t insns = 2 + 100000ull * 8;
     /* Without the jump cache every RET (200,000) would look its block up
