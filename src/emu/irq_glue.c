@@ -16,7 +16,9 @@
 #define MSR_X2APIC_FIRST 0x800u
 #define MSR_X2APIC_LAST 0x8ffu
 
-/* Instructions between two looks at the APIC timer's clock. */
+/* Run-loop turns between two looks at the APIC timer's clock (the run
+ * loop's poll asks for one as well: a turn may be a whole poll interval
+ * of translated code). */
 #define TIMER_POLL_MASK 63u
 
 static uint64_t mono_ns(void)
@@ -188,8 +190,10 @@ void emu_irq_boundary(struct emu_vcpu *m)
         vmexit_abort(cpu, l->exit_reason, l->exit_qual, 0);
     }
     sync_tpr(cpu, l);
-    if ((++l->poll & TIMER_POLL_MASK) == 0)
+    if ((++l->poll & TIMER_POLL_MASK) == 0 || m->timer_due) {
+        m->timer_due = false;
         timer_poll(cpu, l);
+    }
     if (cpu->g->activity == 1 && !takes_event(cpu, l))
         halt(m, l);
     if (takes_event(cpu, l))

@@ -77,6 +77,7 @@ struct emu_vcpu {
 
     uint64_t deadline_ns;
     uint32_t poll_count;          /* run-loop turns and block instructions since the last poll */
+    bool timer_due;               /* the poll asks the in-kernel APIC to look at its timer */
     bool mem_locked;
     uint64_t rng_state;           /* RDRAND fallback when getrandom fails */
 

@@ -386,6 +386,13 @@ static void run_loop(struct emu_vcpu *m)
             if (m->deadline_ns != RUN_FOREVER && now_ns() >= m->deadline_ns)
                 vmexit_abort(cpu, VMX_REASON_VMX_TIMER_EXPIRED, 0, 0);
             mem_turn(m);
+            if (cpu->vcpu->emu_lapic) {
+                /* Translated code may run a whole poll interval per turn
+                 * of this loop: the APIC timer is looked at every poll
+                 * too, and what it raised is taken at the boundary. */
+                m->timer_due = true;
+                continue;
+            }
         }
         if (blocks_allowed(m) && emu_block_run(cpu, &m->poll_count, POLL_INTERVAL) != 0) {
             m->mtf_pending = true;

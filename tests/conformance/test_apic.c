@@ -159,12 +159,15 @@ T_CASE(apic_timer_periodic_vs_exec_time)
     /* Never faster than the period; and while the thread had the CPU,
      * every period ticked (periods that pass while the host runs someone
      * else coalesce into one interrupt, as one IRR bit would).  The lower
-     * bound allows a quarter: under a sanitizer on a loaded host the
-     * timer is polled less often than its period. */
+     * bound allows half: under a sanitizer on a loaded host the timer is
+     * polled less often than its period.  (The emulator looks at it at
+     * every poll of its run loop; when it looked only every 64 turns of
+     * the loop, a spinning guest in translated code took a quarter of
+     * its ticks.) */
     T_ASSERT(ticks <= t / 500000 + 1);
     /* Nested in a software CPU, guest time is not the thread's CPU time's
      * measure: there every tick still counts, at least one. */
-    T_ASSERT(ticks >= (nested_slow() ? 1 : cpu / 500000 / 4));
+    T_ASSERT(ticks >= (nested_slow() ? 1 : cpu / 500000 / 2));
     T_ASSERT_EQ(apic_rd(vm, 0x3e0), 0);
     uint32_t ccr = apic_rd(vm, 0x390);
     T_ASSERT(ccr <= 250000);
