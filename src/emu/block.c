@@ -68,6 +68,7 @@ struct emu_blocks {
     struct arena_chunk *arena;
     size_t arena_bytes;
     bool dropped;             /* the cache was dropped during this call */
+    bool jcache_used;         /* an entry was filled since it was last emptied */
     struct jcache_entry jcache[JCACHE_SIZE];
     struct block *bucket[BLOCK_BUCKETS];
     struct block scratch;     /* where translate decodes; must stay last */
@@ -110,8 +111,12 @@ static void drop_all(struct emu_cpu *cpu, struct emu_blocks *bc)
     memset(cpu->code_filter, 0, sizeof(cpu->code_filter));
     memset(bc->bucket, 0, sizeof(bc->bucket));
     /* Entries of an earlier generation are hints that get followed
-     * (revalidate): none may name a freed block. */
-    memset(bc->jcache, 0, sizeof(bc->jcache));
+     * (revalidate): none may name a freed block.  Only if any was filled:
+     * the first touch of its pages costs more than a vCPU's start. */
+    if (bc->jcache_used) {
+        memset(bc->jcache, 0, sizeof(bc->jcache));
+        bc->jcache_used = false;
+    }
     free_arena(bc);
     if (bc->jit)
         emu_jit_reset(bc->jit);
@@ -429,6 +434,7 @@ bool emu_blocks_revalidate(struct emu_cpu *cpu, const struct link *l, uint64_t r
     struct block *b = revalidate(cpu, l, rip);
     if (!b)
         return false;
+    bc->jcache_used = true;
     bc->jcache[jcache_index(rip)] = (struct jcache_entry){ .rip = rip, .code = b->code, .block = b,
                                                            .gen = bc->chain_gen, .serial = b->serial };
     return true;
@@ -567,9 +573,11 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             if (b->n == 0) {
                 /* The step path's: the jump cache remembers that too, so
                  * that a system instruction in a hot path costs no lookup. */
-                if (e)
+                if (e) {
+                    bc->jcache_used = true;
                     *e = (struct jcache_entry){ .rip = rip, .block = b, .gen = bc->chain_gen,
                                                 .serial = b->serial };
+                }
                 if (!b->crosses)
                     break;
                 cpu->block_stop = false;
@@ -588,9 +596,11 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
         /* Translating may drop all code and cut the links: the jump cache
          * and the new link take the generation after it. */
         void *code = jit ? block_code(bc, b) : NULL;
-        if (e)
+        if (e) {
+            bc->jcache_used = true;
             *e = (struct jcache_entry){ .rip = rip, .code = code, .block = b,
                                         .gen = bc->chain_gen, .serial = b->serial };
+        }
         if (!linked && prev)
             link_to(bc, prev, way, rip, b, code);
         cpu->block_stop = false;
