@@ -7,11 +7,12 @@
  * page (or of the CS limit / 16-bit wrap), or BLOCK_MAX_INSNS.  It is keyed
  * by the guest-physical address of its first byte and the decoding mode,
  * and keeps the bytes it was decoded from.  Instructions the machine
- * executes (F_SYS rows: I/O, MSRs, control registers, segment loads, STI,
+ * executes (emu_sys: I/O, MSRs, control registers, segment loads, STI,
  * far transfers, ...) and instructions that raise #UD/#GP at decode never
  * enter a block: the run loop's per-instruction step runs them, so mode
  * changes, interrupt shadows and VM exits of system instructions keep the
- * reference path's code.
+ * reference path's code.  The few of emu_sys_inline (RDTSC, PAUSE, CLI,
+ * MOV from a segment register) need none of that and run in blocks.
  *
  * Entering a block costs the same checks the reference fetch makes for the
  * first byte (segment limit, paging, EPT execute permission, through the
