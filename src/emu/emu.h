@@ -141,8 +141,9 @@ struct emu_cpu {
      * vCPU's statistics at its end (emu_jit_fold_count): one add to the
      * emu_cpu, so that the translator keeps no register for the counter. */
     uint64_t jit_instructions;
-    /* Set by the machine (an interrupt-controller write): leave the block
-     * engine after this instruction, so the run loop's boundary sees it. */
+    /* Set by the machine (an interrupt-controller write) or by POPF
+     * setting TF: leave the block engine after this instruction, so the
+     * run loop's boundary sees it. */
     bool block_leave;
     /* System instructions begun (emu_sys) that may change what block
      * links depend on or ask to see cross-modified code: links made before

@@ -241,6 +241,10 @@ void exec_popf(struct emu_cpu *cpu, const struct insn *in)
     uint64_t f = (old & ~changeable) | (v & changeable);
     f = (f & ~(uint64_t)EFL_RF) | EFL_FIXED1;
     emu_set_rflags(cpu, f);
+    /* The trap after the next instruction is the step path's: POPF ends
+     * its block, but translated code would chain on to the next one. */
+    if (f & EFL_TF)
+        cpu->block_leave = true;
 }
 
 /* ---- legacy-mode checks */

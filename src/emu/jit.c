@@ -80,7 +80,7 @@ enum { STK_FRAME = 0, STK_CHAIN_GEN = 8, STK_CARRY = 12, STK_LIMIT = 16, STK_SIZ
 
 struct emu_jit {
     uint8_t *base, *next, *end;
-    uint8_t *enter, *leave, *chain, *leave_from, *dead;
+    uint8_t *enter, *leave, *chain, *leave_from, *dead, *after_handler;
     uint32_t epoch;
     FILE *perf_map;           /* OPENHV_PERF_MAP: /tmp/perf-PID.map for perf */
 };
@@ -1371,7 +1371,7 @@ static void *translate(struct emu_jit *j, struct block *b)
     x_load(&t->a, 8, R_COUNT, xm(R_CPU, OFF_CPU(jit_instructions)));
     count_add(t, 1);
     x_mov_imm(&t->a, H_RCX, (uint64_t)(uintptr_t)&t->self->link[0]);
-    x_jmp_to(&t->a, t->j->leave_from);
+    x_jmp_to(&t->a, t->j->after_handler);
     for (unsigned k = 0; k < t->nplus1; k++)
         x_patch(&t->a, t->plus1[k], plus1);
     bool full = t->a.full;
@@ -1479,6 +1479,26 @@ static void emit_chain_code(struct emu_jit *j, struct x64 *a)
     for (unsigned i = 0; i < no; i++)
         x_patch(a, out[i], a->p);
     x_jmp_to(a, j->leave);
+
+    /* After a handler that completed its instruction and ended the block
+     * (a string instruction, POPF, a branch the translator leaves to its
+     * handler), with rcx the block's fall-through link: on through the
+     * chain from RIP, unless the handler stored to a code page or asked to
+     * leave, or TF is now set, which the loop must see (what it checks
+     * after every return).  A Linux boot ended 400,000 blocks so. */
+    j->after_handler = a->p;
+    x_alu_mi(a, 1, 7, xm(R_CPU, OFF_CPU(block_stop)), 0);
+    uint8_t *stop = x_jcc32(a, HCC_NZ);
+    x_alu_mi(a, 1, 7, xm(R_CPU, OFF_CPU(block_leave)), 0);
+    uint8_t *leave = x_jcc32(a, HCC_NZ);
+    x_rm(a, 1, 0xf6, 0, xm(R_G, OFF_G(rflags) + 1));  /* test byte [rflags + 1], TF >> 8 */
+    x_byte(a, (uint8_t)(EFL_TF >> 8));
+    uint8_t *tf = x_jcc32(a, HCC_NZ);
+    x_load(a, 8, H_RAX, xm(R_G, OFF_G(rip)));
+    x_jmp_to(a, j->chain);
+    x_patch(a, stop, j->leave_from);
+    x_patch(a, leave, j->leave_from);
+    x_patch(a, tf, j->leave_from);
 
     /* The entry of a dead block (emu_jit_kill): nothing ran, nothing to
      * link from. */

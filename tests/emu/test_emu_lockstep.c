@@ -638,6 +638,88 @@ static void step_insn_loop(void)
     failures += !ok;
 }
 
+/* An indirect call in a loop: its handler ends the block with RIP at the
+ * callee, and translated code goes on through the jump cache instead of
+ * returning to the loop each time. */
+static void indirect_call_loop(void)
+{
+    static const uint8_t code[] = {
+        0xb9, 0x10, 0x27, 0x00, 0x00,             /* 0: mov ecx, 10000 */
+        0x31, 0xd2,                               /* 5: xor edx, edx */
+        0x48, 0x8d, 0x05, 0x09, 0x00, 0x00, 0x00, /* 7: lea rax, [rip + 9] (f) */
+        0xff, 0xd0,                               /* e: again: call rax */
+        0xff, 0xc9,                               /* 10: dec ecx */
+        0x75, 0xfa,                               /* 12: jnz again */
+        0xe6, 0x80,                               /* 14: out 0x80, al */
+        0xf4,                                     /* 16 */
+        0x83, 0xc2, 0x01,                         /* 17: f: add edx, 1 */
+        0xc3,                                     /* 1a: ret */
+    };
+    if (!runs_blocks("indirect_call_loop"))
+        return;
+    const char *engine = getenv("OPENHV_EMU_ENGINE");
+    bool translated = !engine || strcmp(engine, "block") != 0;
+    uint64_t reason, rdx;
+    struct openhv_vcpu_stats st;
+    run_code_counted(code, sizeof code, &reason, &rdx, &st);
+    /* mov, xor, lea, then 10000 x (call, add, ret, dec, jnz). */
+    uint64_t insns = 3 + 10000ull * 5;
+    /* Returning after each call took 10,000 returns. */
+    bool ok = reason == VMX_REASON_IO && rdx == 10000 && st.instructions == insns &&
+              (!translated || st.translated_returns <= 100);
+    printf("%s indirect_call_loop: reason %llu edx %llu, %llu instructions, %llu returns from translated code\n",
+           ok ? "PASS" : "FAIL", (unsigned long long)reason, (unsigned long long)rdx,
+           (unsigned long long)st.instructions, (unsigned long long)st.translated_returns);
+    failures += !ok;
+}
+
+/* POPF that sets TF in a loop whose blocks are linked and translated
+ * (the first run goes round 1,000 times with RBX = 0): the single-step
+ * trap comes after the instruction that follows it.  POPF ends its block
+ * and its handler reports no branch, so unless it asks to leave the block
+ * engine, the next block is chained to with TF set and no trap. */
+static void popf_sets_tf(void)
+{
+    static const uint8_t code[] = {
+        0x31, 0xd2,                               /* 0: xor edx, edx */
+        0xb9, 0xe8, 0x03, 0x00, 0x00,             /* 2: mov ecx, 1000 */
+        0x9c,                                     /* 7: again: pushfq */
+        0x48, 0x09, 0x1c, 0x24,                   /* 8: or [rsp], rbx */
+        0x9d,                                     /* c: popfq */
+        0x83, 0xc2, 0x01,                         /* d: add edx, 1 */
+        0x83, 0xc2, 0x10,                         /* 10: add edx, 16 (a trap comes before it) */
+        0xff, 0xc9,                               /* 13: dec ecx */
+        0x75, 0xf0,                               /* 15: jnz again */
+        0xe6, 0x80, 0xf4,                         /* 17: out 0x80, al; hlt */
+    };
+    memset(ram + CODE, 0, CODE_SIZE);
+    memcpy(ram + CODE, code, sizeof code);
+    hv_vcpuid_t v = long_vcpu();
+    hv_vmx_vcpu_write_vmcs(v, VMCS_CTRL_EXC_BITMAP, 1u << 1);
+    hv_vcpu_write_register(v, HV_X86_RBX, 0);
+    hv_vcpu_write_register(v, HV_X86_RIP, CODE);
+    uint64_t reason[2] = { 0 }, info = 0, rip[2] = { 0 }, rdx[2] = { 0 };
+    for (unsigned k = 0; k < 2; k++) {
+        hv_vcpu_run_until(v, now_ns() + 1000000000ull);
+        hv_vmx_vcpu_read_vmcs(v, VMCS_RO_EXIT_REASON, &reason[k]);
+        hv_vmx_vcpu_read_vmcs(v, VMCS_RO_VMEXIT_IRQ_INFO, &info);
+        hv_vcpu_read_register(v, HV_X86_RIP, &rip[k]);
+        hv_vcpu_read_register(v, HV_X86_RDX, &rdx[k]);
+        /* Once more round the loop, with TF. */
+        hv_vcpu_write_register(v, HV_X86_RBX, 0x100);
+        hv_vcpu_write_register(v, HV_X86_RCX, 1);
+        hv_vcpu_write_register(v, HV_X86_RIP, CODE + 7);
+    }
+    hv_vcpu_destroy(v);
+    bool ok = reason[0] == VMX_REASON_IO && rdx[0] == 17000 && reason[1] == VMX_REASON_EXC_NMI &&
+              (info & 0xff) == 1 && rip[1] == CODE + 0x10 && rdx[1] == 17001;
+    printf("%s popf_sets_tf: reasons %llu %llu, vector %llu rip %#llx edx %llu %llu "
+           "(IO then an exception, 1, %#x, 17000 then 17001 expected)\n", ok ? "PASS" : "FAIL",
+           (unsigned long long)reason[0], (unsigned long long)reason[1], (unsigned long long)(info & 0xff),
+           (unsigned long long)rip[1], (unsigned long long)rdx[0], (unsigned long long)rdx[1], CODE + 0x10);
+    failures += !ok;
+}
+
 /* A segment load (MOV DS, a system instruction that cuts every block link)
  * at each turn of a loop of calls: after the cut, the jump cache's and the
  * links' blocks are checked again rather than looked up, and translated
@@ -1036,6 +1118,8 @@ int main(void)
     code_page_becomes_data();
     chained_calls();
     step_insn_loop();
+    indirect_call_loop();
+    popf_sets_tf();
     links_cut_each_turn();
     inline_system_insns();
     noncanonical_branch();
