@@ -335,6 +335,13 @@ static struct block *new_block(struct emu_cpu *cpu, struct block *old, uint64_t 
     return b;
 }
 
+/* The jump cache's entry e: rip runs block b (with code, or none). */
+static void jcache_put(struct emu_blocks *bc, struct jcache_entry *e, uint64_t rip, struct block *b, void *code)
+{
+    bc->jcache_used = true;
+    *e = (struct jcache_entry){ .rip = rip, .code = code, .block = b, .gen = bc->chain_gen, .serial = b->serial };
+}
+
 /* Links and the jump cache may lead to code near rip from now on
  * (emu_blocks_code_near). */
 static void note_code_region(struct emu_blocks *bc, uint64_t rip)
@@ -435,9 +442,7 @@ bool emu_blocks_revalidate(struct emu_cpu *cpu, const struct link *l, uint64_t r
     struct block *b = revalidate(cpu, l, rip);
     if (!b)
         return false;
-    bc->jcache_used = true;
-    bc->jcache[jcache_index(rip)] = (struct jcache_entry){ .rip = rip, .code = b->code, .block = b,
-                                                           .gen = bc->chain_gen, .serial = b->serial };
+    jcache_put(bc, &bc->jcache[jcache_index(rip)], rip, b, b->code);
     return true;
 }
 
@@ -574,11 +579,8 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
             if (b->n == 0) {
                 /* The step path's: the jump cache remembers that too, so
                  * that a system instruction in a hot path costs no lookup. */
-                if (e) {
-                    bc->jcache_used = true;
-                    *e = (struct jcache_entry){ .rip = rip, .block = b, .gen = bc->chain_gen,
-                                                .serial = b->serial };
-                }
+                if (e)
+                    jcache_put(bc, e, rip, b, NULL);
                 if (!b->crosses)
                     break;
                 cpu->block_stop = false;
@@ -597,11 +599,8 @@ unsigned emu_block_run(struct emu_cpu *cpu, uint32_t *count, uint32_t limit)
         /* Translating may drop all code and cut the links: the jump cache
          * and the new link take the generation after it. */
         void *code = jit ? block_code(bc, b) : NULL;
-        if (e) {
-            bc->jcache_used = true;
-            *e = (struct jcache_entry){ .rip = rip, .code = code, .block = b,
-                                        .gen = bc->chain_gen, .serial = b->serial };
-        }
+        if (e)
+            jcache_put(bc, e, rip, b, code);
         if (!linked && prev)
             link_to(bc, prev, way, rip, b, code);
         cpu->block_stop = false;

@@ -1481,24 +1481,20 @@ static void emit_chain_code(struct emu_jit *j, struct x64 *a)
     x_jmp_to(a, j->leave);
 
     /* After a handler that completed its instruction and ended the block
-     * (a string instruction, POPF, a branch the translator leaves to its
-     * handler), with rcx the block's fall-through link: on through the
-     * chain from RIP, unless the handler stored to a code page or asked to
-     * leave, or TF is now set, which the loop must see (what it checks
-     * after every return).  A Linux boot ended 400,000 blocks so. */
+     * (an indirect branch, a REP string that restarts), with rcx the
+     * block's fall-through link: on through the chain from RIP, unless the
+     * handler stored to a code page or asked to leave (an APIC write, POPF
+     * setting TF), which the loop must see.  A Linux boot ended 400,000
+     * blocks so. */
     j->after_handler = a->p;
     x_alu_mi(a, 1, 7, xm(R_CPU, OFF_CPU(block_stop)), 0);
     uint8_t *stop = x_jcc32(a, HCC_NZ);
     x_alu_mi(a, 1, 7, xm(R_CPU, OFF_CPU(block_leave)), 0);
     uint8_t *leave = x_jcc32(a, HCC_NZ);
-    x_rm(a, 1, 0xf6, 0, xm(R_G, OFF_G(rflags) + 1));  /* test byte [rflags + 1], TF >> 8 */
-    x_byte(a, (uint8_t)(EFL_TF >> 8));
-    uint8_t *tf = x_jcc32(a, HCC_NZ);
     x_load(a, 8, H_RAX, xm(R_G, OFF_G(rip)));
     x_jmp_to(a, j->chain);
     x_patch(a, stop, j->leave_from);
     x_patch(a, leave, j->leave_from);
-    x_patch(a, tf, j->leave_from);
 
     /* The entry of a dead block (emu_jit_kill): nothing ran, nothing to
      * link from. */
