@@ -326,16 +326,24 @@ static bool is_alu(const struct plan *p)
     return p->form == F_ALU_RM_R || p->form == F_ALU_R_RM || p->form == F_ALU_RM_I;
 }
 
-/* Whether the instruction may read the lazy record (a condition, the old
- * CF, or anything a fault, an exit or a handler could expose). */
-static bool reads_flags(const struct plan *p)
+/* Whether the instruction reads the lazy record when it runs on the
+ * mainline: a condition, the old CF, or a handler (which may read or
+ * expose anything). */
+static bool uses_flags(const struct plan *p)
 {
     switch (p->form) {
     case F_HELPER: case F_INCDEC: case F_SETCC: case F_CMOV: case F_JCC:
         return true;
     default:
-        return p->mem || (is_alu(p) && (p->alu == ALU_ADC || p->alu == ALU_SBB));
+        return is_alu(p) && (p->alu == ALU_ADC || p->alu == ALU_SBB);
     }
+}
+
+/* Whether the instruction may read the lazy record: it uses it, or its
+ * stub's handler may fault or exit, which exposes the flags. */
+static bool reads_flags(const struct plan *p)
+{
+    return uses_flags(p) || p->mem;
 }
 
 /* ---- the translation context ------------------------------------------ */
@@ -387,6 +395,12 @@ struct tctx {
     enum hostflags hf_at[JIT_MAX_INSNS + 1];
     enum setter setter_at[JIT_MAX_INSNS + 1];
     unsigned setter_size_at[JIT_MAX_INSNS + 1];
+    /* The instruction whose record the mainline leaves unstored and a
+     * stub rebuilds before its handler (-1: none), by instruction
+     * (defer_record). */
+    const struct plan *plans;
+    int8_t rebuild[JIT_MAX_INSNS];
+    bool deferred[JIT_MAX_INSNS];     /* its record is rebuilt by stubs */
 };
 
 static void to_slow(struct tctx *t, uint8_t *patch)
@@ -909,7 +923,7 @@ static void emit_shift(struct tctx *t, const struct insn *in, const struct plan 
     struct x64 *a = &t->a;
     unsigned sz = p->size;
     ld(t, sz, H_RAX, gpr_mem(in, in->rm, sz));
-    if (live)
+    if (live || t->deferred[t->cur])
         x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
     x_shift_ri(a, sz, p->alu, H_RAX, (uint8_t)p->imm);
     gpr_store(t, in, in->rm, sz, H_RAX);
@@ -1229,6 +1243,160 @@ static bool is_branch(enum form f)
     return f == F_JCC || f == F_JMP || f == F_CALL || f == F_RET;
 }
 
+/* ---- records a stub rebuilds ------------------------------------------ */
+
+/* A flag record that nothing on the mainline reads before the next
+ * instruction replaces it is still read where an instruction in between
+ * faults or exits: its stub's handler exposes the flags.  When the record
+ * is that of an ALU operation on registers whose operands are still in the
+ * guest registers at every such stub, the stub rebuilds it there and the
+ * mainline stores none: in a block whose loads and stores sit between the
+ * ALU instructions, most records are of this kind. */
+
+/* The guest registers of an ALU operation with no memory operand: the r/m
+ * destination (rAX for the AL/eAX forms) and the source register, or -1
+ * for an immediate. */
+static void alu_reg_operands(const struct insn *in, const struct plan *p, int *dst, int *src)
+{
+    if (p->form == F_ALU_RM_I || p->form == F_SHIFT) {
+        *dst = in->has_modrm ? (int)in->rm : 0;
+        *src = -1;
+    } else if (p->form == F_ALU_R_RM) {
+        *dst = (int)in->reg;
+        *src = (int)in->rm;
+    } else {
+        *dst = (int)in->rm;
+        *src = (int)in->reg;
+    }
+}
+
+static uint32_t gpr_bit(const struct insn *in, unsigned reg, unsigned size)
+{
+    return 1u << (gpr_mem(in, reg, size).disp / 8);
+}
+
+/* Whether the record of instruction `in` can be rebuilt from its operands
+ * after it ran: the destination holds the result, the source is unchanged;
+ * an ADD of a register to itself leaves neither operand.  A shift by a
+ * constant keeps only the value shifted, which the mainline still stores
+ * (one store of the record's four). */
+static bool rebuildable(const struct insn *in, const struct plan *p)
+{
+    if (p->form == F_SHIFT)
+        return true;
+    if (!is_alu(p) || in->has_mem || p->alu == ALU_ADC || p->alu == ALU_SBB)
+        return false;
+    int d, s;
+    alu_reg_operands(in, p, &d, &s);
+    return !(p->alu == ALU_ADD && s >= 0 &&
+             gpr_mem(in, (unsigned)d, p->size).disp == gpr_mem(in, (unsigned)s, p->size).disp);
+}
+
+/* The guest registers an instruction writes on the mainline (all: not
+ * known here). */
+static uint32_t regs_written(const struct insn *in, const struct plan *p)
+{
+    switch (p->form) {
+    case F_NOP:
+        return 0;
+    case F_MOV_RM_R: case F_MOV_RM_I: case F_NOT: case F_SHIFT_CL:
+        return in->has_mem ? 0 : gpr_bit(in, in->rm, p->size);
+    case F_MOV_R_RM: case F_LEA: case F_MOVX:
+        return gpr_bit(in, in->reg, p->size);
+    case F_MOV_R_I:
+        return gpr_bit(in, opcode_reg(in), p->size);
+    case F_PUSH:
+        return 1u << GPR_RSP;
+    case F_POP:
+        return 1u << GPR_RSP | 1u << opcode_reg(in);
+    default:
+        return UINT32_MAX;
+    }
+}
+
+/* Leave the record of instruction w (live, rebuildable) to the stubs up to
+ * the next instruction that replaces it, if nothing on the mainline reads
+ * it before and its operands stand at each of them. */
+static void defer_record(struct tctx *t, unsigned w)
+{
+    const struct plan *plans = t->plans;
+    const struct insn *in = &t->insn[w];
+    int d, s;
+    alu_reg_operands(in, &plans[w], &d, &s);
+    uint32_t needs = gpr_bit(in, (unsigned)d, plans[w].size);
+    if (s >= 0)
+        needs |= gpr_bit(in, (unsigned)s, plans[w].size);
+    uint32_t written = 0;
+    unsigned k;
+    for (k = w + 1; k < t->n; k++) {
+        const struct plan *p = &plans[k];
+        /* A shift by CL writes a record unless its count is 0. */
+        if (uses_flags(p) || p->form == F_SHIFT_CL || ((p->mem || is_branch(p->form)) && (written & needs)))
+            return;
+        if (alu_writes_flags(p))
+            break;
+        written |= regs_written(&t->insn[k], p);
+    }
+    if (k == t->n)
+        return;                         /* read after the block */
+    t->live[w] = false;
+    t->deferred[w] = true;
+    for (unsigned m = w + 1; m <= k; m++)
+        t->rebuild[m] = (int8_t)w;
+}
+
+/* The record of instruction w (defer_record), from the guest registers;
+ * clobbers rax and rcx. */
+static void emit_rebuild(struct tctx *t, unsigned w)
+{
+    struct x64 *a = &t->a;
+    const struct insn *in = &t->insn[w];
+    const struct plan *p = &t->plans[w];
+    unsigned sz = p->size;
+    int d, s;
+    alu_reg_operands(in, p, &d, &s);
+    x_load(a, sz, H_RAX, gpr_mem(in, (unsigned)d, sz));
+    if (p->form == F_SHIFT) {
+        /* The value shifted is in the record already (emit_shift). */
+        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_res)));
+        x_store_imm(a, 8, xm(R_CPU, OFF_CPU(lf_src2)), (int32_t)p->imm);
+        record(t, shift_lf[p->alu], sz);
+        return;
+    }
+    if (s >= 0)
+        x_load(a, sz, H_RCX, gpr_mem(in, (unsigned)s, sz));
+    else
+        x_mov_imm(a, H_RCX, sz == 8 ? p->imm : p->imm & size_mask(sz));
+    struct x64_mem res = xm(R_CPU, OFF_CPU(lf_res));
+    switch (p->alu) {
+    case ALU_ADD:
+    case ALU_SUB:
+        /* The destination holds the result; the first source is the
+         * result less (ADD) or plus (SUB) the second.  For a SUB of a
+         * register from itself both are 0, whose flags those of x - x are. */
+        x_store(a, 8, H_RAX, res);
+        x_rr(a, 8, p->alu == ALU_ADD ? 0x29 : 0x01, H_RCX, H_RAX);
+        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_store(a, 8, H_RCX, xm(R_CPU, OFF_CPU(lf_src2)));
+        record(t, p->alu == ALU_ADD ? LF_ADD : LF_SUB, sz);
+        break;
+    case ALU_CMP:
+        x_store(a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
+        x_store(a, 8, H_RCX, xm(R_CPU, OFF_CPU(lf_src2)));
+        x_rr(a, 8, 0x29, H_RCX, H_RAX);
+        x_store(a, 8, H_RAX, res);
+        record(t, LF_SUB, sz);
+        break;
+    default:
+        /* AND, OR, XOR: the destination holds the result; TEST makes it. */
+        if (p->alu == ALU_TEST)
+            x_rr(a, 8, 0x21, H_RCX, H_RAX);
+        x_store(a, 8, H_RAX, res);
+        record(t, LF_LOGIC, sz);
+        break;
+    }
+}
+
 static void emit_insn(struct tctx *t, const struct insn *in, const struct plan *p)
 {
     bool live = t->live[t->cur];
@@ -1261,6 +1429,8 @@ static void emit_stub(struct tctx *t, unsigned i)
     struct x64 *a = &t->a;
     for (unsigned k = 0; k < t->nslow[i]; k++)
         x_patch(a, t->slow[i][k], a->p);
+    if (t->rebuild[i] >= 0)
+        emit_rebuild(t, (unsigned)t->rebuild[i]);
     count_sync(t, t->pend_at[i]);
     x_mov_rr(a, 8, H_RDI, R_CPU);
     x_mov_imm(a, H_RSI, (uint64_t)(uintptr_t)&t->insn[i]);
@@ -1343,6 +1513,11 @@ static void *translate(struct emu_jit *j, struct block *b)
             plans[i].form = F_HELPER;
         live = reads_flags(&plans[i]) || (live && !alu_writes_flags(&plans[i]));
     }
+    t->plans = plans;
+    memset(t->rebuild, -1, sizeof(t->rebuild));
+    for (unsigned i = 0; i < n; i++)
+        if (t->live[i] && rebuildable(&insn[i], &plans[i]))
+            defer_record(t, i);
     choose_cached(t, plans);
     uint8_t *start = t->a.p;
     x_endbr64(&t->a);

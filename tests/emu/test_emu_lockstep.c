@@ -375,6 +375,71 @@ static void directed_flags(void)
     free(b.mem);
 }
 
+/* Records the translator leaves to a stub: the flags of an ALU operation
+ * on registers that only a fault in between could read are not stored on
+ * the mainline, and the faulting instruction's stub rebuilds them from the
+ * operands.  Each case sets its operands and CF, runs the operation, maybe
+ * an instruction that keeps or overwrites an operand, then a load, store or
+ * ALU operation on memory outside the VM's mappings, then an instruction
+ * that replaces the record (else the block's end would read it): the exit
+ * must show the flags the reference engine shows there. */
+static void deferred_records(void)
+{
+    static const uint8_t ops[][4] = {
+        { 0x01, 0xd8 }, { 0x48, 0x29, 0xd8 }, { 0x39, 0xd8 }, { 0x48, 0x39, 0xc3 },    /* add, sub, cmp, cmp */
+        { 0x21, 0xd8 }, { 0x48, 0x09, 0xd8 }, { 0x31, 0xd8 }, { 0x85, 0xd8 },          /* and, or, xor, test */
+        { 0x83, 0xc0, 0x05 }, { 0x48, 0x83, 0xe8, 0x01 }, { 0x3c, 0x7f }, { 0xa8, 0x81 },  /* add/sub/cmp/test imm */
+        { 0x80, 0xfc, 0x10 }, { 0x28, 0xe0 }, { 0x66, 0x01, 0xd8 }, { 0x29, 0xc0 },    /* cmp ah; sub al, ah; add ax; sub eax, eax */
+        { 0x31, 0xc0 }, { 0x01, 0xc0 },                                                  /* xor eax, eax; add eax, eax */
+        { 0xc1, 0xe8, 0x05 }, { 0x48, 0xc1, 0xe0, 0x03 }, { 0xc0, 0xfc, 0x02 }, { 0xd1, 0xe8 },  /* shr, shl, sar ah, shr 1 */
+    };
+    static const uint8_t lens[] = { 2, 3, 2, 3, 2, 3, 2, 2, 3, 4, 2, 2, 3, 2, 3, 2, 2, 2, 3, 4, 3, 2 };
+    /* Between the operation and the access: nothing, a move to another
+     * register, a move over the destination, over the source. */
+    static const uint8_t mids[][3] = { { 0 }, { 0x89, 0xc1 }, { 0xb0, 0x07 }, { 0x89, 0xcb } };
+    static const uint8_t mid_lens[] = { 0, 2, 2, 2 };
+    /* The access: mov edx, [rsi]; mov [rsi], ecx; add edx, [rsi]; push [rsi]. */
+    static const uint8_t faults[][2] = { { 0x8b, 0x16 }, { 0x89, 0x0e }, { 0x03, 0x16 }, { 0xff, 0x36 } };
+    static const uint64_t values[][2] = {
+        { 0x7fffffffffffff80ull, 0x80 }, { 0x1234, 0x1234 }, { 0x8000000000000000ull, 0xffffffffffffffffull },
+        { 0x00000000ffff00f0ull, 0x0000000000000f10ull },
+    };
+    static struct trace a, b;
+    a.mem = malloc(RAM_SIZE);
+    b.mem = malloc(RAM_SIZE);
+    unsigned cases = 0, bad = 0;
+    for (unsigned o = 0; o < sizeof lens && a.mem && b.mem; o++)
+        for (unsigned m = 0; m < sizeof mid_lens; m++)
+            for (unsigned f = 0; f < 4; f++)
+                for (unsigned v = 0; v < sizeof values / sizeof values[0]; v++) {
+                    memset(ram_init, 0, RAM_SIZE);
+                    uint8_t *c = ram_init + CODE;
+                    unsigned n = 0;
+                    uint64_t outside = 0x40000000ull;               /* paged, not in the VM's memory */
+                    c[n++] = 0x48, c[n++] = 0xb8, memcpy(c + n, &values[v][0], 8), n += 8;   /* mov rax */
+                    c[n++] = 0x48, c[n++] = 0xbb, memcpy(c + n, &values[v][1], 8), n += 8;   /* mov rbx */
+                    c[n++] = 0x48, c[n++] = 0xbe, memcpy(c + n, &outside, 8), n += 8;        /* mov rsi */
+                    c[n++] = (o + m + f + v) & 1 ? 0xf9 : 0xf8;                             /* stc / clc */
+                    memcpy(c + n, ops[o], lens[o]), n += lens[o];
+                    memcpy(c + n, mids[m], mid_lens[m]), n += mid_lens[m];
+                    memcpy(c + n, faults[f], 2), n += 2;
+                    c[n++] = 0x31, c[n++] = 0xff;                             /* xor edi, edi: the next record */
+                    c[n++] = 0xf4;
+                    cases++;
+                    if (!run_program(true, GUEST_LONG64, 1, 0, &a) || !run_program(false, GUEST_LONG64, 1, 0, &b) ||
+                        a.n == 0 || a.s[0].exit[0] != VMX_REASON_EPT_VIOLATION || !compare(&a, &b, cases, GUEST_LONG64)) {
+                        printf("  case: op %u, between %u, access %u, values %u\n", o, m, f, v);
+                        if (++bad >= 5)
+                            goto out;
+                    }
+                }
+out:
+    printf("%s deferred_records (%u cases)\n", bad || !a.mem || !b.mem ? "FAIL" : "PASS", cases);
+    failures += bad || !a.mem || !b.mem;
+    free(a.mem);
+    free(b.mem);
+}
+
 static void lockstep(void)
 {
     unsigned programs = DEFAULT_PROGRAMS;
@@ -1125,6 +1190,7 @@ int main(void)
     noncanonical_branch();
     invlpg_remaps();
     directed_flags();
+    deferred_records();
     lockstep();
     hv_vm_unmap(0, RAM_SIZE);
     hv_vm_destroy();
