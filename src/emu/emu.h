@@ -149,6 +149,7 @@ struct emu_cpu {
      * links depend on or ask to see cross-modified code: links made before
      * one are not followed after it (block.c). */
     uint64_t sys_insns;
+    uint32_t pauses;          /* PAUSEs run (sys_ctl.c yields every so many) */
 
     jmp_buf abort;            /* exceptions and VM exits longjmp here */
     uint64_t mem_gen_seen;    /* vm->mem_gen when TLB/icache were last valid */

@@ -4,6 +4,7 @@
  * HLT, CLI/STI, PAUSE, CPUID, VMX instructions, caches, RDRAND/RDSEED,
  * XGETBV/XSETBV and the 0F AE group.
  */
+#include <sched.h>
 #include <sys/random.h>
 
 #include "cpu_model.h"
@@ -301,6 +302,20 @@ static bool keeps_block_links(const struct emu_cpu *cpu, const struct insn *in)
     }
 }
 
+/* A guest that spins on PAUSE waits for another vCPU: for a lock that one
+ * holds, for it to answer an IPI or set a flag.  With more vCPU threads
+ * than host processors, that vCPU may be waiting for the very processor
+ * this one spins on; every PAUSE_YIELD_EVERY PAUSEs it gets it (KVM's
+ * pause-loop exiting does the same).  On a host with a processor to spare
+ * the yield returns at once.  Alone in its VM, a vCPU waits for no other. */
+#define PAUSE_YIELD_EVERY 64u
+
+static void pause_spins(struct emu_cpu *cpu)
+{
+    if (++cpu->pauses % PAUSE_YIELD_EVERY == 0 && !alone_in_vm(cpu))
+        sched_yield();
+}
+
 void emu_sys_inline(struct emu_cpu *cpu, const struct insn *in)
 {
     switch (in->opcode) {
@@ -309,6 +324,7 @@ void emu_sys_inline(struct emu_cpu *cpu, const struct insn *in)
     case 0x90:                          /* PAUSE */
         if (cpu->vmcs->ctl.cpu & CPU_BASED_PAUSE)
             emu_exit_insn(cpu, VMX_REASON_PAUSE, 0);
+        pause_spins(cpu);
         return;
     case 0x0f31: sys_rdtsc(cpu, in, false); return;
     default: EMU_UD(cpu);
