@@ -395,13 +395,18 @@ struct tctx {
     enum hostflags hf_at[JIT_MAX_INSNS + 1];
     enum setter setter_at[JIT_MAX_INSNS + 1];
     unsigned setter_size_at[JIT_MAX_INSNS + 1];
-    /* The instruction whose record the mainline leaves unstored and a
-     * stub rebuilds before its handler (-1: none), by instruction
-     * (defer_record). */
     const struct plan *plans;
+    /* By instruction: the one whose record the mainline leaves unstored
+     * and this instruction's stub rebuilds before its handler (-1: none;
+     * defer_record). */
     int8_t rebuild[JIT_MAX_INSNS];
-    bool deferred[JIT_MAX_INSNS];     /* its record is rebuilt by stubs */
 };
+
+/* Whether the record of instruction i is left to the stubs after it. */
+static bool deferred(const struct tctx *t, unsigned i)
+{
+    return i + 1 < t->n && t->rebuild[i + 1] == (int8_t)i;
+}
 
 static void to_slow(struct tctx *t, uint8_t *patch)
 {
@@ -923,7 +928,7 @@ static void emit_shift(struct tctx *t, const struct insn *in, const struct plan 
     struct x64 *a = &t->a;
     unsigned sz = p->size;
     ld(t, sz, H_RAX, gpr_mem(in, in->rm, sz));
-    if (live || t->deferred[t->cur])
+    if (live || deferred(t, t->cur))
         x_store(&t->a, 8, H_RAX, xm(R_CPU, OFF_CPU(lf_src1)));
     x_shift_ri(a, sz, p->alu, H_RAX, (uint8_t)p->imm);
     gpr_store(t, in, in->rm, sz, H_RAX);
@@ -1330,8 +1335,9 @@ static void defer_record(struct tctx *t, unsigned w)
     unsigned k;
     for (k = w + 1; k < t->n; k++) {
         const struct plan *p = &plans[k];
-        /* A shift by CL writes a record unless its count is 0. */
-        if (uses_flags(p) || p->form == F_SHIFT_CL || ((p->mem || is_branch(p->form)) && (written & needs)))
+        /* A shift by CL writes a record unless its count is 0.  (A branch
+         * ends the block, after which the record is read anyway.) */
+        if (uses_flags(p) || p->form == F_SHIFT_CL || (p->mem && (written & needs)))
             return;
         if (alu_writes_flags(p))
             break;
@@ -1340,7 +1346,6 @@ static void defer_record(struct tctx *t, unsigned w)
     if (k == t->n)
         return;                         /* read after the block */
     t->live[w] = false;
-    t->deferred[w] = true;
     for (unsigned m = w + 1; m <= k; m++)
         t->rebuild[m] = (int8_t)w;
 }
